@@ -1,0 +1,73 @@
+# The project's commands. `make demo` runs the demo, `make test` runs every test.
+# Everything lands in dist/ (the module users load) and .cache/ (tools); both are ignored by git.
+
+GO        ?= go
+GOROOT    := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
+JS_EXEC   := $(firstword $(wildcard $(GOROOT)/lib/wasm/go_js_wasm_exec $(GOROOT)/misc/wasm/go_js_wasm_exec))
+WAZERO    := $(CURDIR)/.cache/bin/wazero-exec
+export WAZERO_CACHE := $(CURDIR)/.cache/wazero
+
+# Packages that must behave the same natively, under wazero (wasip1) and under Node (js).
+PORTABLE  := ./store/... ./collection/...
+ADDR      ?= 127.0.0.1:8181
+
+.PHONY: build test test-native test-wasip1 test-js test-node test-browser bench bench-native bench-wasip1 demo clean
+
+## build: the browser module and its loader support in dist/
+build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz
+
+dist/gopowersync.wasm: go.mod go.sum $(shell find store collection bridge wasm/gopowersync -name '*.go' 2>/dev/null)
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm/gopowersync
+
+dist/wasm_exec.js: $(WASM_EXEC)
+	@mkdir -p dist
+	cp $< $@
+
+dist/gopowersync.wasm.gz: dist/gopowersync.wasm
+	gzip -9 -k -f $<
+	@if command -v brotli >/dev/null; then brotli -q 11 -f -k $<; fi
+
+$(WAZERO): go.mod go.sum wasm/wazero-exec/main.go
+	@mkdir -p $(dir $@)
+	$(GO) build -o $@ ./wasm/wazero-exec
+
+## test: every test: Go natively, under wazero and under Node, the JS contract in Node, the browser end to end
+test: test-native test-wasip1 test-js test-node test-browser
+
+test-native:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test-wasip1: $(WAZERO)
+	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec $(WAZERO) $(PORTABLE)
+
+test-js:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec $(JS_EXEC) $(PORTABLE)
+
+test-node: build
+	@if [ -d js/test ]; then node --test js/test/; else echo "no js/test yet"; fi
+
+test-browser: build
+	@if [ -f tests/browser/package.json ]; then \
+		bash scripts/install-chromium.sh && \
+		npm ci --prefix tests/browser --no-audit --no-fund && \
+		node --test tests/browser/; \
+	else echo "no tests/browser yet"; fi
+
+## bench: Go benchmarks natively and under wazero (figures go to BENCHMARKS.md)
+bench: bench-native bench-wasip1
+
+bench-native:
+	$(GO) test -run '^$$' -bench . -benchtime 3x $(PORTABLE)
+
+bench-wasip1: $(WAZERO)
+	GOOS=wasip1 GOARCH=wasm $(GO) test -run '^$$' -bench . -benchtime 3x -exec $(WAZERO) $(PORTABLE)
+
+## demo: build the module and serve the demo app on http://$(ADDR)/
+demo: build
+	$(GO) run ./web-demo/server -addr $(ADDR)
+
+clean:
+	rm -rf dist .cache
