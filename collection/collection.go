@@ -1,0 +1,109 @@
+package collection
+
+import (
+	"time"
+)
+
+// Collection is a keyed set of items mirrored from a sync source, with an
+// optimistic layer on top made of the mutations of active transactions.
+// Its methods are safe for concurrent use.
+type Collection struct {
+	rt  *Runtime
+	cfg Config
+	id  string
+
+	// Everything below is guarded by rt.mu.
+
+	status    Status
+	statusCh  chan struct{} // closed and replaced on every status change
+	syncErr   error         // the cause given to MarkError
+	syncGen   uint64        // bumped by every start and cleanup of sync
+	handle    SyncHandle    // of the running sync session
+	hasHandle bool
+
+	synced      map[string]Row      // the sync source's state
+	optUpserts  map[string]Row      // optimistic items, recomputed per key
+	optDeletes  map[string]struct{} // optimistic deletes
+	sortedKeys  []string            // synced keys in order, valid when sortedOK
+	sortedOK    bool
+	pendingSync []*syncTx // sync transactions not yet applied
+
+	subs    []*Subscription
+	gcTimer *time.Timer
+	gcGen   uint64
+}
+
+func newCollection(rt *Runtime, cfg Config) *Collection {
+	return &Collection{
+		rt:         rt,
+		cfg:        cfg,
+		id:         cfg.ID,
+		status:     StatusIdle,
+		statusCh:   make(chan struct{}),
+		synced:     make(map[string]Row),
+		optUpserts: make(map[string]Row),
+		optDeletes: make(map[string]struct{}),
+		sortedOK:   true,
+	}
+}
+
+// ID returns the collection's id.
+func (c *Collection) ID() string { return c.id }
+
+// Config returns the configuration the collection was created with (with
+// its ID filled in).
+func (c *Collection) Config() Config { return c.cfg }
+
+// Utils returns Config.Utils: the helpers of this kind of collection.
+func (c *Collection) Utils() any { return c.cfg.Utils }
+
+// Runtime returns the Runtime the collection belongs to.
+func (c *Collection) Runtime() *Runtime { return c.rt }
+
+// Status returns the lifecycle status.
+func (c *Collection) Status() Status {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return c.status
+}
+
+// SyncError returns the error given to the sync source's MarkError, or nil.
+func (c *Collection) SyncError() error {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return c.syncErr
+}
+
+// key derives the key of item with Config.GetKey or the "id" field.
+func (c *Collection) key(item Row) (string, error) {
+	if c.cfg.GetKey != nil {
+		k, err := c.cfg.GetKey(item)
+		if err != nil {
+			return "", &InvalidKeyError{Cause: err}
+		}
+		if k == "" {
+			return "", &UndefinedKeyError{Item: item}
+		}
+		return k, nil
+	}
+	switch v := item["id"].(type) {
+	case string:
+		if v == "" {
+			return "", &UndefinedKeyError{Item: item}
+		}
+		return v, nil
+	case nil:
+		return "", &UndefinedKeyError{Item: item}
+	default:
+		return "", &InvalidKeyError{Cause: errNonStringID}
+	}
+}
+
+type constError string
+
+func (e constError) Error() string { return string(e) }
+
+const errNonStringID = constError("the id field must be a string")
+
+// globalKey is TanStack's collection-qualified key.
+func (c *Collection) globalKey(key string) string { return "KEY::" + c.id + "/" + key }

@@ -1,0 +1,404 @@
+package collection
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Matches evaluates e over row as a filter: true only when e is true (an
+// unknown result, from null operands, does not match), as SQL's WHERE does.
+// A nil e matches every row.
+func Matches(e Expr, row Row) (bool, error) {
+	if e == nil {
+		return true, nil
+	}
+	v, err := Eval(e, row)
+	if err != nil {
+		return false, err
+	}
+	return truthy(v), nil
+}
+
+// Eval evaluates e over row with SQL's three-valued logic: comparisons with
+// null are null (unknown), and/or/not treat null as unknown.
+func Eval(e Expr, row Row) (any, error) {
+	switch x := e.(type) {
+	case Ref:
+		return lookup(row, x.Path), nil
+	case *Ref:
+		return lookup(row, x.Path), nil
+	case Val:
+		return x.Value, nil
+	case *Val:
+		return x.Value, nil
+	case Func:
+		return evalFunc(&x, row)
+	case *Func:
+		return evalFunc(x, row)
+	case nil:
+		return nil, &ExpressionError{Function: "?", Message: "missing expression"}
+	default:
+		return nil, &ExpressionError{Function: "?", Message: "unknown expression node"}
+	}
+}
+
+func lookup(row Row, path []string) any {
+	var cur any = row
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	return cur
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case nil:
+		return false
+	default:
+		f, ok := toNumber(v)
+		return ok && f != 0
+	}
+}
+
+func arity(f *Func, n int) error {
+	if len(f.Args) != n {
+		return &ExpressionError{Function: f.Name, Message: "expects " + strconv.Itoa(n) + " arguments, got " + strconv.Itoa(len(f.Args))}
+	}
+	return nil
+}
+
+func evalFunc(f *Func, row Row) (any, error) {
+	switch f.Name {
+	case "and", "or":
+		if len(f.Args) == 0 {
+			return nil, &ExpressionError{Function: f.Name, Message: "expects arguments"}
+		}
+		decisive := f.Name == "or" // the value that settles the result
+		unknown := false
+		for _, a := range f.Args {
+			v, err := Eval(a, row)
+			if err != nil {
+				return nil, err
+			}
+			if v == nil {
+				unknown = true
+				continue
+			}
+			if truthy(v) == decisive {
+				return decisive, nil
+			}
+		}
+		if unknown {
+			return nil, nil
+		}
+		return !decisive, nil
+	case "coalesce":
+		for _, a := range f.Args {
+			v, err := Eval(a, row)
+			if err != nil || v != nil {
+				return v, err
+			}
+		}
+		return nil, nil
+	case "concat":
+		var b strings.Builder
+		for _, a := range f.Args {
+			v, err := Eval(a, row)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString(textOf(v))
+		}
+		return b.String(), nil
+	}
+	args := make([]any, len(f.Args))
+	for i, a := range f.Args {
+		v, err := Eval(a, row)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	switch f.Name {
+	case "eq", "gt", "gte", "lt", "lte":
+		if err := arity(f, 2); err != nil {
+			return nil, err
+		}
+		if args[0] == nil || args[1] == nil {
+			return nil, nil
+		}
+		c, comparable := compareValues(args[0], args[1])
+		switch f.Name {
+		case "eq":
+			return comparable && c == 0, nil
+		case "gt":
+			return comparable && c > 0, nil
+		case "gte":
+			return comparable && c >= 0, nil
+		case "lt":
+			return comparable && c < 0, nil
+		default:
+			return comparable && c <= 0, nil
+		}
+	case "not":
+		if err := arity(f, 1); err != nil {
+			return nil, err
+		}
+		if args[0] == nil {
+			return nil, nil
+		}
+		return !truthy(args[0]), nil
+	case "isNull", "isUndefined":
+		if err := arity(f, 1); err != nil {
+			return nil, err
+		}
+		return args[0] == nil, nil
+	case "in":
+		if err := arity(f, 2); err != nil {
+			return nil, err
+		}
+		list, ok := args[1].([]any)
+		if !ok {
+			return nil, &ExpressionError{Function: f.Name, Message: "the second argument must be a list"}
+		}
+		if args[0] == nil {
+			return nil, nil
+		}
+		for _, v := range list {
+			if c, ok := compareValues(args[0], v); ok && c == 0 {
+				return true, nil
+			}
+		}
+		return false, nil
+	case "like", "ilike":
+		if err := arity(f, 2); err != nil {
+			return nil, err
+		}
+		if args[0] == nil || args[1] == nil {
+			return nil, nil
+		}
+		s, p := textOf(args[0]), textOf(args[1])
+		if f.Name == "ilike" {
+			s, p = strings.ToLower(s), strings.ToLower(p)
+		}
+		return likeMatch(s, p), nil
+	case "upper", "lower", "length":
+		if err := arity(f, 1); err != nil {
+			return nil, err
+		}
+		if args[0] == nil {
+			return nil, nil
+		}
+		switch f.Name {
+		case "upper":
+			return strings.ToUpper(textOf(args[0])), nil
+		case "lower":
+			return strings.ToLower(textOf(args[0])), nil
+		}
+		if l, ok := args[0].([]any); ok {
+			return int64(len(l)), nil
+		}
+		return int64(utf8.RuneCountInString(textOf(args[0]))), nil
+	case "add", "subtract", "multiply", "divide":
+		if err := arity(f, 2); err != nil {
+			return nil, err
+		}
+		return arith(f.Name, args[0], args[1])
+	}
+	return nil, &UnknownFunctionError{Function: f.Name}
+}
+
+// arith computes with SQL's rules: null in, null out; integers stay integers
+// except in division by zero, which is null.
+func arith(op string, a, b any) (any, error) {
+	if a == nil || b == nil {
+		return nil, nil
+	}
+	ai, aInt := a.(int64)
+	bi, bInt := b.(int64)
+	if aInt && bInt {
+		switch op {
+		case "add":
+			return ai + bi, nil
+		case "subtract":
+			return ai - bi, nil
+		case "multiply":
+			return ai * bi, nil
+		default:
+			if bi == 0 {
+				return nil, nil
+			}
+			return ai / bi, nil
+		}
+	}
+	af, ok1 := toNumber(a)
+	bf, ok2 := toNumber(b)
+	if !ok1 || !ok2 {
+		return nil, &ExpressionError{Function: op, Message: "expects numbers"}
+	}
+	switch op {
+	case "add":
+		return af + bf, nil
+	case "subtract":
+		return af - bf, nil
+	case "multiply":
+		return af * bf, nil
+	default:
+		if bf == 0 {
+			return nil, nil
+		}
+		return af / bf, nil
+	}
+}
+
+// textOf renders a value as SQL text does; null is "".
+func textOf(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	default:
+		return ""
+	}
+}
+
+// typeRank orders values of different kinds as SQLite does: numbers, then
+// text, then blobs.
+func typeRank(v any) int {
+	switch v.(type) {
+	case string, time.Time:
+		return 2
+	case []byte:
+		return 3
+	default:
+		if _, ok := toNumber(v); ok {
+			return 1
+		}
+		if _, ok := v.(bool); ok {
+			return 1
+		}
+		return 4
+	}
+}
+
+// compareValues orders two non-null values; ok is false when they cannot
+// be compared (containers).
+func compareValues(a, b any) (int, bool) {
+	ra, rb := typeRank(a), typeRank(b)
+	if ra == 4 || rb == 4 {
+		return 0, valuesEqual(a, b) // only equality makes sense
+	}
+	if ra != rb {
+		if ra < rb {
+			return -1, true
+		}
+		return 1, true
+	}
+	switch ra {
+	case 1:
+		if ai, ok := a.(int64); ok {
+			if bi, ok := b.(int64); ok {
+				return cmp3(ai < bi, ai > bi), true
+			}
+		}
+		af, bf := numberOf(a), numberOf(b)
+		return cmp3(af < bf, af > bf), true
+	case 2:
+		at, aok := a.(time.Time)
+		bt, bok := b.(time.Time)
+		if aok && bok {
+			return cmp3(at.Before(bt), at.After(bt)), true
+		}
+		as, bs := textOf(a), textOf(b)
+		return strings.Compare(as, bs), true
+	default:
+		return strings.Compare(string(a.([]byte)), string(b.([]byte))), true
+	}
+}
+
+func numberOf(v any) float64 {
+	if b, ok := v.(bool); ok {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	f, _ := toNumber(v)
+	return f
+}
+
+func cmp3(less, greater bool) int {
+	switch {
+	case less:
+		return -1
+	case greater:
+		return 1
+	}
+	return 0
+}
+
+// likeMatch matches s against a LIKE pattern: % is any run, _ any one
+// character.
+func likeMatch(s, p string) bool {
+	// Iterative wildcard matching with backtracking to the last %.
+	si, pi := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		if pi < len(p) {
+			pr, pw := utf8.DecodeRuneInString(p[pi:])
+			switch pr {
+			case '%':
+				starP, starS = pi, si
+				pi += pw
+				continue
+			case '_':
+				_, sw := utf8.DecodeRuneInString(s[si:])
+				si += sw
+				pi += pw
+				continue
+			default:
+				sr, sw := utf8.DecodeRuneInString(s[si:])
+				if sr == pr {
+					si += sw
+					pi += pw
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		_, sw := utf8.DecodeRuneInString(s[starS:])
+		starS += sw
+		si = starS
+		pi = starP + 1
+	}
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
+}

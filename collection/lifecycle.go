@@ -1,0 +1,221 @@
+package collection
+
+import (
+	"context"
+	"time"
+)
+
+// allowedTransitions is TanStack DB's lifecycle graph.
+var allowedTransitions = map[Status][]Status{
+	StatusIdle:      {StatusLoading, StatusError, StatusCleanedUp},
+	StatusLoading:   {StatusReady, StatusError, StatusCleanedUp},
+	StatusReady:     {StatusCleanedUp, StatusError},
+	StatusError:     {StatusReady, StatusCleanedUp, StatusIdle},
+	StatusCleanedUp: {StatusLoading, StatusError},
+}
+
+// setStatusLocked changes the status if the lifecycle allows it and wakes
+// whoever waits for a status change.
+func (c *Collection) setStatusLocked(to Status) error {
+	from := c.status
+	if from == to {
+		return nil
+	}
+	ok := false
+	for _, s := range allowedTransitions[from] {
+		ok = ok || s == to
+	}
+	if !ok {
+		return &InvalidCollectionStatusTransitionError{From: from, To: to, CollectionID: c.id}
+	}
+	c.status = to
+	close(c.statusCh)
+	c.statusCh = make(chan struct{})
+	return nil
+}
+
+// startSync starts a sync session if the collection is idle or cleaned up.
+// The source's Sync function runs on the calling goroutine, without locks.
+func (c *Collection) startSync() {
+	rt := c.rt
+	rt.mu.Lock()
+	if c.status != StatusIdle && c.status != StatusCleanedUp {
+		rt.mu.Unlock()
+		return
+	}
+	_ = c.setStatusLocked(StatusLoading)
+	c.syncErr = nil
+	c.syncGen++
+	p := &SyncParams{c: c, gen: c.syncGen}
+	if len(c.subs) == 0 {
+		c.armGCLocked() // a collection loaded without subscribers is collected too
+	}
+	rt.mu.Unlock()
+
+	if c.cfg.Sync.Sync == nil {
+		p.MarkReady()
+		return
+	}
+	h, err := callSync(c.cfg.Sync.Sync, p)
+	if err == nil && c.cfg.SyncMode == SyncOnDemand && h.LoadSubset == nil {
+		err = &CollectionConfigurationError{Message: "an on-demand collection needs a sync source with LoadSubset"}
+	}
+	rt.mu.Lock()
+	if p.stale() {
+		rt.mu.Unlock()
+		if h.Cleanup != nil {
+			h.Cleanup() // cleaned up while starting: stop the late session
+		}
+		return
+	}
+	c.handle, c.hasHandle = h, true
+	rt.mu.Unlock()
+	if err != nil {
+		p.MarkError(err)
+	}
+}
+
+func callSync(fn func(*SyncParams) SyncHandle, p *SyncParams) (h SyncHandle, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &HandlerPanicError{Value: r}
+		}
+	}()
+	return fn(p), nil
+}
+
+// Preload starts sync if needed and waits until the collection is ready. It
+// returns the sync error if the collection ends in the error state, a
+// *CollectionCleanedUpError if it is cleaned up meanwhile, or ctx's error.
+func (c *Collection) Preload(ctx context.Context) error {
+	c.startSync()
+	return c.waitReady(ctx)
+}
+
+// waitReady waits for the ready status.
+func (c *Collection) waitReady(ctx context.Context) error {
+	for {
+		c.rt.mu.Lock()
+		switch c.status {
+		case StatusReady:
+			c.rt.mu.Unlock()
+			return nil
+		case StatusError:
+			err := &CollectionInErrorStateError{Operation: "wait for ready", CollectionID: c.id, Cause: c.syncErr}
+			c.rt.mu.Unlock()
+			return err
+		case StatusCleanedUp, StatusIdle:
+			c.rt.mu.Unlock()
+			return &CollectionCleanedUpError{CollectionID: c.id}
+		}
+		ch := c.statusCh
+		c.rt.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// StateWhenReady starts sync if needed, waits until the collection is ready
+// and returns its items.
+func (c *Collection) StateWhenReady(ctx context.Context) (map[string]Row, error) {
+	if err := c.Preload(ctx); err != nil {
+		return nil, err
+	}
+	return c.State(), nil
+}
+
+// ToArrayWhenReady starts sync if needed, waits until the collection is
+// ready and returns its items in key order.
+func (c *Collection) ToArrayWhenReady(ctx context.Context) ([]Row, error) {
+	if err := c.Preload(ctx); err != nil {
+		return nil, err
+	}
+	return c.Values(), nil
+}
+
+// Cleanup stops sync, drops the synced state and the subscriptions, and
+// moves the collection to cleaned-up. Using it afterwards restarts sync.
+func (c *Collection) Cleanup() { c.cleanup(nil) }
+
+// cleanup cleans up if still, under the lock, keep is nil or false.
+func (c *Collection) cleanup(keep func() bool) {
+	rt := c.rt
+	rt.mu.Lock()
+	if c.status == StatusCleanedUp || (keep != nil && keep()) {
+		rt.mu.Unlock()
+		return
+	}
+	h, had := c.handle, c.hasHandle
+	c.handle, c.hasHandle = SyncHandle{}, false
+	c.syncGen++
+	c.stopGCLocked()
+	c.clearSynced()
+	c.pendingSync = nil
+	clear(c.optUpserts)
+	clear(c.optDeletes)
+	for _, s := range c.subs {
+		s.closed.Store(true)
+	}
+	c.subs = nil
+	_ = c.setStatusLocked(StatusCleanedUp)
+	rt.mu.Unlock()
+	if had && h.Cleanup != nil {
+		h.Cleanup()
+	}
+}
+
+// usable checks that op may run: an error status refuses it, a cleaned-up
+// collection restarts sync.
+func (c *Collection) usable(op string) error {
+	c.rt.mu.Lock()
+	st := c.status
+	var err error
+	if st == StatusError {
+		err = &CollectionInErrorStateError{Operation: op, CollectionID: c.id, Cause: c.syncErr}
+	}
+	c.rt.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if st == StatusCleanedUp {
+		c.startSync()
+	}
+	return nil
+}
+
+func (c *Collection) gcTime() time.Duration {
+	if c.cfg.GCTime == 0 {
+		return DefaultGCTime
+	}
+	return c.cfg.GCTime
+}
+
+// armGCLocked starts the timer that cleans the collection up once it has
+// had no subscribers for GCTime.
+func (c *Collection) armGCLocked() {
+	d := c.gcTime()
+	if d < 0 {
+		return
+	}
+	c.stopGCLocked()
+	gen := c.gcGen
+	c.gcTimer = time.AfterFunc(d, func() { c.collect(gen) })
+}
+
+func (c *Collection) stopGCLocked() {
+	c.gcGen++
+	if c.gcTimer != nil {
+		c.gcTimer.Stop()
+		c.gcTimer = nil
+	}
+}
+
+// collect is the GC timer's action; gen identifies the arming it belongs to.
+func (c *Collection) collect(gen uint64) {
+	c.cleanup(func() bool {
+		return gen != c.gcGen || len(c.subs) > 0 || c.status == StatusIdle
+	})
+}

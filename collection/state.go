@@ -1,0 +1,319 @@
+package collection
+
+import (
+	"slices"
+)
+
+// Entry is one key and item, as returned by Entries.
+type Entry struct {
+	Key   string
+	Value Row
+}
+
+// Get returns the item with key as the collection shows it: optimistic
+// mutations over the synced state.
+func (c *Collection) Get(key string) (Row, bool) {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return c.visible(key)
+}
+
+// Has reports whether the collection shows an item with key.
+func (c *Collection) Has(key string) bool {
+	_, ok := c.Get(key)
+	return ok
+}
+
+// Size returns the number of items the collection shows.
+func (c *Collection) Size() int {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	n := len(c.synced)
+	for k := range c.optUpserts {
+		if _, ok := c.synced[k]; !ok {
+			n++
+		}
+	}
+	for k := range c.optDeletes {
+		if _, ok := c.synced[k]; ok {
+			n--
+		}
+	}
+	return n
+}
+
+// Keys returns the keys the collection shows, in key order.
+func (c *Collection) Keys() []string {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return c.keysLocked()
+}
+
+// Values returns the items the collection shows, in key order.
+func (c *Collection) Values() []Row {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	keys := c.keysLocked()
+	out := make([]Row, len(keys))
+	for i, k := range keys {
+		out[i], _ = c.visible(k)
+	}
+	return out
+}
+
+// Entries returns the keys and items the collection shows, in key order.
+func (c *Collection) Entries() []Entry {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	keys := c.keysLocked()
+	out := make([]Entry, len(keys))
+	for i, k := range keys {
+		v, _ := c.visible(k)
+		out[i] = Entry{Key: k, Value: v}
+	}
+	return out
+}
+
+// State returns the items the collection shows in a new map.
+func (c *Collection) State() map[string]Row {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return c.stateLocked()
+}
+
+func (c *Collection) stateLocked() map[string]Row {
+	out := make(map[string]Row, len(c.synced)+len(c.optUpserts))
+	for k, v := range c.synced {
+		out[k] = v
+	}
+	for k, v := range c.optUpserts {
+		out[k] = v
+	}
+	for k := range c.optDeletes {
+		delete(out, k)
+	}
+	return out
+}
+
+// visible returns the item with key as shown: an optimistic delete hides it,
+// an optimistic upsert replaces it, else the synced item.
+func (c *Collection) visible(key string) (Row, bool) {
+	if len(c.optDeletes) > 0 {
+		if _, ok := c.optDeletes[key]; ok {
+			return nil, false
+		}
+	}
+	if len(c.optUpserts) > 0 {
+		if v, ok := c.optUpserts[key]; ok {
+			return v, true
+		}
+	}
+	v, ok := c.synced[key]
+	return v, ok
+}
+
+// syncedKeysLocked returns the synced keys in order. The sorted slice is
+// rebuilt lazily: the initial load of a large table does not pay for order
+// until someone asks for it.
+func (c *Collection) syncedKeysLocked() []string {
+	if !c.sortedOK {
+		keys := c.sortedKeys[:0]
+		for k := range c.synced {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		c.sortedKeys = keys
+		c.sortedOK = true
+	}
+	return c.sortedKeys
+}
+
+func (c *Collection) keysLocked() []string {
+	base := c.syncedKeysLocked()
+	if len(c.optUpserts) == 0 && len(c.optDeletes) == 0 {
+		return slices.Clone(base)
+	}
+	var extra []string
+	for k := range c.optUpserts {
+		if _, ok := c.synced[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	out := make([]string, 0, len(base)+len(extra))
+	i, j := 0, 0
+	for i < len(base) || j < len(extra) {
+		var k string
+		if j >= len(extra) || (i < len(base) && base[i] < extra[j]) {
+			k = base[i]
+			i++
+		} else {
+			k = extra[j]
+			j++
+		}
+		if _, del := c.optDeletes[k]; del {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// setSynced and deleteSynced change the synced state, keeping the sorted key
+// cache honest.
+func (c *Collection) setSynced(key string, v Row) {
+	if _, ok := c.synced[key]; !ok {
+		if c.sortedOK && (len(c.sortedKeys) == 0 || c.sortedKeys[len(c.sortedKeys)-1] < key) {
+			c.sortedKeys = append(c.sortedKeys, key) // keyset-ordered loads stay sorted
+		} else {
+			c.sortedOK = false
+		}
+	}
+	c.synced[key] = v
+}
+
+func (c *Collection) deleteSynced(key string) {
+	if _, ok := c.synced[key]; ok {
+		delete(c.synced, key)
+		c.sortedOK = false
+	}
+}
+
+func (c *Collection) clearSynced() {
+	c.synced = make(map[string]Row)
+	c.sortedKeys = nil
+	c.sortedOK = true
+}
+
+// recomputeKey rebuilds the optimistic entry of key from the active
+// transactions, oldest first. An insert sets the item, an update applies its
+// changes over what is below (so fields synced meanwhile stay visible), a
+// delete hides the item.
+func (c *Collection) recomputeKey(key string) {
+	cur, ok := c.synced[key]
+	touched := false
+	mk := mutKey{c, key}
+	for _, tx := range c.rt.active {
+		i, has := tx.index[mk]
+		if !has {
+			continue
+		}
+		m := tx.mutations[i]
+		if !m.Optimistic {
+			continue
+		}
+		touched = true
+		switch m.Type {
+		case MutationInsert:
+			cur, ok = m.Modified, true
+		case MutationUpdate:
+			if ok {
+				cur = mergeRow(cur, m.Changes)
+			} else {
+				cur, ok = m.Modified, true
+			}
+		case MutationDelete:
+			cur, ok = nil, false
+		}
+	}
+	switch {
+	case !touched:
+		delete(c.optUpserts, key)
+		delete(c.optDeletes, key)
+	case ok:
+		c.optUpserts[key] = cur
+		delete(c.optDeletes, key)
+	default:
+		delete(c.optUpserts, key)
+		c.optDeletes[key] = struct{}{}
+	}
+}
+
+// step records the keys one state change touches and, when someone is
+// subscribed, what they showed before, so that the change events can be
+// computed afterwards. Every key must be touched before anything changes.
+type step struct {
+	c      *Collection
+	track  bool
+	keys   []string
+	seen   map[string]int
+	before []shown
+}
+
+type shown struct {
+	row Row
+	ok  bool
+}
+
+func (c *Collection) newStep() *step {
+	return &step{c: c, track: len(c.subs) > 0, seen: make(map[string]int)}
+}
+
+func (s *step) touch(key string) {
+	if _, ok := s.seen[key]; ok {
+		return
+	}
+	s.seen[key] = len(s.keys)
+	s.keys = append(s.keys, key)
+	if s.track {
+		v, ok := s.c.visible(key)
+		s.before = append(s.before, shown{v, ok})
+	}
+}
+
+// recompute rebuilds the optimistic entries of every touched key.
+func (s *step) recompute() {
+	for _, k := range s.keys {
+		s.c.recomputeKey(k)
+	}
+}
+
+// finish computes the change events of the step and queues them for the
+// collection's subscribers.
+func (s *step) finish() {
+	if !s.track || len(s.keys) == 0 {
+		return
+	}
+	var changes []Change
+	for i, k := range s.keys {
+		b := s.before[i]
+		v, ok := s.c.visible(k)
+		switch {
+		case !b.ok && ok:
+			changes = append(changes, Change{Type: ChangeInsert, Key: k, Value: v})
+		case b.ok && !ok:
+			changes = append(changes, Change{Type: ChangeDelete, Key: k, Value: b.row})
+		case b.ok && ok && !rowsEqual(b.row, v):
+			changes = append(changes, Change{Type: ChangeUpdate, Key: k, Value: v, PreviousValue: b.row})
+		}
+	}
+	if len(changes) > 0 {
+		s.c.enqueueLocked(changes, nil)
+	}
+}
+
+// steps collects the steps of an operation that spans collections.
+type steps []*step
+
+func (ss *steps) of(c *Collection) *step {
+	for _, s := range *ss {
+		if s.c == c {
+			return s
+		}
+	}
+	s := c.newStep()
+	*ss = append(*ss, s)
+	return s
+}
+
+func (ss steps) recompute() {
+	for _, s := range ss {
+		s.recompute()
+	}
+}
+
+func (ss steps) finish() {
+	for _, s := range ss {
+		s.finish()
+	}
+}

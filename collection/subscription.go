@@ -1,0 +1,194 @@
+package collection
+
+import (
+	"sync/atomic"
+)
+
+// Subscription is a registration made by SubscribeChanges.
+type Subscription struct {
+	c      *Collection
+	fn     func([]Change)
+	filter bool // drop deletes and turn updates into inserts for unseen keys
+	where  Expr
+	closed atomic.Bool
+
+	sent map[string]struct{} // keys the subscriber has seen; used by the deliverer only
+}
+
+// delivery is a batch of changes queued for one subscription.
+type delivery struct {
+	sub     *Subscription
+	changes []Change
+}
+
+// SubscribeChanges calls fn with each batch of changes the collection shows
+// (one batch per mutation call, sync commit or transaction settlement), in
+// order, on the goroutine that made the change (or on one that is already
+// delivering), never with internal locks held: fn may read and mutate
+// collections. It starts sync if needed. See SubscribeOptions for the
+// initial state and the filtering of unseen keys.
+func (c *Collection) SubscribeChanges(fn func([]Change), opts SubscribeOptions) *Subscription {
+	c.startSync()
+	rt := c.rt
+	rt.mu.Lock()
+	sub := &Subscription{
+		c:      c,
+		fn:     fn,
+		filter: opts.IncludeInitialState == nil || *opts.IncludeInitialState,
+		where:  opts.Where,
+		sent:   make(map[string]struct{}),
+	}
+	c.subs = append(c.subs, sub)
+	c.stopGCLocked()
+	if opts.IncludeInitialState != nil && *opts.IncludeInitialState {
+		keys := c.keysLocked()
+		initial := make([]Change, 0, len(keys))
+		for _, k := range keys {
+			v, _ := c.visible(k)
+			initial = append(initial, Change{Type: ChangeInsert, Key: k, Value: v})
+		}
+		if len(initial) > 0 {
+			c.enqueueLocked(initial, sub)
+		}
+	}
+	rt.mu.Unlock()
+	rt.deliver()
+	return sub
+}
+
+// Unsubscribe stops the deliveries (including queued ones). When the last
+// subscriber leaves, the GC timer starts.
+func (s *Subscription) Unsubscribe() {
+	if s.closed.Swap(true) {
+		return
+	}
+	c := s.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	for i, x := range c.subs {
+		if x == s {
+			c.subs = append(c.subs[:i], c.subs[i+1:]...)
+			break
+		}
+	}
+	if len(c.subs) == 0 && c.status != StatusIdle && c.status != StatusCleanedUp {
+		c.armGCLocked()
+	}
+}
+
+// SubscriberCount returns the number of active subscriptions.
+func (c *Collection) SubscriberCount() int {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return len(c.subs)
+}
+
+// enqueueLocked queues changes for every subscriber of c, or for only.
+func (c *Collection) enqueueLocked(changes []Change, only *Subscription) {
+	if only != nil {
+		c.rt.queue = append(c.rt.queue, delivery{only, changes})
+		return
+	}
+	for _, s := range c.subs {
+		c.rt.queue = append(c.rt.queue, delivery{s, changes})
+	}
+}
+
+// deliver drains the queue unless another goroutine is draining it. The
+// single deliverer keeps batches in order; callbacks run without the lock.
+func (rt *Runtime) deliver() {
+	rt.mu.Lock()
+	if rt.delivering || len(rt.queue) == 0 {
+		rt.mu.Unlock()
+		return
+	}
+	rt.delivering = true
+	finished := false
+	defer func() {
+		if !finished { // a callback panicked: let the next caller deliver
+			rt.mu.Lock()
+			rt.delivering = false
+			rt.mu.Unlock()
+		}
+	}()
+	for len(rt.queue) > 0 {
+		q := rt.queue
+		rt.queue = nil
+		rt.mu.Unlock()
+		for _, d := range q {
+			d.sub.receive(d.changes)
+		}
+		rt.mu.Lock()
+	}
+	rt.delivering = false // still locked: nothing queued meanwhile is stranded
+	finished = true
+	rt.mu.Unlock()
+}
+
+// receive filters a batch for this subscriber and calls its function.
+func (s *Subscription) receive(changes []Change) {
+	if s.closed.Load() {
+		return
+	}
+	if !s.filter && s.where == nil {
+		s.fn(changes)
+		return
+	}
+	out := make([]Change, 0, len(changes))
+	for _, ch := range changes {
+		if s.where != nil {
+			var ok bool
+			if ch, ok = s.applyWhere(ch); !ok {
+				continue
+			}
+		}
+		if s.filter {
+			_, seen := s.sent[ch.Key]
+			switch ch.Type {
+			case ChangeInsert:
+				s.sent[ch.Key] = struct{}{}
+			case ChangeUpdate:
+				if !seen {
+					ch = Change{Type: ChangeInsert, Key: ch.Key, Value: ch.Value}
+					s.sent[ch.Key] = struct{}{}
+				}
+			case ChangeDelete:
+				if !seen {
+					continue
+				}
+				delete(s.sent, ch.Key)
+			}
+		}
+		out = append(out, ch)
+	}
+	if len(out) > 0 {
+		s.fn(out)
+	}
+}
+
+// applyWhere turns a change into what a subscriber limited to matching
+// items sees: updates across the boundary become inserts or deletes.
+func (s *Subscription) applyWhere(ch Change) (Change, bool) {
+	now := matches(s.where, ch.Value)
+	switch ch.Type {
+	case ChangeUpdate:
+		was := matches(s.where, ch.PreviousValue)
+		switch {
+		case was && now:
+			return ch, true
+		case now:
+			return Change{Type: ChangeInsert, Key: ch.Key, Value: ch.Value}, true
+		case was:
+			return Change{Type: ChangeDelete, Key: ch.Key, Value: ch.PreviousValue}, true
+		}
+		return ch, false
+	default:
+		return ch, now
+	}
+}
+
+// matches evaluates a filter; an error counts as no match.
+func matches(e Expr, row Row) bool {
+	ok, err := Matches(e, row)
+	return err == nil && ok
+}

@@ -1,0 +1,42 @@
+package collection
+
+import (
+	"context"
+	"sync"
+)
+
+// LoadSubset asks the sync source for the items matching where (nil: all)
+// and returns the function that releases them again. For an on-demand
+// collection this is how data arrives; an eager collection already holds
+// everything, so without a LoadSubset in its source it returns at once.
+func (c *Collection) LoadSubset(ctx context.Context, where Expr) (unload func(), err error) {
+	if err := c.usable("load subset"); err != nil {
+		return nil, err
+	}
+	c.startSync()
+	c.rt.mu.Lock()
+	h, ok := c.handle, c.hasHandle
+	gen := c.syncGen
+	c.rt.mu.Unlock()
+	if !ok || h.LoadSubset == nil {
+		if c.cfg.SyncMode == SyncOnDemand {
+			return nil, &CollectionConfigurationError{Message: "an on-demand collection needs a sync source with LoadSubset"}
+		}
+		return func() {}, nil
+	}
+	opts := LoadSubsetOptions{Where: where}
+	if err := h.LoadSubset(ctx, opts); err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.rt.mu.Lock()
+			current := c.syncGen == gen
+			c.rt.mu.Unlock()
+			if current && h.UnloadSubset != nil {
+				h.UnloadSubset(opts)
+			}
+		})
+	}, nil
+}

@@ -1,0 +1,220 @@
+package collection
+
+// SyncParams is the sync source's handle on its collection: it writes the
+// synced state in transactions (Begin, Write..., Commit) and reports
+// readiness. Its methods are safe for concurrent use; after the collection
+// is cleaned up they do nothing, so a late source cannot disturb a new
+// session.
+type SyncParams struct {
+	c   *Collection
+	gen uint64
+}
+
+// syncTx is a sync transaction: writes applied together at commit.
+type syncTx struct {
+	ops       []Change
+	committed bool
+	truncate  bool
+}
+
+// Collection returns the collection being synced.
+func (p *SyncParams) Collection() *Collection { return p.c }
+
+// stale reports whether this session was cleaned up.
+func (p *SyncParams) stale() bool { return p.c.syncGen != p.gen }
+
+// Begin starts a sync transaction.
+func (p *SyncParams) Begin() {
+	c := p.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() {
+		return
+	}
+	c.pendingSync = append(c.pendingSync, &syncTx{})
+}
+
+// Write adds a change to the open sync transaction. An empty Key is derived
+// from Value with the collection's GetKey.
+func (p *SyncParams) Write(m ChangeMessage) error {
+	c := p.c
+	if m.Key == "" {
+		k, err := c.key(m.Value)
+		if err != nil {
+			return err
+		}
+		m.Key = k
+	}
+	m.PreviousValue = nil
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() {
+		return nil
+	}
+	t, err := c.openSyncTxLocked()
+	if err != nil {
+		return err
+	}
+	t.ops = append(t.ops, m)
+	return nil
+}
+
+// Truncate drops, at commit, every synced item and the changes written
+// before it in the open sync transaction. It is applied even while a
+// transaction persists.
+func (p *SyncParams) Truncate() error {
+	c := p.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() {
+		return nil
+	}
+	t, err := c.openSyncTxLocked()
+	if err != nil {
+		return err
+	}
+	t.ops = t.ops[:0]
+	t.truncate = true
+	return nil
+}
+
+func (c *Collection) openSyncTxLocked() (*syncTx, error) {
+	if len(c.pendingSync) == 0 {
+		return nil, &NoPendingSyncTransactionWriteError{}
+	}
+	t := c.pendingSync[len(c.pendingSync)-1]
+	if t.committed {
+		return nil, &SyncTransactionAlreadyCommittedWriteError{}
+	}
+	return t, nil
+}
+
+// Commit commits the open sync transaction. Its changes apply at once,
+// unless a transaction that mutated this collection is persisting: then
+// they wait, and apply in the same step that drops that transaction's
+// optimistic state. Subscribers are called before Commit returns, unless
+// another goroutine is already delivering (then it delivers these too).
+func (p *SyncParams) Commit() error {
+	c := p.c
+	rt := c.rt
+	rt.mu.Lock()
+	if p.stale() {
+		rt.mu.Unlock()
+		return nil
+	}
+	if len(c.pendingSync) == 0 {
+		rt.mu.Unlock()
+		return &NoPendingSyncTransactionCommitError{}
+	}
+	t := c.pendingSync[len(c.pendingSync)-1]
+	if t.committed {
+		rt.mu.Unlock()
+		return &SyncTransactionAlreadyCommittedError{}
+	}
+	t.committed = true
+	var ss steps
+	st := ss.of(c)
+	c.applyPendingSyncLocked(st)
+	ss.recompute()
+	ss.finish()
+	rt.mu.Unlock()
+	rt.deliver()
+	return nil
+}
+
+// MarkReady moves the collection to ready.
+func (p *SyncParams) MarkReady() {
+	c := p.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() || c.status == StatusReady {
+		return
+	}
+	_ = c.setStatusLocked(StatusReady)
+}
+
+// MarkError moves the collection to the error state with cause err: waits
+// for readiness fail with it, mutations fail with
+// CollectionInErrorStateError.
+func (p *SyncParams) MarkError(err error) {
+	c := p.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() {
+		return
+	}
+	if err == nil {
+		err = constError("sync failed")
+	}
+	c.syncErr = err
+	_ = c.setStatusLocked(StatusError)
+}
+
+// hasPersistingLocked reports whether a transaction that mutated c is
+// persisting.
+func (c *Collection) hasPersistingLocked() bool {
+	for _, tx := range c.rt.active {
+		if tx.state == TransactionPersisting && tx.touches(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyPendingSyncLocked applies the committed sync transactions to the
+// synced state, unless a transaction persists in c (and none truncates).
+// It touches every key in s before changing anything; the caller
+// recomputes the optimistic layer and finishes s.
+func (c *Collection) applyPendingSyncLocked(s *step) {
+	committed, truncate := 0, false
+	for _, t := range c.pendingSync {
+		if t.committed {
+			committed++
+			truncate = truncate || t.truncate
+		}
+	}
+	if committed == 0 || (!truncate && c.hasPersistingLocked()) {
+		return
+	}
+	for _, t := range c.pendingSync {
+		if !t.committed {
+			continue
+		}
+		if t.truncate {
+			for k := range c.synced {
+				s.touch(k)
+			}
+		}
+		for i := range t.ops {
+			s.touch(t.ops[i].Key)
+		}
+	}
+	full := c.cfg.Sync.RowUpdateMode == RowUpdateFull
+	rest := c.pendingSync[:0]
+	for _, t := range c.pendingSync {
+		if !t.committed {
+			rest = append(rest, t)
+			continue
+		}
+		if t.truncate {
+			c.clearSynced()
+		}
+		for i := range t.ops {
+			op := &t.ops[i]
+			switch op.Type {
+			case ChangeInsert:
+				c.setSynced(op.Key, op.Value)
+			case ChangeUpdate:
+				if old, ok := c.synced[op.Key]; ok && !full {
+					c.setSynced(op.Key, mergeRow(old, op.Value))
+				} else {
+					c.setSynced(op.Key, op.Value)
+				}
+			case ChangeDelete:
+				c.deleteSynced(op.Key)
+			}
+		}
+	}
+	clear(c.pendingSync[len(rest):])
+	c.pendingSync = rest
+}
