@@ -1,0 +1,182 @@
+//go:build js
+
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+
+	"github.com/localfirst/gopowersync/store"
+	"github.com/localfirst/gopowersync/store/pagevfs"
+)
+
+// OPFSOptions turns storage, the object js/opfs.js's openOPFSStorage
+// resolves to, into options for store.Open: a pagevfs VFS, registered under
+// the name in Options.VFS, holding the database image the storage worker
+// read from OPFS, and a Durability that waits for the worker's
+// acknowledgements. Open the store with the same path as storage.name.
+//
+// Every commit is encoded as one journal record and handed to
+// storage.commit, which transfers it to the worker. A worker failure
+// (quota, permission) becomes the error of WaitDurable and of every later
+// write transaction.
+//
+// WaitDurable blocks its goroutine until the worker answers; it must run
+// on a goroutine of its own, never on the one serving a JS callback.
+func OPFSOptions(storage js.Value) (*store.Options, error) {
+	if storage.Type() != js.TypeObject {
+		return nil, errors.New("bridge: opfs: storage is not an object")
+	}
+	name := storage.Get("name")
+	if name.Type() != js.TypeString {
+		return nil, errors.New("bridge: opfs: storage.name is not a string")
+	}
+	image, err := takeImage(storage)
+	if err != nil {
+		return nil, err
+	}
+	s := &opfsSink{storage: storage, name: name.String(), uint8Array: js.Global().Get("Uint8Array")}
+	vfsName := "opfs:" + s.name
+	pagevfs.Register(vfsName, pagevfs.New(image, s))
+	return &store.Options{VFS: vfsName, Durability: s}, nil
+}
+
+// takeImage copies the database file the worker read into Go memory; the
+// storage object forgets its copy, so the file is held once.
+func takeImage(storage js.Value) (image []byte, err error) {
+	defer recoverJS(&err, "bridge: opfs: take image")
+	u8 := storage.Call("takeImage")
+	if u8.IsNull() || u8.IsUndefined() {
+		return nil, errors.New("bridge: opfs: storage has no image (already taken?)")
+	}
+	image = make([]byte, u8.Length())
+	js.CopyBytesToGo(image, u8)
+	return image, nil
+}
+
+// opfsSink is the pagevfs.Sink and store Durability of one OPFS database.
+type opfsSink struct {
+	storage    js.Value
+	name       string
+	uint8Array js.Value
+
+	mu     sync.Mutex
+	record []byte // encoding buffer, reused across commits
+	seq    uint64 // last sequence number handed to the worker
+	acked  uint64 // highest sequence number the worker acknowledged
+	err    error  // first failure: sticky
+}
+
+// Commit implements pagevfs.Sink: encode, copy into a fresh ArrayBuffer,
+// and hand it to storage.commit, which transfers it to the worker.
+func (s *opfsSink) Commit(c pagevfs.Commit) (err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	defer func() {
+		if err != nil && s.err == nil {
+			s.err = err
+		}
+	}()
+	defer recoverJS(&err, fmt.Sprintf("opfs: database %q", s.name))
+	s.record = pagevfs.AppendRecord(s.record[:0], s.seq+1, c)
+	u8 := s.uint8Array.New(len(s.record))
+	js.CopyBytesToJS(u8, s.record)
+	s.storage.Call("commit", u8)
+	s.seq++
+	return nil
+}
+
+// WaitDurable implements store's Durability: it returns once every commit
+// handed over so far is durable in OPFS, with the worker's error if one
+// failed, or with ctx's error.
+func (s *opfsSink) WaitDurable(ctx context.Context) error {
+	s.mu.Lock()
+	target, acked, err := s.seq, s.acked, s.err
+	s.mu.Unlock()
+	if err != nil || target <= acked {
+		return err
+	}
+	done := make(chan error, 1)
+	var onAck, onFail js.Func
+	release := func() { onAck.Release(); onFail.Release() }
+	onAck = js.FuncOf(func(js.Value, []js.Value) any {
+		release()
+		done <- nil
+		return nil
+	})
+	onFail = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		release()
+		done <- fmt.Errorf("opfs: database %q: %s", s.name, jsErrorText(args))
+		return nil
+	})
+	if err := s.callDurable(target, onAck, onFail); err != nil {
+		release()
+		return s.fail(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return s.fail(err)
+		}
+		s.mu.Lock()
+		s.acked = max(s.acked, target)
+		s.mu.Unlock()
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// callDurable calls storage.durable(target).then(onAck, onFail).
+func (s *opfsSink) callDurable(target uint64, onAck, onFail js.Func) (err error) {
+	defer recoverJS(&err, fmt.Sprintf("opfs: database %q: durable", s.name))
+	s.storage.Call("durable", float64(target)).Call("then", onAck, onFail)
+	return nil
+}
+
+// fail records err as the sticky failure (unless one is already kept) and
+// returns the kept one.
+func (s *opfsSink) fail(err error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+	return s.err
+}
+
+// recoverJS turns a panic from a throwing JS call into *err, with context.
+func recoverJS(err *error, context string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if jsErr, ok := r.(js.Error); ok {
+		*err = fmt.Errorf("%s: %s", context, jsErrorText([]js.Value{jsErr.Value}))
+		return
+	}
+	panic(r)
+}
+
+// jsErrorText renders the first argument, a thrown JS value, as text.
+func jsErrorText(args []js.Value) string {
+	if len(args) == 0 {
+		return "unknown error"
+	}
+	v := args[0]
+	if v.Type() == js.TypeObject {
+		if msg := v.Get("message"); msg.Type() == js.TypeString {
+			if name := v.Get("name"); name.Type() == js.TypeString && name.String() != "Error" {
+				return name.String() + ": " + msg.String()
+			}
+			return msg.String()
+		}
+	}
+	return v.Call("toString").String()
+}

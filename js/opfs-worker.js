@@ -1,0 +1,245 @@
+// The storage worker of one database: it owns the database file in the
+// origin private file system (OPFS) through synchronous access handles, which
+// exist only in dedicated workers, and makes each commit the page sends it
+// durable, in order:
+//
+//   1. append the commit's journal record to "<db>-journal", flush;
+//   2. write its pages into "<db>" (after truncating it to the new size), flush;
+//   3. truncate the journal (its record is now redundant) and acknowledge.
+//
+// A crash between any two steps is repaired on the next open, which replays
+// every complete, checksum-valid journal record onto the database file; a
+// torn record (cut short by the crash) fails its checksum and is dropped, and
+// its commit was never acknowledged.
+//
+// The record format is defined and tested in Go (store/pagevfs/journal.go,
+// store/pagevfs/testdata/vector.*); this file decodes the same bytes.
+//
+// Messages in:  {type:'open', id, name}, {type:'commit', seq, record}, {type:'close', id}
+// Messages out: {type:'opened', id, image, replayed}, {type:'ack', seq},
+//               {type:'failed', seq, name, message}, {type:'closed', id},
+//               {type:'error', id, name, message} (open/close failures)
+
+const MAGIC = 0x314a5650; // "PVJ1" little-endian
+const MARKER = 0x454a5650; // "PVJE"
+const HEADER = 28;
+const PAGE_HEAD = 12;
+const TRAILER = 8;
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE), as Go's hash/crc32.ChecksumIEEE. */
+export function crc32(bytes) {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Decodes the journal record at the start of bytes (a Uint8Array).
+ * Returns {seq, size, pages: [{offset, data}], length}, or null for a torn
+ * record (short, bad magic, checksum mismatch, no commit marker).
+ * seq and size are Numbers: files stay far below 2^53 bytes.
+ */
+export function decodeRecord(bytes, verify = true) {
+  if (bytes.length < HEADER + TRAILER) return null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== MAGIC) return null;
+  const seq = Number(dv.getBigUint64(4, true));
+  const size = Number(dv.getBigUint64(12, true));
+  const count = dv.getUint32(20, true);
+  const body = dv.getUint32(24, true);
+  const end = HEADER + body;
+  if (bytes.length < end + TRAILER) return null;
+  if (verify && crc32(bytes.subarray(0, end)) !== dv.getUint32(end, true)) return null;
+  if (dv.getUint32(end + 4, true) !== MARKER) return null;
+  const pages = [];
+  let at = HEADER;
+  for (let i = 0; i < count; i++) {
+    if (at + PAGE_HEAD > end) return null;
+    const offset = Number(dv.getBigUint64(at, true));
+    const n = dv.getUint32(at + 8, true);
+    at += PAGE_HEAD;
+    if (at + n > end || offset + n > size) return null;
+    pages.push({ offset, data: bytes.subarray(at, at + n) });
+    at += n;
+  }
+  if (at !== end) return null;
+  return { seq, size, pages, length: end + TRAILER };
+}
+
+/** Applies a decoded record to a sync access handle. */
+function applyRecord(handle, rec) {
+  if (handle.getSize() !== rec.size) handle.truncate(rec.size);
+  for (const p of rec.pages) writeAll(handle, p.data, p.offset);
+}
+
+/** Writes all of data at offset, or throws. */
+function writeAll(handle, data, at) {
+  const n = handle.write(data, { at });
+  if (n !== data.byteLength) {
+    throw new DOMException(`short write: ${n} of ${data.byteLength} bytes at ${at}`, 'QuotaExceededError');
+  }
+}
+
+/** Reads the whole file behind a sync access handle into a new Uint8Array. */
+function readAll(handle) {
+  const buf = new Uint8Array(handle.getSize());
+  let at = 0;
+  while (at < buf.length) {
+    const n = handle.read(buf.subarray(at), { at });
+    if (n <= 0) throw new Error(`short read at ${at} of ${buf.length} bytes`);
+    at += n;
+  }
+  return buf;
+}
+
+/**
+ * Replays every complete record of the journal onto the database file, in
+ * sequence order, stopping at the first torn or out-of-sequence record.
+ * Returns the number of records applied.
+ */
+export function replay(dbHandle, journalBytes) {
+  let at = 0;
+  let applied = 0;
+  let last = 0;
+  while (at < journalBytes.length) {
+    const rec = decodeRecord(journalBytes.subarray(at));
+    if (!rec || (applied > 0 && rec.seq !== last + 1)) break;
+    applyRecord(dbHandle, rec);
+    applied++;
+    last = rec.seq;
+    at += rec.length;
+  }
+  return applied;
+}
+
+/** One open database: its two files and the commit pipeline state. */
+class Store {
+  constructor(name, db, journal) {
+    this.name = name;
+    this.db = db;
+    this.journal = journal;
+    this.failure = null; // first write failure: every later commit fails with it
+  }
+
+  static async open(name) {
+    const root = await navigator.storage.getDirectory();
+    const dbFile = await root.getFileHandle(name, { create: true });
+    const journalFile = await root.getFileHandle(name + '-journal', { create: true });
+    let db;
+    let journal;
+    try {
+      db = await dbFile.createSyncAccessHandle();
+      journal = await journalFile.createSyncAccessHandle();
+    } catch (e) {
+      db?.close();
+      if (e?.name === 'NoModificationAllowedError') {
+        throw namedError('DatabaseLockedError', `database "${name}" is open in another tab or worker`);
+      }
+      throw e;
+    }
+    const store = new Store(name, db, journal);
+    const replayed = store.recover();
+    return { store, replayed };
+  }
+
+  /** Replays the journal onto the database file and empties the journal. */
+  recover() {
+    const bytes = readAll(this.journal);
+    if (bytes.length === 0) return 0;
+    const applied = replay(this.db, bytes);
+    this.db.flush();
+    this.journal.truncate(0);
+    this.journal.flush();
+    return applied;
+  }
+
+  /** Makes one commit durable (see the file comment for the steps). */
+  commit(record) {
+    if (this.failure) throw this.failure;
+    try {
+      const rec = decodeRecord(record, false);
+      if (!rec) throw new Error('malformed journal record from the page');
+      writeAll(this.journal, record, 0);
+      this.journal.flush();
+      applyRecord(this.db, rec);
+      this.db.flush();
+      this.journal.truncate(0);
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    }
+  }
+
+  close() {
+    try {
+      this.db.flush();
+      this.journal.flush();
+    } finally {
+      this.db.close();
+      this.journal.close();
+    }
+  }
+}
+
+function namedError(name, message) {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+function errorFields(e) {
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(e) };
+}
+
+let store = null;
+
+async function onMessage(msg) {
+  switch (msg.type) {
+    case 'open': {
+      try {
+        const opened = await Store.open(msg.name);
+        store = opened.store;
+        const image = readAll(store.db);
+        postMessage({ type: 'opened', id: msg.id, image: image.buffer, replayed: opened.replayed }, [image.buffer]);
+      } catch (e) {
+        postMessage({ type: 'error', id: msg.id, ...errorFields(e) });
+      }
+      return;
+    }
+    case 'commit': {
+      try {
+        store.commit(new Uint8Array(msg.record));
+        postMessage({ type: 'ack', seq: msg.seq });
+      } catch (e) {
+        postMessage({ type: 'failed', seq: msg.seq, ...errorFields(e) });
+      }
+      return;
+    }
+    case 'close': {
+      try {
+        store?.close();
+        store = null;
+        postMessage({ type: 'closed', id: msg.id });
+      } catch (e) {
+        postMessage({ type: 'error', id: msg.id, ...errorFields(e) });
+      }
+      return;
+    }
+  }
+}
+
+// Only when loaded as a worker: the decoding functions above are also
+// imported by tests in a page.
+if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope) {
+  globalThis.onmessage = (e) => onMessage(e.data);
+}
