@@ -112,7 +112,7 @@ func (s *opfsSink) WaitDurable(ctx context.Context) error {
 	})
 	onFail = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		release()
-		done <- fmt.Errorf("opfs: database %q: %s", s.name, jsErrorText(args))
+		done <- errors.New(jsErrorText(args))
 		return nil
 	})
 	if err := s.callDurable(target, onAck, onFail); err != nil {
@@ -164,7 +164,9 @@ func recoverJS(err *error, context string) {
 	panic(r)
 }
 
-// jsErrorText renders the first argument, a thrown JS value, as text.
+// jsErrorText renders the first argument, a thrown JS value, as text. The
+// errors of js/opfs.js already say which database and what failed; other
+// errors (DOMExceptions) are prefixed with their name, which tells the kind.
 func jsErrorText(args []js.Value) string {
 	if len(args) == 0 {
 		return "unknown error"
@@ -172,7 +174,10 @@ func jsErrorText(args []js.Value) string {
 	v := args[0]
 	if v.Type() == js.TypeObject {
 		if msg := v.Get("message"); msg.Type() == js.TypeString {
-			if name := v.Get("name"); name.Type() == js.TypeString && name.String() != "Error" {
+			switch name := v.Get("name"); {
+			case name.Type() != js.TypeString:
+			case name.String() == "Error", name.String() == "PersistenceError", name.String() == "DatabaseLockedError":
+			default:
 				return name.String() + ": " + msg.String()
 			}
 			return msg.String()

@@ -10,6 +10,10 @@
 //	query(sql)             -> JSON array of rows (arrays of values)
 //	durable()              -> Promise resolved when every commit is durable
 //	close()
+//
+// The synchronous functions return {error: message} instead of throwing (a
+// Go panic in a callback would end the program); pages/probe.html wraps
+// them as window.db, whose functions throw.
 package main
 
 import (
@@ -42,14 +46,14 @@ func main() {
 	select {}
 }
 
-// sync wraps fn so that an error is thrown in JS as an Error.
+// sync wraps fn so that an error comes back as {error: message}.
 func (p *probe) sync(fn func(args []js.Value) (any, error)) func(js.Value, []js.Value) any {
 	return func(_ js.Value, args []js.Value) any {
 		v, err := fn(args)
 		if err != nil {
-			panic(js.Global().Get("Error").New(err.Error()))
+			return map[string]any{"error": err.Error()}
 		}
-		return v
+		return map[string]any{"value": v}
 	}
 }
 
