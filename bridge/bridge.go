@@ -1,0 +1,99 @@
+//go:build js
+
+package bridge
+
+import (
+	"context"
+	"sync"
+	"syscall/js"
+
+	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
+)
+
+// Config configures New.
+type Config struct {
+	// OPFS turns the storage object that js/opfs.js creates in browsers
+	// into store options (a VFS backed by the origin private file system).
+	// When nil, browsers get an in-memory database.
+	OPFS func(storage js.Value) (*store.Options, error)
+}
+
+// Bridge is the Go side of the JS package. One Bridge serves one module
+// instance; main creates it and publishes Exports on globalThis.
+type Bridge struct {
+	cfg  Config
+	ctx  context.Context
+	deps deps
+
+	rt *collection.Runtime
+
+	mu      sync.Mutex
+	nextID  int64
+	waiting map[int64]chan settlement
+	nextDB  int
+	dbs     map[int]*database
+	nextTx  int
+	txIDs   map[*collection.Transaction]int
+	txByID  map[int]*collection.Transaction
+}
+
+// deps are the JS values the bridge needs again and again, looked up once.
+type deps struct {
+	// makeError(name, message, issuesJSON) builds an instance of the
+	// exported error class called name; set by the JS package in setup.
+	makeError js.Value
+	// watchPromise(promise, id) calls settle(id, ok, value) when the
+	// promise settles; set by the JS package in setup.
+	watchPromise js.Value
+	uint8Array   js.Value
+	date         js.Value
+	array        js.Value
+	object       js.Value
+}
+
+// New returns a bridge. Nothing is published until Exports is called.
+func New(cfg Config) *Bridge {
+	g := js.Global()
+	return &Bridge{
+		cfg: cfg,
+		ctx: context.Background(),
+		deps: deps{
+			uint8Array: g.Get("Uint8Array"),
+			date:       g.Get("Date"),
+			array:      g.Get("Array"),
+			object:     g.Get("Object"),
+		},
+		rt:      collection.NewRuntime(),
+		waiting: make(map[int64]chan settlement),
+		dbs:     make(map[int]*database),
+		txIDs:   make(map[*collection.Transaction]int),
+		txByID:  make(map[int]*collection.Transaction),
+	}
+}
+
+// Exports returns the entry object the JS package finds on globalThis:
+// setup, settle and the constructors of the database, collection and
+// transaction objects. Its functions live as long as the module.
+func (b *Bridge) Exports() js.Value {
+	obj := js.Global().Get("Object").New()
+	obj.Set("version", "0.1.0")
+	obj.Set("setup", js.FuncOf(b.setup))
+	obj.Set("settle", js.FuncOf(b.settle))
+	obj.Set("openDatabase", b.async(b.openDatabase))
+	b.exportCollections(obj)
+	return obj
+}
+
+// setup receives the JS package's helpers: setup({makeError, watchPromise}).
+func (b *Bridge) setup(_ js.Value, args []js.Value) any {
+	if len(args) != 1 || args[0].Type() != js.TypeObject {
+		return "setup: want one object"
+	}
+	b.deps.makeError = args[0].Get("makeError")
+	b.deps.watchPromise = args[0].Get("watchPromise")
+	if b.deps.makeError.Type() != js.TypeFunction || b.deps.watchPromise.Type() != js.TypeFunction {
+		return "setup: makeError and watchPromise must be functions"
+	}
+	return nil
+}

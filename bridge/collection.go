@@ -1,0 +1,331 @@
+//go:build js
+
+package bridge
+
+import (
+	"errors"
+	"sync"
+	"syscall/js"
+
+	"github.com/localfirst/gopowersync/collection"
+)
+
+// coll is the Go side of one JS collection.
+type coll struct {
+	b   *Bridge
+	c   *collection.Collection
+	obj *object
+
+	mu     sync.Mutex
+	nextID int
+	subs   map[int]*collection.Subscription
+}
+
+// exportCollections adds createCollection and the transaction functions.
+func (b *Bridge) exportCollections(obj js.Value) {
+	obj.Set("createCollection", b.sync(b.createCollection))
+	b.exportTransactions(obj)
+}
+
+// createCollection(db, tableName, optionsJSON): a collection of the
+// database's table, as powerSyncCollectionOptions describes it. Returns the
+// collection's object.
+func (b *Bridge) createCollection(args []js.Value) (any, error) {
+	if err := argCount(args, 3, "createCollection(database, tableName, options)"); err != nil {
+		return nil, err
+	}
+	d, err := b.databaseOf(args[0])
+	if err != nil {
+		return nil, err
+	}
+	table, err := goString(args[1], "tableName")
+	if err != nil {
+		return nil, err
+	}
+	text, err := goString(args[2], "options")
+	if err != nil {
+		return nil, err
+	}
+	opts, err := DecodeObject([]byte(text), nil)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := b.powerSyncConfig(d, table, opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := b.rt.CreateCollection(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return b.newColl(c).obj.value, nil
+}
+
+func (b *Bridge) newColl(c *collection.Collection) *coll {
+	k := &coll{b: b, c: c, obj: b.newObject(), subs: make(map[int]*collection.Subscription)}
+	o := k.obj
+	o.value.Set("id", c.ID())
+	o.method("get", b.sync(k.get))
+	o.method("has", b.sync(k.has))
+	o.method("size", b.sync(func([]js.Value) (any, error) { return c.Size(), nil }))
+	o.method("status", b.sync(func([]js.Value) (any, error) { return string(c.Status()), nil }))
+	o.method("keys", b.sync(func([]js.Value) (any, error) { return b.stringsPayload(c.Keys()) }))
+	o.method("values", b.sync(func([]js.Value) (any, error) { return b.rowsPayload(c.Values()) }))
+	o.method("insert", b.sync(k.insert))
+	o.method("update", b.sync(k.update))
+	o.method("delete", b.sync(k.delete))
+	o.method("subscribeChanges", b.sync(k.subscribeChanges))
+	o.method("unsubscribe", b.sync(k.unsubscribe))
+	o.method("preload", b.async(func([]js.Value) (func() (any, error), error) {
+		return func() (any, error) { return nil, c.Preload(b.ctx) }, nil
+	}))
+	o.method("cleanup", b.sync(func([]js.Value) (any, error) { c.Cleanup(); return nil, nil }))
+	o.method("getMeta", b.sync(k.getMeta))
+	return k
+}
+
+// get(key): [json, blobs] of the item, or undefined.
+func (k *coll) get(args []js.Value) (any, error) {
+	key, err := keyArg(args, "key")
+	if err != nil {
+		return nil, err
+	}
+	row, ok := k.c.Get(key)
+	if !ok {
+		return js.Undefined(), nil
+	}
+	var e Encoder
+	if err := e.Object(row); err != nil {
+		return nil, err
+	}
+	return k.b.jsonPayload(&e), nil
+}
+
+func (k *coll) has(args []js.Value) (any, error) {
+	key, err := keyArg(args, "key")
+	if err != nil {
+		return nil, err
+	}
+	return k.c.Has(key), nil
+}
+
+// keyArg reads args[0] as a key: keys are strings.
+func keyArg(args []js.Value, name string) (string, error) {
+	if len(args) < 1 {
+		return "", typeErrorf(name, "missing")
+	}
+	return goString(args[0], name)
+}
+
+// rowsPayload encodes items as a JSON array.
+func (b *Bridge) rowsPayload(rows []collection.Row) (any, error) {
+	var e Encoder
+	e.Buf = append(e.Buf, '[')
+	for i, r := range rows {
+		if i > 0 {
+			e.Buf = append(e.Buf, ',')
+		}
+		if err := e.Object(r); err != nil {
+			return nil, err
+		}
+	}
+	e.Buf = append(e.Buf, ']')
+	return b.jsonPayload(&e), nil
+}
+
+func (b *Bridge) stringsPayload(s []string) (any, error) {
+	var e Encoder
+	if err := e.Value(s); err != nil {
+		return nil, err
+	}
+	return b.jsonPayload(&e), nil
+}
+
+// operationOptions reads (metadataJSON, optimistic): metadata travels as
+// JSON text (undefined for none); optimistic is a boolean or undefined.
+func operationOptions(meta, optimistic js.Value) (*collection.OperationOptions, error) {
+	opts := &collection.OperationOptions{}
+	if meta.Type() == js.TypeString {
+		v, err := DecodeJSON([]byte(meta.String()), nil)
+		if err != nil {
+			return nil, typeErrorf("metadata", "%v", err)
+		}
+		opts.Metadata = v
+	} else if !meta.IsUndefined() {
+		return nil, typeErrorf("metadata", "want JSON text")
+	}
+	switch optimistic.Type() {
+	case js.TypeBoolean:
+		o := optimistic.Bool()
+		opts.Optimistic = &o
+	case js.TypeUndefined:
+	default:
+		return nil, typeErrorf("optimistic", "want a boolean")
+	}
+	return opts, nil
+}
+
+// insert(itemsJSON, blobs, metadataJSON, optimistic): the transaction id.
+func (k *coll) insert(args []js.Value) (any, error) {
+	if err := argCount(args, 4, "insert(items, blobs, metadata, optimistic)"); err != nil {
+		return nil, err
+	}
+	text, err := goString(args[0], "items")
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := k.b.goBlobs(args[1])
+	if err != nil {
+		return nil, err
+	}
+	items, err := DecodeObjects([]byte(text), blobs)
+	if err != nil {
+		return nil, typeErrorf("items", "%v", err)
+	}
+	opts, err := operationOptions(args[2], args[3])
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]collection.Row, len(items))
+	for i, it := range items {
+		rows[i] = it
+	}
+	tx, err := k.c.Insert(rows, opts)
+	if err != nil {
+		return nil, err
+	}
+	return k.b.txID(tx), nil
+}
+
+// update(keys, changesJSON, blobs, metadataJSON, optimistic): changesJSON
+// holds one object per key with the fields the JS draft changed; they are
+// applied to the engine's drafts. Returns the transaction id.
+func (k *coll) update(args []js.Value) (any, error) {
+	if err := argCount(args, 5, "update(keys, changes, blobs, metadata, optimistic)"); err != nil {
+		return nil, err
+	}
+	keys, err := k.b.goStrings(args[0], "keys")
+	if err != nil {
+		return nil, err
+	}
+	text, err := goString(args[1], "changes")
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := k.b.goBlobs(args[2])
+	if err != nil {
+		return nil, err
+	}
+	changes, err := DecodeObjects([]byte(text), blobs)
+	if err != nil {
+		return nil, typeErrorf("changes", "%v", err)
+	}
+	if len(changes) != len(keys) {
+		return nil, typeErrorf("changes", "want one object per key")
+	}
+	opts, err := operationOptions(args[3], args[4])
+	if err != nil {
+		return nil, err
+	}
+	tx, err := k.c.UpdateMany(keys, opts, func(drafts []collection.Row) {
+		for i, d := range drafts {
+			for f, v := range changes[i] {
+				d[f] = v
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k.b.txID(tx), nil
+}
+
+// delete(keys, metadataJSON, optimistic): the transaction id.
+func (k *coll) delete(args []js.Value) (any, error) {
+	if err := argCount(args, 3, "delete(keys, metadata, optimistic)"); err != nil {
+		return nil, err
+	}
+	keys, err := k.b.goStrings(args[0], "keys")
+	if err != nil {
+		return nil, err
+	}
+	opts, err := operationOptions(args[1], args[2])
+	if err != nil {
+		return nil, err
+	}
+	tx, err := k.c.Delete(keys, opts)
+	if err != nil {
+		return nil, err
+	}
+	return k.b.txID(tx), nil
+}
+
+// subscribeChanges(fn, includeInitialState): fn(payload) with each batch
+// of changes as JSON [{type, key, value, previousValue}]. Returns the
+// subscription id for unsubscribe.
+func (k *coll) subscribeChanges(args []js.Value) (any, error) {
+	if err := argCount(args, 2, "subscribeChanges(callback, includeInitialState)"); err != nil {
+		return nil, err
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	var opts collection.SubscribeOptions
+	switch args[1].Type() {
+	case js.TypeBoolean:
+		v := args[1].Bool()
+		opts.IncludeInitialState = &v
+	case js.TypeUndefined:
+	default:
+		return nil, typeErrorf("includeInitialState", "want a boolean")
+	}
+	sub := k.c.SubscribeChanges(func(changes []collection.Change) {
+		var e Encoder
+		if err := e.Changes(changes); err != nil {
+			return
+		}
+		k.b.invoke(fn, k.b.jsonPayload(&e))
+	}, opts)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.nextID++
+	k.subs[k.nextID] = sub
+	return k.nextID, nil
+}
+
+func (k *coll) unsubscribe(args []js.Value) (any, error) {
+	if len(args) < 1 || args[0].Type() != js.TypeNumber {
+		return nil, typeErrorf("id", "want a subscription id")
+	}
+	k.mu.Lock()
+	sub := k.subs[args[0].Int()]
+	delete(k.subs, args[0].Int())
+	k.mu.Unlock()
+	if sub != nil {
+		sub.Unsubscribe()
+	}
+	return nil, nil
+}
+
+// issuesOf returns the type and issues of a SchemaValidationError as JSON
+// text {type, issues: [{message, path}]}, or undefined.
+func (b *Bridge) issuesOf(err error) js.Value {
+	var sv *collection.SchemaValidationError
+	if !errors.As(err, &sv) {
+		return js.Undefined()
+	}
+	issues := make([]any, len(sv.Issues))
+	for i, is := range sv.Issues {
+		path := make([]any, len(is.Path))
+		for j, p := range is.Path {
+			path[j] = p
+		}
+		issues[i] = map[string]any{"message": is.Message, "path": path}
+	}
+	var e Encoder
+	if e.Value(map[string]any{"type": sv.Type, "issues": issues}) != nil {
+		return js.Undefined()
+	}
+	return js.ValueOf(string(e.Buf))
+}

@@ -1,0 +1,71 @@
+//go:build js
+
+package bridge
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+
+	"github.com/localfirst/gopowersync/store"
+)
+
+// JSError is a JS value thrown or rejected by JS code that Go called. It
+// travels through Go unchanged so JS gets its own error object back.
+type JSError struct{ Value js.Value }
+
+// Error returns the JS error's message.
+func (e *JSError) Error() string {
+	if e.Value.Type() == js.TypeObject {
+		if m := e.Value.Get("message"); m.Type() == js.TypeString {
+			return m.String()
+		}
+	}
+	return js.Global().Call("String", e.Value).String()
+}
+
+// TypeError reports an argument of the wrong type from JS. It becomes a JS
+// TypeError whose message names the argument.
+type TypeError struct {
+	Arg    string
+	Reason string
+}
+
+// Error returns "arg: reason".
+func (e *TypeError) Error() string { return e.Arg + ": " + e.Reason }
+
+func typeErrorf(arg, format string, a ...any) error {
+	return &TypeError{Arg: arg, Reason: fmt.Sprintf(format, a...)}
+}
+
+// named is implemented by the collection package's typed errors: Name is
+// the TanStack DB class name the JS error gets.
+type named interface {
+	error
+	Name() string
+}
+
+// jsError converts err into an instance of the exported JS class that
+// matches it, through the JS package's makeError(name, message, issues).
+func (b *Bridge) jsError(err error) js.Value {
+	var je *JSError
+	if errors.As(err, &je) {
+		return je.Value
+	}
+	name, msg, issues := "Error", err.Error(), js.Undefined()
+	var te *TypeError
+	var n named
+	switch {
+	case errors.As(err, &te):
+		name, msg = "TypeError", te.Error()
+	case errors.As(err, &n):
+		name, msg = n.Name(), n.Error()
+		issues = b.issuesOf(err)
+	case errors.Is(err, store.ErrNoRows):
+		msg = "Result set is empty: " + msg
+	}
+	if b.deps.makeError.Type() != js.TypeFunction {
+		return js.Global().Get("Error").New(name + ": " + msg)
+	}
+	return b.deps.makeError.Invoke(name, msg, issues)
+}

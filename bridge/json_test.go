@@ -1,0 +1,92 @@
+package bridge
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/localfirst/gopowersync/collection"
+)
+
+func TestEncoderOutputParsesBackToTheSameValues(t *testing.T) {
+	cases := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"null", nil, `null`},
+		{"integer", int64(-42), `-42`},
+		{"large integer keeps digits", int64(math.MaxInt64), `9223372036854775807`},
+		{"whole float", 3.0, `3`},
+		{"fraction", 0.25, `0.25`},
+		{"NaN is null", math.NaN(), `null`},
+		{"escapes", "a\"b\\c\n\x01é", `"a\"b\\c\n\u0001é"`},
+		{"invalid UTF-8", "a\xffb", `"a\ufffdb"`},
+		{"object sorted", map[string]any{"b": true, "a": []any{"x", nil}}, `{"a":["x",null],"b":true}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var e Encoder
+			if err := e.Value(c.in); err != nil {
+				t.Fatal(err)
+			}
+			if string(e.Buf) != c.want {
+				t.Fatalf("got %s, want %s", e.Buf, c.want)
+			}
+			if !json.Valid(e.Buf) {
+				t.Fatalf("%s is not valid JSON", e.Buf)
+			}
+		})
+	}
+}
+
+func TestRowsEncodeAsArrayOfObjectsWithBlobsSetAside(t *testing.T) {
+	var e Encoder
+	err := e.Rows([]string{"id", "b"}, [][]any{{"1", []byte{1, 2}}, {"2", nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"id":"1","b":{"$blob":0}},{"id":"2","b":null}]`
+	if string(e.Buf) != want {
+		t.Fatalf("got %s, want %s", e.Buf, want)
+	}
+	if len(e.Blobs) != 1 || !bytes.Equal(e.Blobs[0], []byte{1, 2}) {
+		t.Fatalf("blobs = %v", e.Blobs)
+	}
+}
+
+func TestDecodeObjectTurnsWholeNumbersIntoInt64AndRestoresBlobs(t *testing.T) {
+	got, err := DecodeObject([]byte(`{"n":3,"r":2.5,"big":1e3,"s":"x","b":{"$blob":0},"o":{"k":[1]}}`), [][]byte{{9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"n": int64(3), "r": 2.5, "big": int64(1000), "s": "x", "b": []byte{9}, "o": map[string]any{"k": []any{int64(1)}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v\nwant %#v", got, want)
+	}
+}
+
+func TestDecodeObjectRejectsNonObjectsAndBadBlobMarkers(t *testing.T) {
+	for _, text := range []string{`[1]`, `"x"`, `{"a":{"$blob":3}}`, `{`} {
+		if _, err := DecodeObject([]byte(text), nil); err == nil {
+			t.Errorf("DecodeObject(%s) succeeded, want an error", text)
+		}
+	}
+}
+
+func TestChangesEncodeWithPreviousValueOnlyWhenPresent(t *testing.T) {
+	var e Encoder
+	err := e.Changes([]collection.Change{
+		{Type: collection.ChangeInsert, Key: "a", Value: map[string]any{"id": "a"}},
+		{Type: collection.ChangeUpdate, Key: "a", Value: map[string]any{"id": "a", "n": int64(2)}, PreviousValue: map[string]any{"id": "a"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"type":"insert","key":"a","value":{"id":"a"}},{"type":"update","key":"a","value":{"id":"a","n":2},"previousValue":{"id":"a"}}]`
+	if string(e.Buf) != want {
+		t.Fatalf("got %s\nwant %s", e.Buf, want)
+	}
+}

@@ -1,0 +1,141 @@
+//go:build js
+
+package bridge
+
+import (
+	"math"
+	"strconv"
+	"syscall/js"
+)
+
+// maxSafeInt is the largest integer a JS number holds exactly.
+const maxSafeInt = 1<<53 - 1
+
+// goValue converts one SQL parameter from JS: null and undefined to nil,
+// booleans, numbers (whole ones to int64, as SQLite INTEGER), strings,
+// Uint8Array to []byte, Date to ISO text (as PowerSync's serializer does).
+// Anything else is a TypeError naming arg.
+func (b *Bridge) goValue(v js.Value, arg string) (any, error) {
+	switch v.Type() {
+	case js.TypeNull, js.TypeUndefined:
+		return nil, nil
+	case js.TypeBoolean:
+		return v.Bool(), nil
+	case js.TypeNumber:
+		return number(v.Float()), nil
+	case js.TypeString:
+		return v.String(), nil
+	case js.TypeObject:
+		if v.InstanceOf(b.deps.uint8Array) {
+			buf := make([]byte, v.Length())
+			js.CopyBytesToGo(buf, v)
+			return buf, nil
+		}
+		if v.InstanceOf(b.deps.date) {
+			return v.Call("toISOString").String(), nil
+		}
+	}
+	return nil, typeErrorf(arg, "want null, boolean, number, string, Uint8Array or Date, got %s", v.Type())
+}
+
+// number keeps whole, safe numbers as int64 so SQLite stores INTEGER.
+func number(f float64) any {
+	if f == math.Trunc(f) && math.Abs(f) <= maxSafeInt {
+		return int64(f)
+	}
+	return f
+}
+
+// goParams converts SQL parameters: an array, or null/undefined for none.
+func (b *Bridge) goParams(v js.Value) ([]any, error) {
+	switch v.Type() {
+	case js.TypeNull, js.TypeUndefined:
+		return nil, nil
+	case js.TypeObject:
+		if v.InstanceOf(b.deps.array) {
+			n := v.Length()
+			out := make([]any, n)
+			for i := 0; i < n; i++ {
+				x, err := b.goValue(v.Index(i), "params["+strconv.Itoa(i)+"]")
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+			return out, nil
+		}
+	}
+	return nil, typeErrorf("params", "want an array, got %s", v.Type())
+}
+
+// goString returns v as a string or a TypeError naming arg.
+func goString(v js.Value, arg string) (string, error) {
+	if v.Type() != js.TypeString {
+		return "", typeErrorf(arg, "want a string, got %s", v.Type())
+	}
+	return v.String(), nil
+}
+
+// goStrings converts an array of strings; null/undefined give nil.
+func (b *Bridge) goStrings(v js.Value, arg string) ([]string, error) {
+	if v.Type() == js.TypeNull || v.Type() == js.TypeUndefined {
+		return nil, nil
+	}
+	if v.Type() != js.TypeObject || !v.InstanceOf(b.deps.array) {
+		return nil, typeErrorf(arg, "want an array of strings, got %s", v.Type())
+	}
+	out := make([]string, v.Length())
+	for i := range out {
+		s, err := goString(v.Index(i), arg+"["+strconv.Itoa(i)+"]")
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// goFunc checks that v is a function.
+func goFunc(v js.Value, arg string) (js.Value, error) {
+	if v.Type() != js.TypeFunction {
+		return v, typeErrorf(arg, "want a function, got %s", v.Type())
+	}
+	return v, nil
+}
+
+// jsonPayload is JSON text plus the binary values set aside from it, as
+// the JS package's revive() expects them: [text, blobs|undefined].
+func (b *Bridge) jsonPayload(e *Encoder) js.Value {
+	arr := b.deps.array.New(2)
+	arr.SetIndex(0, string(e.Buf))
+	if len(e.Blobs) > 0 {
+		blobs := b.deps.array.New(len(e.Blobs))
+		for i, blob := range e.Blobs {
+			u := b.deps.uint8Array.New(len(blob))
+			js.CopyBytesToJS(u, blob)
+			blobs.SetIndex(i, u)
+		}
+		arr.SetIndex(1, blobs)
+	}
+	return arr
+}
+
+// goBlobs reads the blob list that travels beside JSON text from JS.
+func (b *Bridge) goBlobs(v js.Value) ([][]byte, error) {
+	if v.Type() == js.TypeUndefined || v.Type() == js.TypeNull {
+		return nil, nil
+	}
+	if !v.InstanceOf(b.deps.array) {
+		return nil, typeErrorf("blobs", "want an array of Uint8Array")
+	}
+	out := make([][]byte, v.Length())
+	for i := range out {
+		u := v.Index(i)
+		if !u.InstanceOf(b.deps.uint8Array) {
+			return nil, typeErrorf("blobs", "want an array of Uint8Array")
+		}
+		out[i] = make([]byte, u.Length())
+		js.CopyBytesToGo(out[i], u)
+	}
+	return out, nil
+}

@@ -1,0 +1,57 @@
+// The upload queue's entries, batches and transactions in PowerSync's shapes.
+
+/** Operation kinds of an upload queue entry. */
+export const UpdateType = Object.freeze({ PUT: 'PUT', PATCH: 'PATCH', DELETE: 'DELETE' });
+
+/** One local change waiting for upload, as PowerSync records it in ps_crud. */
+export class CrudEntry {
+  constructor(clientId, op, table, id, transactionId, opData, previousValues, metadata) {
+    /** ps_crud.id: the entry's position in the queue. */
+    this.clientId = clientId;
+    /** 'PUT' | 'PATCH' | 'DELETE' */
+    this.op = op;
+    /** The table's name. */
+    this.table = table;
+    /** The row's id. */
+    this.id = id;
+    /** The local transaction that made the change. */
+    this.transactionId = transactionId;
+    /** The written fields (undefined for DELETE). */
+    this.opData = opData;
+    /** The previous values, for tables with trackPrevious. */
+    this.previousValues = previousValues;
+    /** The metadata written with the change, for tables with trackMetadata. */
+    this.metadata = metadata;
+  }
+
+  /** Builds an entry from its toJSON form. */
+  static fromJSON(j) {
+    return new CrudEntry(j.op_id, j.op, j.type, j.id, j.tx_id, j.data ?? undefined, j.old ?? undefined, j.metadata ?? undefined);
+  }
+
+  /** The wire form: { op_id, op, type, id, tx_id, data, old, metadata }. */
+  toJSON() {
+    return {
+      op_id: this.clientId, op: this.op, type: this.table, id: this.id, tx_id: this.transactionId,
+      data: this.opData, old: this.previousValues, metadata: this.metadata,
+    };
+  }
+}
+
+/** A run of upload queue entries; complete() removes exactly them. */
+export class CrudBatch {
+  constructor(crud, haveMore, complete) {
+    this.crud = crud;
+    this.haveMore = haveMore;
+    /** Removes these entries from the upload queue. */
+    this.complete = complete;
+  }
+}
+
+/** The entries of one local transaction; complete() removes exactly them. */
+export class CrudTransaction extends CrudBatch {
+  constructor(crud, complete, transactionId) {
+    super(crud, false, complete);
+    this.transactionId = transactionId;
+  }
+}

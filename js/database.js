@@ -1,0 +1,279 @@
+// PowerSyncDatabase: the JS face of the Go store.
+
+import { init, module, call, check, revive } from './loader.js';
+import { Schema } from './schema.js';
+import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
+
+const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
+const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3 };
+
+/** A query result in PowerSync's shape. */
+function queryResult(payload) {
+  const rows = revive(payload);
+  return {
+    rowsAffected: payload[2] ?? 0,
+    insertId: payload[3] || undefined,
+    rows: { _array: rows, length: rows.length, item: (i) => rows[i] },
+  };
+}
+
+function sqlCheck(sql, params) {
+  if (typeof sql !== 'string') throw new TypeError(`sql: want a string, got ${typeof sql}`);
+  if (params !== undefined && params !== null && !Array.isArray(params)) throw new TypeError(`params: want an array, got ${typeof params}`);
+}
+
+function checkWatchOptions(what, o) {
+  if (typeof o !== 'object') throw new TypeError(`${what}: options must be an object`);
+  if (o.tables !== undefined && (!Array.isArray(o.tables) || o.tables.some((t) => typeof t !== 'string'))) {
+    throw new TypeError(`${what}: options.tables must be an array of table names`);
+  }
+  if (o.onResult !== undefined && typeof o.onResult !== 'function') throw new TypeError(`${what}: options.onResult must be a function`);
+}
+
+/** Statement methods shared by the database and its transaction contexts. */
+class Queries {
+  /** Runs a statement: { rowsAffected, insertId, rows: { _array, length, item(i) } }. */
+  async execute(sql, params = []) {
+    sqlCheck(sql, params);
+    return queryResult(await this._query(QUERY.execute, sql, params));
+  }
+
+  /** Runs a query and returns all its rows. */
+  async getAll(sql, params = []) {
+    sqlCheck(sql, params);
+    return revive(await this._query(QUERY.getAll, sql, params));
+  }
+
+  /** Runs a query and returns its first row; throws if there is none. */
+  async get(sql, params = []) {
+    sqlCheck(sql, params);
+    return revive(await this._query(QUERY.get, sql, params));
+  }
+
+  /** Runs a query and returns its first row, or null. */
+  async getOptional(sql, params = []) {
+    sqlCheck(sql, params);
+    return revive(await this._query(QUERY.getOptional, sql, params));
+  }
+}
+
+/** The `tx` a writeTransaction/readTransaction callback receives. */
+class TransactionContext extends Queries {
+  constructor(handle, id) {
+    super();
+    this._handle = handle;
+    this._id = id;
+  }
+
+  _query(kind, sql, params) {
+    return call(this._handle.txQuery, this._id, kind, sql, params);
+  }
+}
+
+/**
+ * A PowerSync-compatible local database. `dbFilename` is a file in Node,
+ * a file in the origin private file system in browsers, or ':memory:'.
+ */
+export class PowerSyncDatabase extends Queries {
+  /** @param {{ schema: Schema, database: { dbFilename: string } }} options */
+  constructor(options) {
+    super();
+    if (options === null || typeof options !== 'object') throw new TypeError('PowerSyncDatabase: options must be an object');
+    const { schema, database } = options;
+    if (!(schema instanceof Schema)) throw new TypeError('PowerSyncDatabase: options.schema must be a Schema');
+    if (database === null || typeof database !== 'object' || typeof database.dbFilename !== 'string' || database.dbFilename === '') {
+      throw new TypeError('PowerSyncDatabase: options.database.dbFilename must be a non-empty string');
+    }
+    this.schema = schema;
+    this.dbFilename = database.dbFilename;
+    this.closed = false;
+    this._handle = null;
+    this._storage = null;
+    this._ready = null;
+  }
+
+  /** Opens the database (loading the module if needed). */
+  init() {
+    this._ready ??= this._open();
+    return this._ready;
+  }
+
+  /** Resolves once the database is open. */
+  waitForReady() {
+    return this.init();
+  }
+
+  /** True once init() has finished. */
+  get ready() {
+    return this._handle !== null;
+  }
+
+  async _open() {
+    await init();
+    let storage = null;
+    if (isBrowser && this.dbFilename !== ':memory:') {
+      const { openOPFSStorage } = await import('./opfs.js');
+      storage = await openOPFSStorage(this.dbFilename);
+    }
+    try {
+      this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this.dbFilename, storage);
+      this._storage = storage;
+    } catch (e) {
+      await storage?.close();
+      throw e;
+    }
+  }
+
+  async _h() {
+    if (this.closed) throw new Error('PowerSyncDatabase: the database is closed');
+    if (!this._handle) await this.init();
+    return this._handle;
+  }
+
+  async _query(kind, sql, params) {
+    const h = await this._h();
+    return call([h.execute, h.getAll, h.get, h.getOptional][kind], sql, params);
+  }
+
+  /** Runs callback(tx) in a write transaction: committed if it resolves, rolled back if it throws. */
+  async writeTransaction(callback) {
+    return this._transaction('writeTransaction', callback);
+  }
+
+  /** Runs callback(tx) in a read transaction. */
+  async readTransaction(callback) {
+    return this._transaction('readTransaction', callback);
+  }
+
+  async _transaction(kind, callback) {
+    if (typeof callback !== 'function') throw new TypeError(`${kind}: callback must be a function`);
+    const h = await this._h();
+    return call(h[kind], async (id) => {
+      const tx = new TransactionContext(h, id);
+      return callback(tx);
+    });
+  }
+
+  /**
+   * Calls handler.onChange({ changedTables }) after each committed write to
+   * options.tables (all tables when not given); returns a dispose function.
+   * Without a handler, returns an async iterable of those events.
+   */
+  onChange(handlerOrOptions, options) {
+    const handlerForm = typeof handlerOrOptions?.onChange === 'function';
+    const opts = (handlerForm ? options : handlerOrOptions) ?? {};
+    checkWatchOptions('onChange', opts);
+    const tables = opts.tables ?? null;
+    const start = (onEvent) => (h) => check(h.onChange(tables, (changed) => onEvent({ changedTables: changed })));
+    if (handlerForm) {
+      const handler = handlerOrOptions;
+      return this._subscribe(opts, (e) => handler.onError?.(e), start((e) => handler.onChange(e)));
+    }
+    return this._iterate(opts, (push) => start(push));
+  }
+
+  /**
+   * Re-runs a query whenever a table it reads changes. With
+   * options.onResult, calls it with each result (first at once) and
+   * returns a dispose function; otherwise returns an async iterable of
+   * the results.
+   */
+  watch(sql, params = [], options = {}) {
+    sqlCheck(sql, params);
+    const opts = options ?? {};
+    checkWatchOptions('watch', opts);
+    const start = (onResult, onError) => (h) =>
+      check(h.watch(sql, params ?? [], (ok, v) => (ok ? onResult(queryResult(v)) : onError(v))));
+    if (typeof opts.onResult === 'function') {
+      const onError = (e) => opts.onError?.(e);
+      return this._subscribe(opts, onError, start(opts.onResult, onError));
+    }
+    return this._iterate(opts, start);
+  }
+
+  // _subscribe starts a subscription once the database is open and returns
+  // its dispose function (also run when options.signal aborts).
+  _subscribe(options, onError, start) {
+    let id = null;
+    let disposed = false;
+    const dispose = () => {
+      disposed = true;
+      if (id !== null) this._handle?.unsubscribe(id);
+      id = null;
+    };
+    options.signal?.addEventListener('abort', dispose, { once: true });
+    this._h().then((h) => { if (!disposed) id = start(h); }).catch(onError);
+    return dispose;
+  }
+
+  // _iterate turns a subscription into an async iterable; the subscription
+  // ends when the loop ends or options.signal aborts. Each next() returns
+  // the oldest undelivered value.
+  _iterate(options, makeStart) {
+    const db = this;
+    return {
+      [Symbol.asyncIterator]() {
+        const queue = [];
+        let wake = null;
+        let failure = null;
+        let id = null;
+        let done = false;
+        const poke = () => { const w = wake; wake = null; w?.(); };
+        const push = (v) => { queue.push(v); poke(); };
+        const fail = (e) => { failure = e; poke(); };
+        const stop = () => {
+          done = true;
+          if (id !== null) db._handle?.unsubscribe(id);
+          id = null;
+          poke();
+        };
+        options.signal?.addEventListener('abort', stop, { once: true });
+        const started = db._h().then((h) => { if (!done) id = makeStart(push, fail)(h); });
+        return {
+          async next() {
+            await started;
+            while (!done && queue.length === 0 && !failure) await new Promise((r) => { wake = r; });
+            if (failure) { const e = failure; failure = null; stop(); throw e; }
+            if (queue.length) return { value: queue.shift(), done: false };
+            return { value: undefined, done: true };
+          },
+          async return() { stop(); return { value: undefined, done: true }; },
+        };
+      },
+    };
+  }
+
+  /** The oldest entries of the upload queue (at most limit), or null when it is empty. */
+  async getCrudBatch(limit = 100) {
+    if (typeof limit !== 'number' || !(limit >= 1)) throw new TypeError('getCrudBatch: limit must be a positive number');
+    const h = await this._h();
+    const r = await call(h.getCrudBatch, limit);
+    if (!r) return null;
+    const [text, haveMore, batchId] = r;
+    return new CrudBatch(JSON.parse(text).map(CrudEntry.fromJSON), haveMore, () => call(h.completeCrud, batchId));
+  }
+
+  /** The entries of the oldest local transaction in the upload queue, or null. */
+  async getNextCrudTransaction() {
+    const h = await this._h();
+    const r = await call(h.getNextCrudTransaction);
+    if (!r) return null;
+    const [text, txId, batchId] = r;
+    return new CrudTransaction(JSON.parse(text).map(CrudEntry.fromJSON), () => call(h.completeCrud, batchId), txId);
+  }
+
+  /** The database's PowerSync client id. */
+  async getClientId() {
+    const h = await this._h();
+    return check(h.clientId());
+  }
+
+  /** Closes the database; later calls fail. */
+  async close() {
+    if (this.closed) return;
+    const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
+    this.closed = true;
+    if (h) await call(h.close);
+    await this._storage?.close();
+  }
+}

@@ -1,0 +1,117 @@
+// Loads the Go module once and hands back its entry object.
+
+import { makeError } from './errors.js';
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+let loading;
+
+/**
+ * Loads and starts the WebAssembly module. Idempotent: later calls return
+ * the first call's promise (a failed load may be retried).
+ * @param {{ wasmURL?: string | URL }} [options] the module's URL, or the
+ *   directory holding gopowersync.wasm and wasm_exec.js; default dist/
+ *   beside js/.
+ */
+export function init(options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('init: options must be an object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'wasmURL') throw new TypeError(`init: unknown option "${key}"`);
+  }
+  loading ??= load(options).catch((e) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
+
+/** The entry object of the running module; throws before init(). @internal */
+export function module() {
+  const m = globalThis.__gopowersync;
+  if (!m) throw new Error('gopowersync: call and await init() first');
+  return m;
+}
+
+async function load({ wasmURL }) {
+  if (globalThis.__gopowersync) return;
+  let wasm = new URL(wasmURL ?? '../dist/', import.meta.url);
+  if (!wasm.pathname.endsWith('.wasm')) {
+    if (!wasm.pathname.endsWith('/')) wasm = new URL(wasm.href + '/');
+    wasm = new URL('gopowersync.wasm', wasm);
+  }
+  const loaderURL = new URL('wasm_exec.js', wasm);
+  if (isNode) await nodeGlobals();
+  if (!globalThis.Go) await import(loaderURL.href);
+  const go = new globalThis.Go();
+  const { instance } = await instantiate(wasm, go.importObject);
+  // main publishes globalThis.__gopowersync before it blocks, which is
+  // before run() returns control here.
+  go.run(instance);
+  const m = globalThis.__gopowersync;
+  if (!m) throw new Error('gopowersync: the module started without publishing its entry object');
+  const problem = m.setup({ makeError, watchPromise: (p, id) => watchPromise(m, p, id) });
+  if (problem) throw new Error(`gopowersync: setup: ${problem}`);
+}
+
+function watchPromise(m, p, id) {
+  Promise.resolve(p).then((v) => m.settle(id, true, v), (e) => m.settle(id, false, e));
+}
+
+/** wasm_exec.js reaches the file system through globalThis.fs in Node. */
+async function nodeGlobals() {
+  const [fs, path] = await Promise.all([import('node:fs'), import('node:path')]);
+  globalThis.fs ??= fs.default;
+  globalThis.path ??= path.default;
+  globalThis.crypto ??= (await import('node:crypto')).webcrypto;
+}
+
+async function instantiate(url, imports) {
+  if (isNode && url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.instantiate(await readFile(url), imports);
+  }
+  const response = fetch(url);
+  if (WebAssembly.instantiateStreaming) {
+    try {
+      // Streaming lets the browser compile while downloading and cache the
+      // compiled code; it needs the application/wasm content type.
+      return await WebAssembly.instantiateStreaming(response, imports);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+    }
+  }
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`gopowersync: fetch ${url}: ${r.status} ${r.statusText}`);
+  return WebAssembly.instantiate(await r.arrayBuffer(), imports);
+}
+
+/**
+ * Calls an async Go function fn(...args, cb) and returns its promise; Go
+ * calls cb(ok, value). A bad argument comes back from the call itself as
+ * an Error instance.
+ * @internal
+ */
+export function call(fn, ...args) {
+  return new Promise((resolve, reject) => {
+    const r = fn(...args, (ok, v) => (ok ? resolve(v) : reject(asError(v))));
+    if (r instanceof Error) reject(r);
+  });
+}
+
+/** Rejections always carry an Error, even when JS code threw undefined. @internal */
+export function asError(v) {
+  return v === undefined || v === null ? new Error(`rejected with ${v}`) : v;
+}
+
+/** Throws the Error a sync Go function returned instead of a value. @internal */
+export function check(r) {
+  if (r instanceof Error) throw r;
+  return r;
+}
+
+/** Parses a [json, blobs] payload from Go, restoring Uint8Array values. @internal */
+export function revive(payload) {
+  const [text, blobs] = payload;
+  if (!blobs) return JSON.parse(text);
+  return JSON.parse(text, (_, v) => (v !== null && typeof v === 'object' && typeof v.$blob === 'number' && Object.keys(v).length === 1 ? blobs[v.$blob] : v));
+}
