@@ -82,7 +82,9 @@ func (e *KeyUpdateNotAllowedError) Name() string { return "KeyUpdateNotAllowedEr
 // NoKeysPassedToUpdateError reports an update called without keys.
 type NoKeysPassedToUpdateError struct{}
 
-func (e *NoKeysPassedToUpdateError) Error() string { return "collection: update needs at least one key" }
+func (e *NoKeysPassedToUpdateError) Error() string {
+	return "collection: update needs at least one key"
+}
 
 // Name returns "NoKeysPassedToUpdateError".
 func (e *NoKeysPassedToUpdateError) Name() string { return "NoKeysPassedToUpdateError" }
@@ -90,7 +92,9 @@ func (e *NoKeysPassedToUpdateError) Name() string { return "NoKeysPassedToUpdate
 // NoKeysPassedToDeleteError reports a delete called without keys.
 type NoKeysPassedToDeleteError struct{}
 
-func (e *NoKeysPassedToDeleteError) Error() string { return "collection: delete needs at least one key" }
+func (e *NoKeysPassedToDeleteError) Error() string {
+	return "collection: delete needs at least one key"
+}
 
 // Name returns "NoKeysPassedToDeleteError".
 func (e *NoKeysPassedToDeleteError) Name() string { return "NoKeysPassedToDeleteError" }
@@ -288,7 +292,9 @@ func (e *CollectionCleanedUpError) Name() string { return "CollectionCleanedUpEr
 // CollectionConfigurationError reports an unusable Config.
 type CollectionConfigurationError struct{ Message string }
 
-func (e *CollectionConfigurationError) Error() string { return "collection: configuration: " + e.Message }
+func (e *CollectionConfigurationError) Error() string {
+	return "collection: configuration: " + e.Message
+}
 
 // Name returns "CollectionConfigurationError".
 func (e *CollectionConfigurationError) Name() string { return "CollectionConfigurationError" }
@@ -371,7 +377,9 @@ func (e *ExpressionError) Name() string { return "ExpressionError" }
 // handler) so that the transaction fails with an error instead of crashing.
 type HandlerPanicError struct{ Value any }
 
-func (e *HandlerPanicError) Error() string { return "collection: mutation function panicked: " + describe(e.Value) }
+func (e *HandlerPanicError) Error() string {
+	return "collection: mutation function panicked: " + describe(e.Value)
+}
 
 // Name returns "HandlerPanicError".
 func (e *HandlerPanicError) Name() string { return "HandlerPanicError" }

@@ -181,7 +181,7 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 			continue
 		}
 		if t.truncate {
-			for k := range c.synced {
+			for _, k := range c.syncedKeysLocked() {
 				s.touch(k)
 			}
 		}

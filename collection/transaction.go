@@ -82,9 +82,9 @@ type Transaction struct {
 	// Guarded by rt.mu.
 	state     TransactionState
 	mutations []*PendingMutation
-	index     map[mutKey]int // position of each key's mutation
+	index     map[mutKey]int           // position of each key's mutation
 	colls     map[*Collection]struct{} // collections it ever mutated
-	active    bool           // listed in rt.active
+	active    bool                     // listed in rt.active
 	err       error
 }
 
@@ -284,7 +284,7 @@ func (tx *Transaction) persist(ctx context.Context) error {
 	} else {
 		tx.finishLocked(TransactionCompleted, nil, &ss)
 	}
-	rt.settleLocked(ss)
+	rt.settleLocked(&ss)
 	rt.mu.Unlock()
 	rt.deliver()
 	return err
@@ -316,7 +316,7 @@ func (tx *Transaction) Rollback() error {
 	}
 	var ss steps
 	tx.rollbackLocked(&TransactionRolledBackError{ID: tx.id}, "", &ss)
-	rt.settleLocked(ss)
+	rt.settleLocked(&ss)
 	rt.mu.Unlock()
 	rt.deliver()
 	return nil
@@ -350,24 +350,54 @@ func (tx *Transaction) sharesKey(other *Transaction) bool {
 	return false
 }
 
-// finishLocked settles tx: it leaves the active list, and the keys it
-// touched are recorded in ss for recomputation.
+// finishLocked settles tx, recording the keys it touched in ss. A failed
+// transaction leaves the active list at once. A completed one stays there
+// (lingers) while settleLocked finds synced changes held back in one of its
+// collections: its optimistic state must last until the synced state that
+// replaces it is applied.
 func (tx *Transaction) finishLocked(state TransactionState, cause error, ss *steps) {
 	for _, m := range tx.mutations {
 		ss.of(m.Collection).touch(m.Key)
 	}
 	tx.state = state
 	tx.err = cause
-	tx.rt.deactivateLocked(tx)
+	if state == TransactionFailed {
+		tx.rt.deactivateLocked(tx)
+	}
 	close(tx.done)
 }
 
-// settleLocked finishes a change to the set of active transactions: held
-// back sync transactions of the touched collections are applied if nothing
-// persists there any more, then the optimistic state of every touched key is
-// recomputed, all in one step, so that a subscriber never sees an
-// optimistic value drop before its synced replacement arrives.
-func (rt *Runtime) settleLocked(ss steps) {
+// holdsSyncLocked reports whether a collection tx mutated holds synced
+// changes back (a transaction there is persisting).
+func (tx *Transaction) holdsSyncLocked() bool {
+	for c := range tx.colls {
+		if c.hasPersistingLocked() {
+			return true
+		}
+	}
+	return false
+}
+
+// settleLocked finishes a change to the set of active transactions:
+// completed transactions whose collections no longer hold synced changes
+// back leave the active list, the held-back sync transactions are applied,
+// and the optimistic state of every touched key is recomputed, all in one
+// step, so that a subscriber never sees an optimistic value drop before
+// its synced replacement arrives.
+func (rt *Runtime) settleLocked(sp *steps) {
+	var release []*Transaction
+	for _, tx := range rt.active {
+		if tx.state == TransactionCompleted && !tx.holdsSyncLocked() {
+			release = append(release, tx)
+			for _, m := range tx.mutations {
+				sp.of(m.Collection).touch(m.Key)
+			}
+		}
+	}
+	ss := *sp
+	for _, tx := range release {
+		rt.deactivateLocked(tx)
+	}
 	for i := 0; i < len(ss); i++ {
 		ss[i].c.applyPendingSyncLocked(ss[i])
 	}

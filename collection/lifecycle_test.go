@@ -1,0 +1,225 @@
+package collection
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// gated is a sync source that waits for the test to mark it ready.
+type gated struct{ params chan *SyncParams }
+
+func newGated() *gated { return &gated{params: make(chan *SyncParams, 4)} }
+
+func (g *gated) sync(p *SyncParams) SyncHandle {
+	g.params <- p
+	return SyncHandle{}
+}
+
+func TestACollectionGoesFromIdleThroughLoadingToReady(t *testing.T) {
+	g := newGated()
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: g.sync}})
+	if c.Status() != StatusIdle {
+		t.Fatalf("new collection is %s", c.Status())
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Preload(context.Background()) }()
+	p := <-g.params
+	if c.Status() != StatusLoading {
+		t.Fatalf("status %s while syncing", c.Status())
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Preload returned %v before ready", err)
+	default:
+	}
+	p.MarkReady()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c.Status() != StatusReady {
+		t.Fatal(c.Status())
+	}
+}
+
+func TestStartSyncInTheConfigStartsAtCreation(t *testing.T) {
+	g := newGated()
+	c := mustCollection(t, NewRuntime(), Config{StartSync: true, Sync: SyncConfig{Sync: g.sync}})
+	if c.Status() != StatusLoading || len(g.params) != 1 {
+		t.Fatalf("status %s", c.Status())
+	}
+}
+
+func TestStatusTransitionsOutsideTanStacksGraphFail(t *testing.T) {
+	allowed := map[[2]Status]bool{}
+	for from, tos := range allowedTransitions {
+		for _, to := range tos {
+			allowed[[2]Status{from, to}] = true
+		}
+	}
+	all := []Status{StatusIdle, StatusLoading, StatusReady, StatusError, StatusCleanedUp}
+	for _, from := range all {
+		for _, to := range all {
+			if from == to {
+				continue
+			}
+			c := newCollection(NewRuntime(), Config{ID: "t"})
+			c.status = from
+			err := c.setStatusLocked(to)
+			if allowed[[2]Status{from, to}] != (err == nil) {
+				t.Errorf("%s -> %s: %v", from, to, err)
+			}
+			if err != nil {
+				wantErr[*InvalidCollectionStatusTransitionError](t, err)
+			}
+		}
+	}
+	// Spot checks of the graph itself.
+	if allowed[[2]Status{StatusReady, StatusLoading}] || !allowed[[2]Status{StatusError, StatusReady}] || !allowed[[2]Status{StatusCleanedUp, StatusLoading}] {
+		t.Fatal("graph differs from TanStack DB's")
+	}
+}
+
+func TestAnInitialLoadFailureMakesPreloadFailAndTheStatusError(t *testing.T) {
+	cause := errors.New("no such table")
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: func(p *SyncParams) SyncHandle {
+		go p.MarkError(cause)
+		return SyncHandle{}
+	}}})
+	err := c.Preload(ctx(t))
+	if !errors.Is(err, cause) || c.Status() != StatusError || !errors.Is(c.SyncError(), cause) {
+		t.Fatalf("Preload %v status %s", err, c.Status())
+	}
+}
+
+func TestCleanupStopsSyncAndALaterUseRestartsIt(t *testing.T) {
+	b := newBackend(row("a"))
+	cleaned := 0
+	cfg := b.config()
+	cfg.Sync.Sync = func(p *SyncParams) SyncHandle {
+		b.sync(p)
+		return SyncHandle{Cleanup: func() { cleaned++ }}
+	}
+	c := mustCollection(t, NewRuntime(), cfg)
+	if err := c.Preload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	old := b.current()
+	c.Cleanup()
+	if c.Status() != StatusCleanedUp || cleaned != 1 || c.Size() != 0 {
+		t.Fatalf("status %s cleaned %d size %d", c.Status(), cleaned, c.Size())
+	}
+	// A late write of the old session is ignored.
+	old.Begin()
+	_ = old.Write(Change{Type: ChangeInsert, Value: row("late")})
+	_ = old.Commit()
+	if c.Has("late") {
+		t.Fatal("a cleaned-up session still writes")
+	}
+	tx, err := c.Insert([]Row{row("b")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.starts != 2 || c.Status() != StatusReady {
+		t.Fatalf("starts %d status %s", b.starts, c.Status())
+	}
+	if err := waitTx(t, tx); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has("a") || !c.Has("b") {
+		t.Fatal("restarted sync did not reload")
+	}
+}
+
+func TestAWaitForReadinessSettlesWhenTheCollectionIsCleanedUp(t *testing.T) {
+	g := newGated()
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: g.sync}})
+	done := make(chan error, 1)
+	go func() { done <- c.Preload(context.Background()) }()
+	<-g.params
+	c.Cleanup()
+	wantErr[*CollectionCleanedUpError](t, <-done)
+}
+
+func TestStateWhenReadyReturnsTheItemsOnceReady(t *testing.T) {
+	g := newGated()
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: g.sync}})
+	go func() {
+		p := <-g.params
+		p.Begin()
+		_ = p.Write(Change{Type: ChangeInsert, Value: row("a")})
+		_ = p.Commit()
+		p.MarkReady()
+	}()
+	state, err := c.StateWhenReady(ctx(t))
+	if err != nil || len(state) != 1 || state["a"] == nil {
+		t.Fatalf("state %v err %v", state, err)
+	}
+}
+
+func TestACollectionWithoutSubscribersIsCollectedAfterGCTime(t *testing.T) {
+	b := newBackend(row("a"))
+	cfg := b.config()
+	cfg.GCTime = 20 * time.Millisecond
+	c := mustCollection(t, NewRuntime(), cfg)
+	sub := c.SubscribeChanges(func([]Change) {}, SubscribeOptions{})
+	if c.Status() != StatusReady {
+		t.Fatal(c.Status())
+	}
+	sub.Unsubscribe()
+	eventually(t, "GC cleans the collection up", func() bool { return c.Status() == StatusCleanedUp })
+}
+
+func TestAPreloadedCollectionWithoutSubscribersIsCollectedToo(t *testing.T) {
+	b := newBackend(row("a"))
+	cfg := b.config()
+	cfg.GCTime = 20 * time.Millisecond
+	c := mustCollection(t, NewRuntime(), cfg)
+	if err := c.Preload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "GC cleans the collection up", func() bool { return c.Status() == StatusCleanedUp })
+}
+
+func TestASubscriberKeepsTheCollectionFromGC(t *testing.T) {
+	b := newBackend(row("a"))
+	cfg := b.config()
+	cfg.GCTime = time.Millisecond
+	c := mustCollection(t, NewRuntime(), cfg)
+	c.SubscribeChanges(func([]Change) {}, SubscribeOptions{})
+	c.rt.mu.Lock()
+	armed := c.gcTimer != nil
+	c.rt.mu.Unlock()
+	if armed {
+		t.Fatal("GC timer armed while a subscriber is present")
+	}
+}
+
+func TestANegativeGCTimeDisablesGC(t *testing.T) {
+	b := newBackend(row("a"))
+	cfg := b.config()
+	cfg.GCTime = -1
+	c := mustCollection(t, NewRuntime(), cfg)
+	c.SubscribeChanges(func([]Change) {}, SubscribeOptions{}).Unsubscribe()
+	c.rt.mu.Lock()
+	armed := c.gcTimer != nil
+	c.rt.mu.Unlock()
+	if armed {
+		t.Fatal("GC timer armed with GC disabled")
+	}
+}
+
+func TestAnOnDemandCollectionWithoutLoadSubsetIsAConfigurationError(t *testing.T) {
+	c := mustCollection(t, NewRuntime(), Config{SyncMode: SyncOnDemand, Sync: SyncConfig{Sync: func(p *SyncParams) SyncHandle {
+		p.MarkReady()
+		return SyncHandle{}
+	}}})
+	err := c.Preload(ctx(t))
+	wantErr[*CollectionConfigurationError](t, err)
+}
+
+func TestUnknownSyncModeIsRejected(t *testing.T) {
+	_, err := NewRuntime().CreateCollection(Config{SyncMode: "sometimes"})
+	wantErr[*CollectionConfigurationError](t, err)
+}
