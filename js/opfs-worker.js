@@ -238,8 +238,9 @@ async function onMessage(msg) {
   }
 }
 
-// Only when loaded as a worker: the decoding functions above are also
-// imported by tests in a page.
-if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope) {
+// Serve messages only when started by opfs.js as the storage worker (it
+// names it "opfs:<db>"): the decoding functions above are also imported by
+// tests, in pages and in other workers.
+if (typeof DedicatedWorkerGlobalScope !== 'undefined' && globalThis.name?.startsWith('opfs:')) {
   globalThis.onmessage = (e) => onMessage(e.data);
 }
