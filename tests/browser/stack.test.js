@@ -1,0 +1,184 @@
+// The full stack in headless Chromium: js/index.js, the module from
+// `make build` (dist/), collections persisted in OPFS. Skipped while
+// js/index.js does not exist.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { freshProfile, launch } from './lib/browser.js';
+import { REPO } from './lib/build.js';
+import { serve } from './lib/server.js';
+
+const PAGE = '/tests/browser/pages/stack.html';
+let server;
+let skip = false;
+
+before(async () => {
+  if (!existsSync(join(REPO, 'js/index.js'))) {
+    skip = 'js/index.js does not exist yet';
+    return;
+  }
+  // make is incremental: this costs nothing when dist/ is up to date. A
+  // failed build fails these tests: the package exists, so it must build.
+  execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  server = await serve(REPO);
+});
+
+after(async () => {
+  await server?.close();
+});
+
+async function withBrowser(t, fn) {
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const profile = freshProfile();
+  let chrome = await launch(profile.dir);
+  try {
+    await fn({
+      get chrome() {
+        return chrome;
+      },
+      async relaunch() {
+        chrome = await launch(profile.dir);
+        return chrome;
+      },
+    });
+  } finally {
+    await chrome.close();
+    profile.remove();
+  }
+}
+
+/** Opens the stack page and the database name; returns the page and timings. */
+async function openApp(context, name) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`# pageerror: ${e.message}`));
+  await page.goto(server.url + PAGE);
+  await page.waitForFunction(() => window.pageReady);
+  const marks = await page.evaluate((name) => app.open(name), name);
+  return { page, marks };
+}
+
+test('stack: inserted rows are persisted, survive a reload, and the database is intact', async (t) => {
+  await withBrowser(t, async ({ chrome }) => {
+    const { page } = await openApp(chrome.context, 'stack-reload.db');
+    await page.evaluate(async () => {
+      const tx = todos.insert(Array.from({ length: 100 }, (_, i) => ({ id: `todo-${i}`, title: `todo ${i}`, n: i })));
+      await tx.isPersisted.promise;
+      const up = todos.update('todo-7', (d) => {
+        d.title = 'changed';
+      });
+      await up.isPersisted.promise;
+    });
+    await page.reload();
+    await page.waitForFunction(() => window.pageReady);
+    const marks = await page.evaluate(() => app.open('stack-reload.db'));
+    assert.equal(marks.size, 100);
+    assert.equal(await page.evaluate(() => app.integrity()), 'ok');
+    assert.equal(await page.evaluate(() => todos.get('todo-7').title), 'changed');
+  });
+});
+
+test('stack: a second tab gets a clear error and the first keeps working', async (t) => {
+  await withBrowser(t, async ({ chrome }) => {
+    const { page: first } = await openApp(chrome.context, 'stack-tabs.db');
+    await first.evaluate(() => todos.insert({ id: 'a', title: 'first tab', n: 1 }).isPersisted.promise);
+    const second = await chrome.context.newPage();
+    await second.goto(server.url + PAGE);
+    await second.waitForFunction(() => window.pageReady);
+    const refused = await second.evaluate(() => app.open('stack-tabs.db').then(() => null, (e) => e.message));
+    assert.match(refused ?? 'opened', /stack-tabs\.db.*open in another tab/);
+    await first.evaluate(() => todos.insert({ id: 'b', title: 'still writing', n: 2 }).isPersisted.promise);
+    assert.equal(await first.evaluate(() => app.integrity()), 'ok');
+    assert.deepEqual(await first.evaluate(() => todos.toArray.map((r) => r.id).sort()), ['a', 'b']);
+  });
+});
+
+test('stack: killing the browser mid-stream keeps every transaction whose isPersisted resolved', async (t) => {
+  await withBrowser(t, async (b) => {
+    const acked = new Set();
+    const rounds = 3;
+    for (let round = 0; round <= rounds; round++) {
+      const { page } = await openApp(b.chrome.context, 'stack-crash.db');
+      if (round > 0) {
+        assert.equal(await page.evaluate(() => app.integrity()), 'ok', `round ${round}: integrity`);
+        const present = new Set(await page.evaluate(() => todos.toArray.map((r) => r.n)));
+        for (const n of acked) assert.ok(present.has(n), `round ${round}: persisted transaction ${n} is missing`);
+        console.log(`# stack crash round ${round}: ${acked.size} persisted, ${present.size} present`);
+      }
+      if (round === rounds) break;
+      const start = await page.evaluate(() => Math.max(0, ...todos.toArray.map((r) => r.n)));
+      await page.exposeFunction('reportPersisted', (n) => acked.add(n));
+      await page.evaluate((start) => {
+        (async () => {
+          for (let n = start + 1; ; n++) {
+            const tx = todos.insert({ id: `todo-${n}`, title: `todo ${n}`, n });
+            tx.isPersisted.promise.then(() => window.reportPersisted(n));
+            await new Promise((r) => setTimeout(r, 0));
+          }
+        })();
+      }, start);
+      const target = acked.size + 20 + Math.floor(Math.random() * 20);
+      const deadline = Date.now() + 60000;
+      while (acked.size < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(acked.size >= target, `round ${round}: only ${acked.size} transactions persisted in 60 s`);
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      await b.chrome.kill();
+      await b.relaunch();
+    }
+  });
+});
+
+test('stack: a storage write failure rejects isPersisted with a clear error', async (t) => {
+  await withBrowser(t, async ({ chrome }) => {
+    const { page } = await openApp(chrome.context, 'stack-quota.db');
+    await page.evaluate(() => todos.insert({ id: 'kept', title: 'durable', n: 1 }).isPersisted.promise);
+    const worker = page.workers().find((w) => w.url().endsWith('/js/opfs-worker.js'));
+    assert.ok(worker, 'storage worker found');
+    await worker.evaluate(() => {
+      FileSystemSyncAccessHandle.prototype.write = function () {
+        throw new DOMException('simulated: the origin is over its storage quota', 'QuotaExceededError');
+      };
+    });
+    const first = await page.evaluate(() =>
+      todos.insert({ id: 'lost', title: 'not durable', n: 2 }).isPersisted.promise.then(() => null, (e) => e.message),
+    );
+    assert.match(first ?? 'resolved', /QuotaExceededError/);
+    const later = await page.evaluate(() =>
+      todos.insert({ id: 'later', title: 'not durable', n: 3 }).isPersisted.promise.then(() => null, (e) => e.message),
+    );
+    assert.match(later ?? 'resolved', /QuotaExceededError/);
+    await page.close();
+    const { page: again } = await openApp(chrome.context, 'stack-quota.db');
+    assert.equal(await again.evaluate(() => app.integrity()), 'ok');
+    assert.deepEqual(await again.evaluate(() => todos.toArray.map((r) => r.id)), ['kept']);
+  });
+});
+
+test('stack: main-thread long tasks while loading 100,000 rows (reported, not asserted)', async (t) => {
+  await withBrowser(t, async ({ chrome }) => {
+    const { page } = await openApp(chrome.context, 'stack-big.db');
+    await page.evaluate(async () => {
+      for (let b = 0; b < 100; b++) {
+        await db.execute(
+          "INSERT INTO todos (id, title, n) SELECT printf('todo-%06d', value), 'todo number ' || value, value FROM generate_series(?, ?)",
+          [b * 1000 + 1, b * 1000 + 1000],
+        );
+      }
+    });
+    await page.reload();
+    await page.waitForFunction(() => window.pageReady);
+    const r = await page.evaluate(async () => {
+      const long = [];
+      new PerformanceObserver((l) => long.push(...l.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask' });
+      const marks = await app.open('stack-big.db');
+      await new Promise((r) => setTimeout(r, 200));
+      return { marks, long };
+    });
+    assert.equal(r.marks.size, 100000);
+    console.log(`# 100k rows: init ${r.marks.init.toFixed(0)} ms, db.init ${r.marks.dbInit.toFixed(0)} ms, preload ${r.marks.preload.toFixed(0)} ms; long tasks (ms): ${JSON.stringify(r.long)}`);
+  });
+});
