@@ -109,3 +109,7 @@ export function makeError(name, message, issuesJSON) {
   e.name = name;
   return e;
 }
+
+/** A schema's validate() returned a promise; collection schemas must be synchronous. */
+export class SchemaMustBeSynchronousError extends TanStackDBError { constructor(m = 'Validation must be synchronous') { super(m); this.name = 'SchemaMustBeSynchronousError'; } }
+classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;

@@ -1,0 +1,339 @@
+// PowerSync collections: powerSyncCollectionOptions and createCollection.
+// The items live in the Go engine; this file validates and serializes what
+// goes in and parses what comes out.
+
+import { module, call, check, revive } from './loader.js';
+import { Table, ColumnType } from './schema.js';
+import { PowerSyncDatabase } from './database.js';
+import { MissingUpdateArgumentError } from './errors.js';
+import { isStandardSchema, validateWith } from './standard-schema.js';
+import { transactionFor, collections } from './transaction.js';
+
+const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
+  'onDeserializationError', 'syncBatchSize', 'syncMode', 'id', 'gcTime', 'startSync', 'utils']);
+const OP_OPTIONS = new Set(['metadata', 'optimistic']);
+const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
+
+/**
+ * Describes a collection of one PowerSync table for createCollection:
+ * `{ database, table | tableName, schema?, deserializationSchema?, serializer?,
+ * onDeserializationError?, syncBatchSize?, syncMode?, id?, gcTime?, startSync? }`.
+ */
+export function powerSyncCollectionOptions(config) {
+  if (config === null || typeof config !== 'object') throw new TypeError('powerSyncCollectionOptions: config must be an object');
+  for (const key of Object.keys(config)) {
+    if (!OPTIONS.has(key)) throw new TypeError(`powerSyncCollectionOptions: unknown option "${key}"`);
+  }
+  const { database, tableName, schema, deserializationSchema, serializer, onDeserializationError,
+    syncBatchSize, syncMode, id, gcTime, startSync } = config;
+  if (!(database instanceof PowerSyncDatabase)) throw new TypeError('powerSyncCollectionOptions: database must be a PowerSyncDatabase');
+  let table = config.table;
+  if (table === undefined) {
+    if (typeof tableName !== 'string') throw new TypeError('powerSyncCollectionOptions: give table (a Table) or tableName (a string)');
+    table = database.schema.props[tableName];
+    if (!table) throw new TypeError(`powerSyncCollectionOptions: the database schema has no table "${tableName}"`);
+  }
+  if (!(table instanceof Table) || !table.name) throw new TypeError('powerSyncCollectionOptions: table must be a Table of the database schema');
+  if (database.schema.props[table.name] !== table) throw new TypeError(`powerSyncCollectionOptions: table "${table.name}" is not in the database schema`);
+  for (const [k, v] of Object.entries({ schema, deserializationSchema })) {
+    if (v !== undefined && !isStandardSchema(v)) throw new TypeError(`powerSyncCollectionOptions: ${k} must be a Standard Schema v1 validator`);
+  }
+  if (serializer !== undefined && (serializer === null || typeof serializer !== 'object')) throw new TypeError('powerSyncCollectionOptions: serializer must be an object of functions');
+  if (onDeserializationError !== undefined && typeof onDeserializationError !== 'function') throw new TypeError('powerSyncCollectionOptions: onDeserializationError must be a function');
+  if (syncBatchSize !== undefined && !(Number.isInteger(syncBatchSize) && syncBatchSize > 0)) throw new TypeError('powerSyncCollectionOptions: syncBatchSize must be a positive integer');
+  if (syncMode !== undefined && syncMode !== 'eager' && syncMode !== 'on-demand') throw new TypeError(`powerSyncCollectionOptions: syncMode must be 'eager' or 'on-demand'`);
+  if (id !== undefined && typeof id !== 'string') throw new TypeError('powerSyncCollectionOptions: id must be a string');
+  if (gcTime !== undefined && typeof gcTime !== 'number') throw new TypeError('powerSyncCollectionOptions: gcTime must be a number (ms)');
+  if (startSync !== undefined && typeof startSync !== 'boolean') throw new TypeError('powerSyncCollectionOptions: startSync must be a boolean');
+  return {
+    [IS_OPTIONS]: true, database, table, schema, deserializationSchema, serializer: serializer ?? {},
+    onDeserializationError, syncBatchSize: syncBatchSize ?? 1000, syncMode: syncMode ?? 'eager', id, gcTime,
+    startSync: startSync ?? true,
+  };
+}
+
+/** Creates a collection from powerSyncCollectionOptions(...). */
+export function createCollection(options) {
+  if (!options || options[IS_OPTIONS] !== true) throw new TypeError('createCollection: options must come from powerSyncCollectionOptions');
+  return new Collection(options);
+}
+
+/** Serializes one value for a column as TanStack's PowerSync collection does. */
+function serializeValue(table, serializer, name, v) {
+  if (name === 'id') return v;
+  const col = table.columns.find((c) => c.name === name);
+  if (!col && name !== '_metadata' && name !== '_deleted') throw new Error(`Column "${name}" is not in table "${table.name}"`);
+  if (v === null || v === undefined) return null;
+  if (typeof serializer[name] === 'function') return serializer[name](v);
+  if (!col) return v;
+  if (col.type === ColumnType.TEXT) {
+    if (typeof v === 'string') return v;
+    if (v instanceof Date) return v.toISOString();
+    return JSON.stringify(v);
+  }
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  const n = Number(v);
+  if (Number.isNaN(n)) throw new Error(`Column "${name}": cannot store ${String(v)} as ${col.type}`);
+  return n;
+}
+
+function keyList(keys, what) {
+  const list = Array.isArray(keys) ? keys : [keys];
+  list.forEach((k, i) => {
+    if (typeof k !== 'string') throw new TypeError(`${what}: key${Array.isArray(keys) ? `s[${i}]` : ''} must be a string, got ${typeof k}`);
+  });
+  return list;
+}
+
+function opOptions(config, what) {
+  if (config === undefined) return [undefined, undefined];
+  if (config === null || typeof config !== 'object') throw new TypeError(`${what}: config must be an object`);
+  for (const key of Object.keys(config)) {
+    if (!OP_OPTIONS.has(key)) throw new TypeError(`${what}: unknown option "${key}"`);
+  }
+  if (config.optimistic !== undefined && typeof config.optimistic !== 'boolean') throw new TypeError(`${what}: optimistic must be a boolean`);
+  return [config.metadata === undefined ? undefined : JSON.stringify(config.metadata), config.optimistic];
+}
+
+function isEqual(a, b) {
+  if (Object.is(a, b)) return true;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Replaces Uint8Array values with blob markers for the trip to Go. */
+function encode(value) {
+  let blobs;
+  const text = JSON.stringify(value, function (k, v) {
+    const raw = this[k];
+    if (raw instanceof Uint8Array) {
+      blobs ??= [];
+      blobs.push(raw);
+      return { $blob: blobs.length - 1 };
+    }
+    return v;
+  });
+  return [text, blobs];
+}
+
+/**
+ * A live, keyed set of the rows of one table, with optimistic mutations
+ * on top. Reads are synchronous.
+ */
+export class Collection {
+  /** @internal use createCollection */
+  constructor(options) {
+    this.config = options;
+    this._db = options.database;
+    this._table = options.table;
+    this._schema = options.schema;
+    this._out = options.deserializationSchema ?? options.schema;
+    this._go = null;
+    this._pending = null;
+    this._error = null;
+    this.utils = { getMeta: () => this._meta() };
+    if (this._db.ready) this._create();
+    else this._pending = this._db.init().then(() => this._create(), (e) => { this._error = e; throw e; });
+    this._pending?.catch(() => {});
+  }
+
+  _create() {
+    const o = this.config;
+    const opts = { syncBatchSize: o.syncBatchSize, syncMode: o.syncMode, startSync: o.startSync };
+    if (o.id !== undefined) opts.id = o.id;
+    if (o.gcTime !== undefined) opts.gcTime = o.gcTime;
+    this._go = check(module().createCollection(this._db._handle, this._table.name, JSON.stringify(opts)));
+    this.id = this._go.id;
+    collections.set(this.id, new WeakRef(this));
+  }
+
+  _g() {
+    if (this._go) return this._go;
+    if (this._error) throw this._error;
+    throw new Error(`collection of "${this._table.name}": the database is still opening; await collection.preload() first`);
+  }
+
+  _meta() {
+    return JSON.parse(check(this._g().getMeta()));
+  }
+
+  // _row turns a row from Go into the collection's output type.
+  _row(raw) {
+    if (!this._out) return raw;
+    try {
+      return validateWith(this._out, raw, 'insert');
+    } catch (e) {
+      this.config.onDeserializationError?.({ issues: e.issues ?? [{ message: e.message }] });
+      return raw;
+    }
+  }
+
+  /** 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up' */
+  get status() {
+    if (!this._go) return this._error ? 'error' : 'loading';
+    return check(this._go.status());
+  }
+
+  /** The item with key, or undefined. */
+  get(key) {
+    keyList(key, 'get');
+    const p = check(this._g().get(key));
+    return p === undefined ? undefined : this._row(revive(p));
+  }
+
+  /** Whether the collection shows an item with key. */
+  has(key) {
+    keyList(key, 'has');
+    return check(this._g().has(key));
+  }
+
+  /** The number of items. */
+  get size() {
+    return this._go ? check(this._go.size()) : 0;
+  }
+
+  /** The items, in key order. */
+  get toArray() {
+    if (!this._go) return [];
+    return revive(check(this._go.values())).map((r) => this._row(r));
+  }
+
+  /** The items as a Map from key to item. */
+  get state() {
+    return new Map(this.entries());
+  }
+
+  /** The keys, in order. */
+  *keys() {
+    if (this._go) yield* revive(check(this._go.keys()));
+  }
+
+  /** The items, in key order. */
+  *values() {
+    yield* this.toArray;
+  }
+
+  /** [key, item] pairs, in key order. */
+  *entries() {
+    for (const item of this.toArray) yield [item.id, item];
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  /** Inserts one item or an array of them optimistically; returns the Transaction. */
+  insert(items, config) {
+    const list = Array.isArray(items) ? items : [items];
+    const [meta, optimistic] = opOptions(config, 'insert');
+    const rows = list.map((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        throw new TypeError(`insert: item${Array.isArray(items) ? `s[${i}]` : ''} must be an object`);
+      }
+      const v = this._schema ? validateWith(this._schema, item, 'insert') : item;
+      return this._serialize(v);
+    });
+    const [text, blobs] = encode(rows);
+    return transactionFor(check(this._g().insert(text, blobs, meta, optimistic)));
+  }
+
+  _serialize(item) {
+    const out = {};
+    for (const [k, v] of Object.entries(item)) out[k] = serializeValue(this._table, this.config.serializer, k, v);
+    return out;
+  }
+
+  /**
+   * Updates the items with key (or keys): callback changes a draft copy
+   * (an array of drafts for an array of keys); only the changed fields
+   * are sent and persisted. Returns the Transaction.
+   */
+  update(keys, configOrCallback, maybeCallback) {
+    const list = keyList(keys, 'update');
+    const [config, callback] = typeof configOrCallback === 'function' ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
+    if (callback === undefined) throw new MissingUpdateArgumentError('update: the draft callback is missing');
+    if (typeof callback !== 'function') throw new TypeError('update: callback must be a function');
+    const [meta, optimistic] = opOptions(config, 'update');
+    const current = list.map((k) => this.get(k));
+    const drafts = current.map((c) => (c === undefined ? {} : structuredClone(c)));
+    callback(Array.isArray(keys) ? drafts : drafts[0]);
+    const changes = drafts.map((draft, i) => {
+      const before = current[i];
+      if (before === undefined) return {};
+      const after = this._schema ? validateWith(this._schema, draft, 'update') : draft;
+      const changed = {};
+      for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (!isEqual(before[k], after[k])) changed[k] = after[k] ?? null;
+      }
+      return this._serialize(changed);
+    });
+    const [text, blobs] = encode(changes);
+    return transactionFor(check(this._g().update(list, text, blobs, meta, optimistic)));
+  }
+
+  /** Deletes the items with key (or keys) optimistically; returns the Transaction. */
+  delete(keys, config) {
+    const list = keyList(keys, 'delete');
+    const [meta, optimistic] = opOptions(config, 'delete');
+    return transactionFor(check(this._g().delete(list, meta, optimistic)));
+  }
+
+  /**
+   * Calls callback with each batch of changes ({ type, key, value,
+   * previousValue? }[]); returns { unsubscribe() }.
+   */
+  subscribeChanges(callback, options = {}) {
+    if (typeof callback !== 'function') throw new TypeError('subscribeChanges: callback must be a function');
+    if (options === null || typeof options !== 'object') throw new TypeError('subscribeChanges: options must be an object');
+    const { includeInitialState } = options;
+    if (includeInitialState !== undefined && typeof includeInitialState !== 'boolean') throw new TypeError('subscribeChanges: includeInitialState must be a boolean');
+    const deliver = (payload) => {
+      const changes = revive(payload);
+      if (this._out) {
+        for (const c of changes) {
+          c.value = this._row(c.value);
+          if (c.previousValue) c.previousValue = this._row(c.previousValue);
+        }
+      }
+      callback(changes);
+    };
+    let id = null;
+    let active = true;
+    const start = () => { if (active) id = check(this._go.subscribeChanges(deliver, includeInitialState)); };
+    if (this._go) start();
+    else this._pending.then(start, () => {});
+    return {
+      unsubscribe: () => {
+        active = false;
+        if (id !== null) this._go.unsubscribe(id);
+        id = null;
+      },
+    };
+  }
+
+  /** Starts sync if needed and resolves once the collection is ready. */
+  async preload() {
+    if (!this._go) await this._pending;
+    await call(this._go.preload);
+  }
+
+  /** Resolves to the state Map once ready. */
+  async stateWhenReady() {
+    await this.preload();
+    return this.state;
+  }
+
+  /** Resolves to the items once ready. */
+  async toArrayWhenReady() {
+    await this.preload();
+    return this.toArray;
+  }
+
+  /** Stops sync and drops the items; using the collection again restarts it. */
+  async cleanup() {
+    if (!this._go) await this._pending?.catch(() => {});
+    if (this._go) check(this._go.cleanup());
+  }
+}

@@ -1,0 +1,333 @@
+// Types of the gopowersync JS package. See shared/docs/API.md.
+
+// ---------- Loading ----------
+
+/** Loads the WebAssembly module once; later calls return the same promise. */
+export function init(options?: { wasmURL?: string | URL }): Promise<void>;
+
+// ---------- Schema ----------
+
+export type ColumnTypeName = 'TEXT' | 'INTEGER' | 'REAL';
+export const ColumnType: { readonly TEXT: 'TEXT'; readonly INTEGER: 'INTEGER'; readonly REAL: 'REAL' };
+export interface BaseColumnType<T extends ColumnTypeName = ColumnTypeName> { readonly type: T }
+export const column: {
+  readonly text: BaseColumnType<'TEXT'>;
+  readonly integer: BaseColumnType<'INTEGER'>;
+  readonly real: BaseColumnType<'REAL'>;
+};
+
+export type ColumnsType = Record<string, BaseColumnType>;
+
+export interface TableOptions {
+  indexes?: Record<string, string[]>;
+  localOnly?: boolean;
+  insertOnly?: boolean;
+  viewName?: string;
+  trackMetadata?: boolean;
+  trackPrevious?: boolean | { columns?: string[]; onlyWhenChanged?: boolean };
+  ignoreEmptyUpdates?: boolean;
+}
+
+export class Column {
+  constructor(options: { name: string; type: ColumnTypeName });
+  readonly name: string;
+  readonly type: ColumnTypeName;
+}
+export class IndexedColumn {
+  constructor(options: { name: string; ascending?: boolean });
+  readonly name: string;
+  readonly ascending: boolean;
+}
+export class Index {
+  constructor(options: { name: string; columns: IndexedColumn[] });
+  readonly name: string;
+  readonly columns: IndexedColumn[];
+}
+
+type SQLiteValue<C> = C extends BaseColumnType<'TEXT'> ? string | null : number | null;
+/** The row type of a table: `id` plus its columns. */
+export type RowType<T> = T extends Table<infer C> ? { id: string } & { [K in keyof C]: SQLiteValue<C[K]> } : never;
+
+export class Table<Columns extends ColumnsType = ColumnsType> {
+  constructor(columns: Columns, options?: TableOptions);
+  /** The table's name: its key in the Schema. */
+  readonly name: string;
+  readonly viewName: string;
+  readonly columns: Column[];
+  readonly indexes: Index[];
+  readonly localOnly: boolean;
+  readonly insertOnly: boolean;
+  readonly trackMetadata: boolean;
+  readonly trackPrevious: boolean | { columns?: string[]; onlyWhenChanged: boolean };
+  readonly ignoreEmptyUpdates: boolean;
+  readonly columnMap: Columns;
+  toJSON(): object;
+}
+
+export class Schema<S extends Record<string, Table<any>> = Record<string, Table<any>>> {
+  constructor(tables: S);
+  readonly props: S;
+  readonly tables: Table<any>[];
+  toJSON(): object;
+}
+
+// ---------- Database ----------
+
+export interface QueryResult<R = any> {
+  rowsAffected: number;
+  insertId?: number;
+  rows: { _array: R[]; length: number; item(index: number): R };
+}
+
+export interface LockContext {
+  execute(sql: string, params?: unknown[]): Promise<QueryResult>;
+  getAll<R = any>(sql: string, params?: unknown[]): Promise<R[]>;
+  get<R = any>(sql: string, params?: unknown[]): Promise<R>;
+  getOptional<R = any>(sql: string, params?: unknown[]): Promise<R | null>;
+}
+
+export interface WatchOnChangeEvent { changedTables: string[] }
+export interface SQLWatchOptions {
+  tables?: string[];
+  signal?: AbortSignal;
+  throttleMs?: number;
+}
+export interface WatchHandler<R = any> {
+  onResult: (result: QueryResult<R>) => void;
+  onError?: (error: Error) => void;
+}
+
+export type UpdateTypeName = 'PUT' | 'PATCH' | 'DELETE';
+export const UpdateType: { readonly PUT: 'PUT'; readonly PATCH: 'PATCH'; readonly DELETE: 'DELETE' };
+
+export interface CrudEntryJSON {
+  op_id: number; op: UpdateTypeName; type: string; id: string; tx_id?: number;
+  data?: Record<string, unknown>; old?: Record<string, unknown>; metadata?: string;
+}
+export class CrudEntry {
+  readonly clientId: number;
+  readonly op: UpdateTypeName;
+  readonly table: string;
+  readonly id: string;
+  readonly transactionId?: number;
+  readonly opData?: Record<string, unknown>;
+  readonly previousValues?: Record<string, unknown>;
+  readonly metadata?: string;
+  static fromJSON(json: CrudEntryJSON): CrudEntry;
+  toJSON(): CrudEntryJSON;
+}
+export class CrudBatch {
+  readonly crud: CrudEntry[];
+  readonly haveMore: boolean;
+  complete(writeCheckpoint?: string): Promise<void>;
+}
+export class CrudTransaction extends CrudBatch {
+  readonly transactionId?: number;
+}
+
+export interface PowerSyncDatabaseOptions {
+  schema: Schema;
+  database: { dbFilename: string };
+}
+
+export class PowerSyncDatabase implements LockContext {
+  constructor(options: PowerSyncDatabaseOptions);
+  readonly schema: Schema;
+  readonly dbFilename: string;
+  readonly closed: boolean;
+  readonly ready: boolean;
+  init(): Promise<void>;
+  waitForReady(): Promise<void>;
+  execute(sql: string, params?: unknown[]): Promise<QueryResult>;
+  getAll<R = any>(sql: string, params?: unknown[]): Promise<R[]>;
+  get<R = any>(sql: string, params?: unknown[]): Promise<R>;
+  getOptional<R = any>(sql: string, params?: unknown[]): Promise<R | null>;
+  writeTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
+  readTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
+  onChange(handler: { onChange: (event: WatchOnChangeEvent) => void; onError?: (e: Error) => void }, options?: SQLWatchOptions): () => void;
+  onChange(options?: SQLWatchOptions): AsyncIterable<WatchOnChangeEvent>;
+  watch<R = any>(sql: string, params: unknown[] | undefined, options: SQLWatchOptions & WatchHandler<R>): () => void;
+  watch<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
+  getCrudBatch(limit?: number): Promise<CrudBatch | null>;
+  getNextCrudTransaction(): Promise<CrudTransaction | null>;
+  getClientId(): Promise<string>;
+  close(): Promise<void>;
+}
+
+// ---------- Standard Schema ----------
+
+/** Standard Schema v1 (https://standardschema.dev). */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) =>
+      | { readonly value: Output; readonly issues?: undefined }
+      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> }
+      | Promise<unknown>;
+    readonly types?: { readonly input: Input; readonly output: Output };
+  };
+}
+
+/** Standard Schema validators generated from the tables of schema. */
+export function convertPowerSyncSchemaToSpecs<S extends Schema<any>>(
+  schema: S,
+): { [K in keyof S['props']]: StandardSchemaV1<RowType<S['props'][K]>> };
+
+// ---------- Collections ----------
+
+export type CollectionStatus = 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up';
+
+export interface ChangeMessage<T> {
+  type: 'insert' | 'update' | 'delete';
+  key: string;
+  value: T;
+  previousValue?: T;
+}
+
+export interface OperationConfig {
+  metadata?: Record<string, unknown> | string;
+  optimistic?: boolean;
+}
+
+export interface PowerSyncCollectionMeta {
+  tableName: string;
+  trackedTableName: string;
+  metadataIsTracked: boolean;
+}
+
+export interface PowerSyncCollectionConfig<T extends object = Record<string, unknown>> {
+  database: PowerSyncDatabase;
+  table?: Table<any>;
+  tableName?: string;
+  schema?: StandardSchemaV1<any, T>;
+  deserializationSchema?: StandardSchemaV1<any, T>;
+  serializer?: Record<string, (value: any) => string | number | null>;
+  onDeserializationError?: (failure: { issues: ReadonlyArray<{ message: string }> }) => void;
+  syncBatchSize?: number;
+  syncMode?: 'eager' | 'on-demand';
+  id?: string;
+  gcTime?: number;
+  startSync?: boolean;
+}
+
+/** Options for createCollection; opaque. */
+export interface PowerSyncCollectionOptions<T extends object> {
+  readonly __powersync: T;
+}
+
+export function powerSyncCollectionOptions<T extends object = Record<string, any>>(
+  config: PowerSyncCollectionConfig<T>,
+): PowerSyncCollectionOptions<T>;
+
+export class Collection<T extends object = Record<string, any>> {
+  readonly id: string;
+  readonly status: CollectionStatus;
+  readonly size: number;
+  readonly toArray: T[];
+  readonly state: Map<string, T>;
+  readonly utils: { getMeta(): PowerSyncCollectionMeta };
+  get(key: string): T | undefined;
+  has(key: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<T>;
+  entries(): IterableIterator<[string, T]>;
+  [Symbol.iterator](): IterableIterator<[string, T]>;
+  insert(item: T | T[], config?: OperationConfig): Transaction<T>;
+  update(key: string, callback: (draft: T) => void): Transaction<T>;
+  update(key: string, config: OperationConfig, callback: (draft: T) => void): Transaction<T>;
+  update(keys: string[], callback: (drafts: T[]) => void): Transaction<T>;
+  update(keys: string[], config: OperationConfig, callback: (drafts: T[]) => void): Transaction<T>;
+  delete(key: string | string[], config?: OperationConfig): Transaction<T>;
+  subscribeChanges(
+    callback: (changes: ChangeMessage<T>[]) => void,
+    options?: { includeInitialState?: boolean },
+  ): { unsubscribe(): void };
+  preload(): Promise<void>;
+  stateWhenReady(): Promise<Map<string, T>>;
+  toArrayWhenReady(): Promise<T[]>;
+  cleanup(): Promise<void>;
+}
+
+export function createCollection<T extends object>(options: PowerSyncCollectionOptions<T>): Collection<T>;
+
+// ---------- Transactions ----------
+
+export type TransactionState = 'pending' | 'persisting' | 'completed' | 'failed';
+
+export interface PendingMutation<T extends object = Record<string, any>> {
+  mutationId: string;
+  type: 'insert' | 'update' | 'delete';
+  key: string;
+  globalKey: string;
+  original: T | null;
+  modified: T;
+  changes: Partial<T>;
+  metadata: unknown;
+  optimistic: boolean;
+  collection: Collection<T> | undefined;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class Transaction<T extends object = Record<string, any>> {
+  readonly id: string;
+  readonly autoCommit: boolean;
+  readonly createdAt: Date;
+  readonly metadata: Record<string, unknown>;
+  readonly state: TransactionState;
+  readonly mutations: PendingMutation<T>[];
+  readonly isPersisted: { promise: Promise<Transaction<T>>; isPending(): boolean };
+  mutate(callback: () => void): Transaction<T>;
+  commit(): Promise<Transaction<T>>;
+  rollback(): Transaction<T>;
+}
+
+export interface TransactionConfig<T extends object = Record<string, any>> {
+  id?: string;
+  autoCommit?: boolean;
+  mutationFn: (params: { transaction: Transaction<T> }) => Promise<unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export function createTransaction<T extends object = Record<string, any>>(config: TransactionConfig<T>): Transaction<T>;
+
+export class PowerSyncTransactor {
+  constructor(options: { database: PowerSyncDatabase });
+  readonly database: PowerSyncDatabase;
+  applyTransaction(transaction: Transaction<any>): Promise<void>;
+}
+
+// ---------- Errors ----------
+
+export class TanStackDBError extends Error {}
+export class CollectionOperationError extends TanStackDBError {}
+export class TransactionError extends TanStackDBError {}
+export class CollectionStateError extends TanStackDBError {}
+export class SchemaValidationError extends TanStackDBError {
+  constructor(type: 'insert' | 'update', issues: { message: string; path?: (string | number)[] }[], message?: string);
+  readonly type: 'insert' | 'update';
+  readonly issues: { message: string; path?: (string | number)[] }[];
+}
+export class SchemaMustBeSynchronousError extends TanStackDBError {}
+export class DuplicateKeyError extends CollectionOperationError {}
+export class UndefinedKeyError extends CollectionOperationError {}
+export class InvalidKeyError extends CollectionOperationError {}
+export class UpdateKeyNotFoundError extends CollectionOperationError {}
+export class DeleteKeyNotFoundError extends CollectionOperationError {}
+export class KeyUpdateNotAllowedError extends CollectionOperationError {}
+export class MissingUpdateArgumentError extends CollectionOperationError {}
+export class NoKeysPassedToUpdateError extends CollectionOperationError {}
+export class NoKeysPassedToDeleteError extends CollectionOperationError {}
+export class MissingInsertHandlerError extends CollectionOperationError {}
+export class MissingUpdateHandlerError extends CollectionOperationError {}
+export class MissingDeleteHandlerError extends CollectionOperationError {}
+export class MissingMutationFunctionError extends TransactionError {}
+export class TransactionNotPendingMutateError extends TransactionError {}
+export class TransactionNotPendingCommitError extends TransactionError {}
+export class TransactionAlreadyCompletedRollbackError extends TransactionError {}
+export class TransactionRolledBackError extends TransactionError {}
+export class CollectionInErrorStateError extends CollectionStateError {}
+export class InvalidCollectionStatusTransitionError extends CollectionStateError {}
+export class CollectionCleanedUpError extends CollectionStateError {}
+export class CollectionConfigurationError extends TanStackDBError {}

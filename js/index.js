@@ -1,0 +1,20 @@
+// gopowersync: TanStack DB collections over a PowerSync-compatible SQLite
+// database, running in one WebAssembly module. See shared/docs/API.md.
+
+export { init } from './loader.js';
+export { Schema, Table, Column, Index, IndexedColumn, column, ColumnType } from './schema.js';
+export { PowerSyncDatabase } from './database.js';
+export { CrudEntry, CrudBatch, CrudTransaction, UpdateType } from './crud.js';
+export { createCollection, powerSyncCollectionOptions, Collection } from './collection.js';
+export { convertPowerSyncSchemaToSpecs } from './standard-schema.js';
+export { createTransaction, Transaction, PowerSyncTransactor } from './transaction.js';
+export {
+  TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError,
+  SchemaValidationError, SchemaMustBeSynchronousError, DuplicateKeyError, UndefinedKeyError, InvalidKeyError,
+  UpdateKeyNotFoundError, DeleteKeyNotFoundError, KeyUpdateNotAllowedError, MissingUpdateArgumentError,
+  NoKeysPassedToUpdateError, NoKeysPassedToDeleteError, MissingInsertHandlerError, MissingUpdateHandlerError,
+  MissingDeleteHandlerError, MissingMutationFunctionError, TransactionNotPendingMutateError,
+  TransactionNotPendingCommitError, TransactionAlreadyCompletedRollbackError, TransactionRolledBackError,
+  CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
+  CollectionConfigurationError,
+} from './errors.js';

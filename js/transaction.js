@@ -1,0 +1,152 @@
+// Transactions: createTransaction, the Transaction objects that insert,
+// update and delete return, and PowerSyncTransactor.
+
+import { module, call, check, revive, asError } from './loader.js';
+
+const TX_OPTIONS = new Set(['id', 'autoCommit', 'mutationFn', 'metadata']);
+
+// One JS object per Go transaction id while JS holds it; the Go side
+// forgets a transaction once its JS object is collected.
+const wrappers = new Map(); // id -> WeakRef<Transaction>
+const released = new FinalizationRegistry((id) => {
+  if (!wrappers.get(id)?.deref()) {
+    wrappers.delete(id);
+    module().txRelease(id);
+  }
+});
+
+// Collections by id, so that mutations can name theirs. @internal
+export const collections = new Map(); // id -> WeakRef<Collection>
+
+/** The Transaction object for a Go transaction id. @internal */
+export function transactionFor(id) {
+  const existing = wrappers.get(id)?.deref();
+  if (existing) return existing;
+  const tx = new Transaction(id);
+  wrappers.set(id, new WeakRef(tx));
+  released.register(tx, id);
+  return tx;
+}
+
+/**
+ * A group of mutations applied optimistically at once and persisted by a
+ * mutation function. Its states: 'pending' -> 'persisting' ->
+ * 'completed' | 'failed'.
+ */
+export class Transaction {
+  /** @internal use createTransaction */
+  constructor(id) {
+    this._id = id;
+    this._persisted = null;
+    const info = JSON.parse(check(module().txInfo(id)));
+    /** The transaction's id. */
+    this.id = info.id;
+    /** Whether mutate() commits on return. */
+    this.autoCommit = info.autoCommit;
+    /** When the transaction was created. */
+    this.createdAt = new Date(info.createdAt);
+    /** The metadata given to createTransaction. */
+    this.metadata = info.metadata ?? {};
+  }
+
+  /** 'pending' | 'persisting' | 'completed' | 'failed' */
+  get state() {
+    return check(module().txState(this._id));
+  }
+
+  /** The transaction's mutations, in the order their keys were first mutated. */
+  get mutations() {
+    return revive(check(module().txMutations(this._id))).map((m) => {
+      const { collectionId, createdAt, updatedAt, ...rest } = m;
+      return {
+        ...rest,
+        collection: collections.get(collectionId)?.deref(),
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(updatedAt),
+        metadata: m.metadata ?? undefined,
+      };
+    });
+  }
+
+  /**
+   * Runs callback with this transaction ambient: the inserts, updates and
+   * deletes it makes join this transaction. With autoCommit, commits after.
+   */
+  mutate(callback) {
+    if (typeof callback !== 'function') throw new TypeError('mutate: callback must be a function');
+    check(module().txMutate(this._id, callback));
+    return this;
+  }
+
+  /** Persists the transaction; rejects with mutationFn's error after rolling back. */
+  async commit() {
+    await call(module().txCommit, this._id);
+    return this;
+  }
+
+  /** Fails the transaction and removes its optimistic state. */
+  rollback() {
+    check(module().txRollback(this._id));
+    return this;
+  }
+
+  /**
+   * Settles when the transaction is completed (resolves with it) or failed
+   * (rejects with the cause, always an Error). `.promise`, `.isPending()`.
+   */
+  get isPersisted() {
+    if (!this._persisted) {
+      let pending = true;
+      const promise = call(module().txWait, this._id).then(
+        () => { pending = false; return this; },
+        (e) => { pending = false; throw asError(e); },
+      );
+      // An unobserved failure is reported through commit() or the state;
+      // it must not end a Node process as an unhandled rejection.
+      promise.catch(() => {});
+      this._persisted = { promise, isPending: () => pending };
+    }
+    return this._persisted;
+  }
+}
+
+/**
+ * Creates a transaction: `createTransaction({ autoCommit, mutationFn, id, metadata })`.
+ * mutationFn({ transaction }) persists it; without one, throws
+ * MissingMutationFunctionError.
+ */
+export function createTransaction(config) {
+  if (config === null || typeof config !== 'object') throw new TypeError('createTransaction: config must be an object');
+  for (const key of Object.keys(config)) {
+    if (!TX_OPTIONS.has(key)) throw new TypeError(`createTransaction: unknown option "${key}"`);
+  }
+  const { id, autoCommit, mutationFn, metadata } = config;
+  if (id !== undefined && typeof id !== 'string') throw new TypeError('createTransaction: id must be a string');
+  if (autoCommit !== undefined && typeof autoCommit !== 'boolean') throw new TypeError('createTransaction: autoCommit must be a boolean');
+  if (mutationFn !== undefined && typeof mutationFn !== 'function') throw new TypeError('createTransaction: mutationFn must be a function');
+  const fn = mutationFn && ((txId) => mutationFn({ transaction: transactionFor(txId) }));
+  const txId = check(module().createTransaction(id, autoCommit, fn, metadata === undefined ? undefined : JSON.stringify(metadata)));
+  return transactionFor(txId);
+}
+
+/**
+ * Writes TanStack DB transactions to a PowerSync database: all mutations
+ * of a transaction in one SQLite write transaction (one upload-queue
+ * transaction id), resolved once durable and mirrored by the collections.
+ */
+export class PowerSyncTransactor {
+  /** @param {{ database: import('./database.js').PowerSyncDatabase }} options */
+  constructor(options) {
+    if (!options || typeof options !== 'object' || !options.database || typeof options.database.init !== 'function') {
+      throw new TypeError('PowerSyncTransactor: options.database must be a PowerSyncDatabase');
+    }
+    this.database = options.database;
+  }
+
+  /** Persists transaction's mutations; see the class comment. */
+  async applyTransaction(transaction) {
+    if (!(transaction instanceof Transaction)) throw new TypeError('applyTransaction: transaction must be a Transaction');
+    const h = await this.database._h();
+    await call(module().applyTransaction, h, transaction._id);
+  }
+}
