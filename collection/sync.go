@@ -95,20 +95,31 @@ func (c *Collection) openSyncTxLocked() (*syncTx, error) {
 // optimistic state. Subscribers are called before Commit returns, unless
 // another goroutine is already delivering (then it delivers these too).
 func (p *SyncParams) Commit() error {
+	if err := p.CommitDeferred(); err != nil {
+		return err
+	}
+	p.c.rt.deliver()
+	return nil
+}
+
+// CommitDeferred is Commit without calling the subscribers: they are
+// called by the next Deliver (or any later delivery). A source that
+// commits while holding a lock a subscriber might need (the database's,
+// inside a change tracker) uses it and calls Deliver once the lock is
+// released.
+func (p *SyncParams) CommitDeferred() error {
 	c := p.c
 	rt := c.rt
 	rt.mu.Lock()
+	defer rt.mu.Unlock()
 	if p.stale() {
-		rt.mu.Unlock()
 		return nil
 	}
 	if len(c.pendingSync) == 0 {
-		rt.mu.Unlock()
 		return &NoPendingSyncTransactionCommitError{}
 	}
 	t := c.pendingSync[len(c.pendingSync)-1]
 	if t.committed {
-		rt.mu.Unlock()
 		return &SyncTransactionAlreadyCommittedError{}
 	}
 	t.committed = true
@@ -117,10 +128,12 @@ func (p *SyncParams) Commit() error {
 	c.applyPendingSyncLocked(st)
 	ss.recompute()
 	ss.finish()
-	rt.mu.Unlock()
-	rt.deliver()
 	return nil
 }
+
+// Deliver calls the subscribers with the changes queued so far (see
+// CommitDeferred).
+func (p *SyncParams) Deliver() { p.c.rt.deliver() }
 
 // MarkReady moves the collection to ready.
 func (p *SyncParams) MarkReady() {

@@ -1,0 +1,141 @@
+package powersync
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
+)
+
+// DefaultSyncBatchSize is the number of rows the initial load reads per
+// batch unless Options.SyncBatchSize says otherwise.
+const DefaultSyncBatchSize = 1000
+
+// Options configures CollectionOptions.
+type Options struct {
+	// ID names the collection; "" gets a generated id.
+	ID string
+	// Schema validates inserted and updated items; nil means the
+	// validator derived from the table (TableValidator). A Schema given
+	// here also converts synced rows, unless DeserializationSchema is set.
+	Schema collection.Validator
+	// DeserializationSchema converts rows read from SQLite into items.
+	DeserializationSchema collection.Validator
+	// Serializer converts the named fields of items to SQLite values,
+	// replacing the default conversion.
+	Serializer map[string]func(any) (any, error)
+	// OnDeserializationError receives the rows that the deserializing
+	// schema rejects; such rows are left out and the collection goes on.
+	// It is called without locks held.
+	OnDeserializationError func(*DeserializationError)
+	// SyncBatchSize is the number of rows per batch of the initial load
+	// (DefaultSyncBatchSize when 0).
+	SyncBatchSize int
+	// SyncMode is collection.SyncEager (default) or collection.SyncOnDemand.
+	SyncMode collection.SyncMode
+	// GCTime: see collection.Config.GCTime.
+	GCTime time.Duration
+	// StartSync, unless set to false, starts syncing at creation, as the
+	// reference does.
+	StartSync *bool
+}
+
+// DeserializationError reports a row of the table that the deserializing
+// schema rejected.
+type DeserializationError struct {
+	Table  string
+	Row    collection.Row // as read from SQLite
+	Issues []collection.Issue
+}
+
+func (e *DeserializationError) Error() string {
+	msg := "powersync: table " + e.Table + ": row " + fmt.Sprint(e.Row["id"]) + " rejected by the schema"
+	for _, is := range e.Issues {
+		msg += "; " + is.Message
+	}
+	return msg
+}
+
+// Name returns "DeserializationError".
+func (e *DeserializationError) Name() string { return "DeserializationError" }
+
+// CollectionOptions returns the configuration of a collection mirroring
+// table in db: keyed by id, synced with store.TrackRows, persisted by a
+// Transactor. Create it with collection.Runtime.CreateCollection.
+func CollectionOptions(db *store.DB, table store.Table, opts Options) collection.Config {
+	batch := opts.SyncBatchSize
+	if batch <= 0 {
+		batch = DefaultSyncBatchSize
+	}
+	utils := &Utils{
+		meta: Meta{
+			TableName:         table.View(),
+			TrackedTableName:  "__" + table.View() + "_tracking_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:8],
+			MetadataIsTracked: table.TrackMetadata,
+		},
+		table:      table,
+		db:         db,
+		serializer: opts.Serializer,
+	}
+	deser := opts.DeserializationSchema
+	if deser == nil {
+		deser = opts.Schema // nil: rows read through the typed view need no check
+	}
+	src := &source{
+		db:       db,
+		table:    table,
+		dec:      newRowDecoder(table),
+		deser:    deser,
+		onErr:    opts.OnDeserializationError,
+		batch:    batch,
+		onDemand: opts.SyncMode == collection.SyncOnDemand,
+	}
+	schema := opts.Schema
+	if schema == nil {
+		schema = TableValidator(table)
+	}
+	tr := NewTransactor(db)
+	handler := func(ctx context.Context, p collection.MutationParams) error {
+		return tr.ApplyTransaction(ctx, p.Transaction)
+	}
+	return collection.Config{
+		ID:        opts.ID,
+		GetKey:    getKey,
+		Sync:      collection.SyncConfig{Sync: src.start, RowUpdateMode: collection.RowUpdateFull},
+		Schema:    schema,
+		OnInsert:  handler,
+		OnUpdate:  handler,
+		OnDelete:  handler,
+		GCTime:    opts.GCTime,
+		StartSync: opts.StartSync == nil || *opts.StartSync,
+		SyncMode:  opts.SyncMode,
+		Utils:     utils,
+	}
+}
+
+// CollectionOptionsByName is CollectionOptions for the table of db's
+// schema with the given name.
+func CollectionOptionsByName(db *store.DB, tableName string, opts Options) (collection.Config, error) {
+	t, ok := db.Schema().Table(tableName)
+	if !ok {
+		return collection.Config{}, fmt.Errorf("powersync: no table %q in the database schema", tableName)
+	}
+	return CollectionOptions(db, t, opts), nil
+}
+
+type keyError string
+
+func (e keyError) Error() string { return string(e) }
+
+func getKey(item collection.Row) (string, error) {
+	id, ok := item["id"].(string)
+	if !ok {
+		return "", keyError("powersync: the id field must be a string")
+	}
+	return id, nil
+}

@@ -1,0 +1,351 @@
+package powersync
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
+)
+
+// source is a PowerSync collection's sync source; start begins a session.
+type source struct {
+	db       *store.DB
+	table    store.Table
+	dec      *rowDecoder
+	deser    collection.Validator
+	onErr    func(*DeserializationError)
+	batch    int
+	onDemand bool
+}
+
+// session is one sync session: from start to the collection's cleanup.
+type session struct {
+	*source
+	p       *collection.SyncParams
+	ctx     context.Context
+	cancel  context.CancelFunc
+	stop    func() error // stops TrackRows
+	unwatch func()       // cancels OnChange
+
+	mu      sync.Mutex
+	subsets []*subset           // on-demand: the active subsets
+	present map[string]struct{} // on-demand: keys written to the collection
+	errs    []*DeserializationError
+}
+
+type subset struct {
+	where  collection.Expr
+	sql    string
+	params []any
+}
+
+// selectList is `"id", "c1", ...` for reading the view.
+func (s *source) selectList() string {
+	var b strings.Builder
+	b.WriteString(`"id"`)
+	for _, c := range s.table.Columns {
+		b.WriteString(", ")
+		b.WriteString(quoteIdent(c.Name))
+	}
+	return b.String()
+}
+
+// start is the SyncConfig.Sync function. It installs row tracking first,
+// so that no change can slip between the initial load and the tracking.
+func (s *source) start(p *collection.SyncParams) collection.SyncHandle {
+	ctx, cancel := context.WithCancel(context.Background())
+	ss := &session{source: s, p: p, ctx: ctx, cancel: cancel, present: make(map[string]struct{})}
+	stop, err := s.db.TrackRows(s.table.Name, ss.onRows)
+	if err != nil {
+		cancel()
+		p.MarkError(err)
+		return collection.SyncHandle{}
+	}
+	ss.stop = stop
+	// Tracked changes are committed to the collection under the database
+	// lock; subscribers hear of them once it is released.
+	ss.unwatch = s.db.OnChange([]string{s.table.Name}, func([]string) { ss.flush() })
+	h := collection.SyncHandle{Cleanup: ss.close}
+	if s.onDemand {
+		h.LoadSubset = ss.loadSubset
+		h.UnloadSubset = ss.unloadSubset
+		p.MarkReady()
+		return h
+	}
+	go ss.initialLoad()
+	return h
+}
+
+func (ss *session) close() {
+	ss.cancel()
+	ss.unwatch()
+	_ = ss.stop()
+}
+
+// flush reports rejected rows and calls the collection's subscribers;
+// it runs without the database lock.
+func (ss *session) flush() {
+	ss.mu.Lock()
+	errs := ss.errs
+	ss.errs = nil
+	ss.mu.Unlock()
+	if ss.onErr != nil {
+		for _, e := range errs {
+			ss.onErr(e)
+		}
+	}
+	ss.p.Deliver()
+}
+
+// item converts a row as the view shows it into a collection item; a row
+// the schema rejects is recorded for OnDeserializationError.
+func (ss *session) item(raw collection.Row) (collection.Row, bool) {
+	if ss.deser == nil {
+		return raw, true
+	}
+	out, issues := ss.deser.Validate(raw)
+	if len(issues) > 0 {
+		ss.mu.Lock()
+		ss.errs = append(ss.errs, &DeserializationError{Table: ss.table.Name, Row: raw, Issues: issues})
+		ss.mu.Unlock()
+		return nil, false
+	}
+	return out, true
+}
+
+// onRows mirrors the changes of one committed write transaction. It runs
+// under the database lock, so it only touches the collection's state.
+func (ss *session) onRows(changes []store.RowChange) {
+	p := ss.p
+	p.Begin()
+	for _, ch := range changes {
+		if ch.Op == store.RowDelete {
+			if ss.onDemand && !ss.forget(ch.ID) {
+				continue
+			}
+			_ = p.Write(collection.Change{Type: collection.ChangeDelete, Key: ch.ID})
+			continue
+		}
+		raw, err := ss.dec.decode(ch.ID, ch.Data)
+		if err != nil {
+			ss.mu.Lock()
+			ss.errs = append(ss.errs, &DeserializationError{Table: ss.table.Name, Row: collection.Row{"id": ch.ID},
+				Issues: []collection.Issue{{Message: "unreadable row data: " + err.Error()}}})
+			ss.mu.Unlock()
+			continue
+		}
+		if ss.onDemand && !ss.wanted(raw) {
+			if ss.forget(ch.ID) { // it left every active subset
+				_ = p.Write(collection.Change{Type: collection.ChangeDelete, Key: ch.ID})
+			}
+			continue
+		}
+		it, ok := ss.item(raw)
+		if !ok {
+			continue
+		}
+		if ss.onDemand {
+			ss.remember(ch.ID)
+		}
+		_ = p.Write(collection.Change{Type: collection.ChangeInsert, Key: ch.ID, Value: it})
+	}
+	_ = p.CommitDeferred()
+}
+
+// initialLoad reads the table in batches by keyset pagination, each batch
+// in a read transaction during which no write (and so no tracked change)
+// can interleave, then marks the collection ready.
+func (ss *session) initialLoad() {
+	err := ss.load("", nil)
+	if err != nil {
+		if ss.ctx.Err() == nil {
+			ss.p.MarkError(err)
+		}
+		return
+	}
+	ss.p.MarkReady()
+}
+
+// load writes the rows matching where (all when "") to the collection.
+func (ss *session) load(where string, params []any) error {
+	q := "SELECT " + ss.selectList() + " FROM " + quoteIdent(ss.table.View()) + " WHERE "
+	if where != "" {
+		q += "(" + where + ") AND "
+	}
+	q += `"id" > ? ORDER BY "id" LIMIT ?`
+	args := append(append([]any(nil), params...), "", ss.batch)
+	last := len(args) - 2
+	for {
+		n := 0
+		err := ss.db.ReadTx(ss.ctx, func(tx *store.Tx) error {
+			rows, err := tx.GetAll(ss.ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			n = len(rows.Values)
+			ss.writeRows(rows)
+			if n > 0 {
+				args[last], _ = rows.Values[n-1][0].(string)
+			}
+			return nil
+		})
+		ss.flush()
+		if err != nil {
+			return err
+		}
+		if n < ss.batch {
+			return nil
+		}
+	}
+}
+
+// writeRows writes rows read from the view as one sync transaction.
+func (ss *session) writeRows(rows store.Rows) {
+	p := ss.p
+	cols := rows.Columns
+	p.Begin()
+	for _, vals := range rows.Values {
+		raw := make(collection.Row, len(cols))
+		for i, c := range cols {
+			raw[c] = vals[i]
+		}
+		id, _ := raw["id"].(string)
+		it, ok := ss.item(raw)
+		if !ok {
+			continue
+		}
+		if ss.onDemand {
+			ss.remember(id)
+		}
+		_ = p.Write(collection.Change{Type: collection.ChangeInsert, Key: id, Value: it})
+	}
+	_ = p.CommitDeferred()
+}
+
+func (ss *session) remember(id string) {
+	ss.mu.Lock()
+	ss.present[id] = struct{}{}
+	ss.mu.Unlock()
+}
+
+// forget drops id from the loaded keys and reports whether it was there.
+func (ss *session) forget(id string) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	_, ok := ss.present[id]
+	delete(ss.present, id)
+	return ok
+}
+
+// wanted reports whether a row matches an active subset.
+func (ss *session) wanted(raw collection.Row) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for _, sub := range ss.subsets {
+		if ok, err := collection.Matches(sub.where, raw); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// loadSubset (on-demand) activates a subset, then loads its rows: changes
+// committed meanwhile are mirrored if they match it.
+func (ss *session) loadSubset(ctx context.Context, opts collection.LoadSubsetOptions) error {
+	sub := &subset{where: opts.Where}
+	if opts.Where != nil {
+		sql, params, err := CompileWhere(opts.Where)
+		if err != nil {
+			return err
+		}
+		sub.sql, sub.params = sql, params
+	}
+	ss.mu.Lock()
+	ss.subsets = append(ss.subsets, sub)
+	ss.mu.Unlock()
+	if err := ss.load(sub.sql, sub.params); err != nil {
+		ss.removeSubset(sub)
+		return err
+	}
+	return ctx.Err()
+}
+
+func (ss *session) removeSubset(sub *subset) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for i, s := range ss.subsets {
+		if s == sub {
+			ss.subsets = append(ss.subsets[:i], ss.subsets[i+1:]...)
+			return
+		}
+	}
+}
+
+// unloadSubset (on-demand) deactivates a subset and evicts the rows no
+// remaining subset matches (they stay in SQLite).
+func (ss *session) unloadSubset(opts collection.LoadSubsetOptions) {
+	ss.mu.Lock()
+	var gone *subset
+	for _, s := range ss.subsets {
+		if reflect.DeepEqual(s.where, opts.Where) {
+			gone = s
+			break
+		}
+	}
+	ss.mu.Unlock()
+	if gone == nil {
+		return
+	}
+	ss.removeSubset(gone)
+	_ = ss.db.ReadTx(ss.ctx, func(tx *store.Tx) error {
+		ss.mu.Lock()
+		remaining := append([]*subset(nil), ss.subsets...)
+		ss.mu.Unlock()
+		keep := make(map[string]struct{})
+		if len(remaining) > 0 {
+			var where strings.Builder
+			var params []any
+			for i, s := range remaining {
+				if i > 0 {
+					where.WriteString(" OR ")
+				}
+				if s.sql == "" {
+					where.WriteString("1")
+					continue
+				}
+				where.WriteString("(" + s.sql + ")")
+				params = append(params, s.params...)
+			}
+			rows, err := tx.GetAll(ss.ctx, `SELECT "id" FROM `+quoteIdent(ss.table.View())+" WHERE "+where.String(), params...)
+			if err != nil {
+				return err
+			}
+			for _, v := range rows.Values {
+				if id, ok := v[0].(string); ok {
+					keep[id] = struct{}{}
+				}
+			}
+		}
+		ss.mu.Lock()
+		var evict []string
+		for id := range ss.present {
+			if _, ok := keep[id]; !ok {
+				evict = append(evict, id)
+				delete(ss.present, id)
+			}
+		}
+		ss.mu.Unlock()
+		if len(evict) > 0 {
+			ss.p.Begin()
+			for _, id := range evict {
+				_ = ss.p.Write(collection.Change{Type: collection.ChangeDelete, Key: id})
+			}
+			_ = ss.p.CommitDeferred()
+		}
+		return nil
+	})
+	ss.flush()
+}
