@@ -57,6 +57,9 @@ func takeImage(storage js.Value) (image []byte, err error) {
 	return image, nil
 }
 
+// maxKeptRecord is the largest encoding buffer kept between commits.
+const maxKeptRecord = 4 << 20
+
 // opfsSink is the pagevfs.Sink and store Durability of one OPFS database.
 type opfsSink struct {
 	storage    js.Value
@@ -87,6 +90,9 @@ func (s *opfsSink) Commit(c pagevfs.Commit) (err error) {
 	s.record = pagevfs.AppendRecord(s.record[:0], s.seq+1, c)
 	u8 := s.uint8Array.New(len(s.record))
 	js.CopyBytesToJS(u8, s.record)
+	if cap(s.record) > maxKeptRecord {
+		s.record = nil // one bulk import should not pin its size for the session
+	}
 	s.storage.Call("commit", u8)
 	s.seq++
 	return nil
