@@ -1,0 +1,73 @@
+package powersync
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	c "github.com/localfirst/gopowersync/collection"
+)
+
+func TestCompileWhereProducesSQLAndParams(t *testing.T) {
+	f, v := c.Field, c.Value
+	cases := []struct {
+		name   string
+		e      c.Expr
+		sql    string
+		params []any
+	}{
+		{"eq", c.Eq(f("name"), v("x")), `("name" = ?)`, []any{"x"}},
+		{"gt", c.Gt(f("n"), v(1)), `("n" > ?)`, []any{1}},
+		{"gte", c.Gte(f("n"), v(1)), `("n" >= ?)`, []any{1}},
+		{"lt", c.Lt(f("n"), v(1)), `("n" < ?)`, []any{1}},
+		{"lte", c.Lte(f("n"), v(1)), `("n" <= ?)`, []any{1}},
+		{"and of two", c.And(c.Eq(f("a"), v(1)), c.Eq(f("b"), v(2))), `(("a" = ?) AND ("b" = ?))`, []any{1, 2}},
+		{"and of three", c.And(c.Eq(f("a"), v(1)), c.Eq(f("b"), v(2)), c.Eq(f("c"), v(3))), `(("a" = ?) AND ("b" = ?) AND ("c" = ?))`, []any{1, 2, 3}},
+		{"or", c.Or(c.Eq(f("a"), v(1)), c.Lt(f("b"), v(2))), `(("a" = ?) OR ("b" < ?))`, []any{1, 2}},
+		{"is null", c.IsNull(f("a")), `("a" IS NULL)`, nil},
+		{"is not null", c.Not(c.IsNull(f("a"))), `("a" IS NOT NULL)`, nil},
+		{"not", c.Not(c.Eq(f("a"), v(1))), `NOT (("a" = ?))`, []any{1}},
+		{"in", c.InArray(f("a"), v([]any{1, 2})), `("a" IN (?, ?))`, []any{1, 2}},
+		{"like", c.Like(f("a"), v("a%b_[c]*")), `("a" GLOB ?)`, []any{"a*b?[[]c][*]"}},
+		{"ilike", c.ILike(f("a"), v("AB%")), `(LOWER("a") GLOB ?)`, []any{"ab*"}},
+		{"quoted name", c.Eq(f(`col"name`), v(1)), `("col""name" = ?)`, []any{1}},
+		{"upper", c.Eq(c.Upper(f("a")), v("X")), `(UPPER("a") = ?)`, []any{"X"}},
+		{"lower", c.Eq(c.Lower(f("a")), v("x")), `(LOWER("a") = ?)`, []any{"x"}},
+		{"length", c.Gt(c.Length(f("a")), v(3)), `(LENGTH("a") > ?)`, []any{3}},
+		{"concat", c.Eq(c.Concat(f("a"), v("-"), f("b")), v("x-y")), `(CONCAT("a", ?, "b") = ?)`, []any{"-", "x-y"}},
+		{"add", c.Gt(c.Add(f("a"), v(1)), v(2)), `(("a" + ?) > ?)`, []any{1, 2}},
+		{"coalesce", c.Eq(c.Coalesce(f("a"), f("b")), v(1)), `(COALESCE("a", "b") = ?)`, []any{1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sql, params, err := CompileWhere(tc.e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sql != tc.sql || !reflect.DeepEqual(params, tc.params) {
+				t.Fatalf("got %s %v, want %s %v", sql, params, tc.sql, tc.params)
+			}
+		})
+	}
+}
+
+func TestCompileWhereRefusesWhatItCannotPushDown(t *testing.T) {
+	var ce *CompileError
+	var ue *c.UnknownFunctionError
+	cases := []struct {
+		name string
+		e    c.Expr
+		want any
+	}{
+		{"null comparison", c.Eq(c.Field("a"), c.Value(nil)), &ce},
+		{"nested path", c.Eq(c.Ref{Path: []string{"a", "b"}}, c.Value(1)), &ce},
+		{"wrong arity", c.Func{Name: "upper", Args: []c.Expr{c.Field("a"), c.Field("b")}}, &ce},
+		{"unknown operator", c.Func{Name: "regexp", Args: []c.Expr{c.Field("a")}}, &ue},
+	}
+	for _, tc := range cases {
+		_, _, err := CompileWhere(tc.e)
+		if err == nil || !errors.As(err, tc.want) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
