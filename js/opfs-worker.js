@@ -138,8 +138,8 @@ class Store {
     let db;
     let journal;
     try {
-      db = await dbFile.createSyncAccessHandle();
-      journal = await journalFile.createSyncAccessHandle();
+      db = await openHandle(dbFile);
+      journal = await openHandle(journalFile);
     } catch (e) {
       db?.close();
       if (e?.name === 'NoModificationAllowedError') {
@@ -187,6 +187,23 @@ class Store {
     } finally {
       this.db.close();
       this.journal.close();
+    }
+  }
+}
+
+/**
+ * Opens a sync access handle, retrying for a while when the file is still
+ * held: the page's Web Lock already excludes live tabs, so a holder can only
+ * be the storage worker of a page that is going away (a reload), which lets
+ * go when its thread ends.
+ */
+async function openHandle(fileHandle) {
+  for (let wait = 10; ; wait *= 2) {
+    try {
+      return await fileHandle.createSyncAccessHandle();
+    } catch (e) {
+      if (e?.name !== 'NoModificationAllowedError' || wait > 1280) throw e;
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
