@@ -4,26 +4,98 @@ package bridge
 
 import (
 	"errors"
+	"math"
 	"syscall/js"
+	"time"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/collection/powersync"
 )
 
-// errNoPowerSync stands in until package collection/powersync lands.
-var errNoPowerSync = errors.New("bridge: PowerSync collections are not available yet")
-
-// powerSyncConfig builds the collection config for a table of d.
+// powerSyncConfig builds the collection config for a table of d from the
+// options JS sends: {id, syncBatchSize, syncMode, gcTime (ms), startSync}.
+// Schemas, serializers and deserialization run in JS (they are JS
+// functions); the Go side keeps the table's own type check.
 func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any) (collection.Config, error) {
-	return collection.Config{}, errNoPowerSync
+	t, ok := d.db.Schema().Table(table)
+	if !ok {
+		return collection.Config{}, typeErrorf("tableName", "the database schema has no table %q", table)
+	}
+	var o powersync.Options
+	for k, v := range opts {
+		var bad bool
+		switch k {
+		case "id":
+			o.ID, ok = v.(string)
+			bad = !ok
+		case "syncBatchSize":
+			n, ok := v.(int64)
+			o.SyncBatchSize, bad = int(n), !ok || n <= 0
+		case "syncMode":
+			s, _ := v.(string)
+			o.SyncMode, bad = collection.SyncMode(s), s != string(collection.SyncEager) && s != string(collection.SyncOnDemand)
+		case "gcTime":
+			o.GCTime, bad = gcTime(v)
+		case "startSync":
+			s, ok := v.(bool)
+			o.StartSync, bad = &s, !ok
+		default:
+			bad = true
+		}
+		if bad {
+			return collection.Config{}, typeErrorf(k, "unsupported value %v", v)
+		}
+	}
+	return powersync.CollectionOptions(d.db, t, o), nil
+}
+
+// gcTime converts TanStack's gcTime in milliseconds; 0 or Infinity (JSON
+// null) keep the collection loaded forever.
+func gcTime(v any) (time.Duration, bool) {
+	var ms float64
+	switch v := v.(type) {
+	case int64:
+		ms = float64(v)
+	case float64:
+		ms = v
+	case nil:
+		return -1, false
+	default:
+		return 0, true
+	}
+	if ms <= 0 || math.IsInf(ms, 1) {
+		return -1, false
+	}
+	return time.Duration(ms * float64(time.Millisecond)), false
 }
 
 // applyTransaction(db, txID, cb) writes a transaction's mutations with the
-// PowerSync transactor and waits until they are durable.
+// PowerSync transactor; cb once they are durable and mirrored.
 func (b *Bridge) applyTransaction(args []js.Value) (func() (any, error), error) {
-	return nil, errNoPowerSync
+	if err := argCount(args, 2, "applyTransaction(database, transaction)"); err != nil {
+		return nil, err
+	}
+	d, err := b.databaseOf(args[0])
+	if err != nil {
+		return nil, err
+	}
+	tx, err := b.txArg(args[1:])
+	if err != nil {
+		return nil, err
+	}
+	return func() (any, error) {
+		return nil, powersync.NewTransactor(d.db).ApplyTransaction(b.ctx, tx)
+	}, nil
 }
 
 // getMeta(): JSON {tableName, trackedTableName, metadataIsTracked}.
 func (k *coll) getMeta(args []js.Value) (any, error) {
-	return nil, errNoPowerSync
+	u, ok := k.c.Utils().(*powersync.Utils)
+	if !ok {
+		return nil, errors.New("Collection is not a PowerSync collection.")
+	}
+	m := u.GetMeta()
+	var e Encoder
+	err := e.Value(map[string]any{"tableName": m.TableName, "trackedTableName": m.TrackedTableName, "metadataIsTracked": m.MetadataIsTracked})
+	return string(e.Buf), err
 }

@@ -10,7 +10,7 @@ import { isStandardSchema, validateWith } from './standard-schema.js';
 import { transactionFor, collections } from './transaction.js';
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
-  'onDeserializationError', 'syncBatchSize', 'syncMode', 'id', 'gcTime', 'startSync', 'utils']);
+  'onDeserializationError', 'syncBatchSize', 'syncMode', 'id', 'gcTime', 'startSync']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 

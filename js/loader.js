@@ -43,6 +43,7 @@ async function load({ wasmURL }) {
   if (isNode) await nodeGlobals();
   if (!globalThis.Go) await import(loaderURL.href);
   const go = new globalThis.Go();
+  if (isNode) unrefTimers(go);
   const { instance } = await instantiate(wasm, go.importObject);
   // main publishes globalThis.__gopowersync before it blocks, which is
   // before run() returns control here.
@@ -55,6 +56,21 @@ async function load({ wasmURL }) {
 
 function watchPromise(m, p, id) {
   Promise.resolve(p).then((v) => m.settle(id, true, v), (e) => m.settle(id, false, e));
+}
+
+/**
+ * In Node, the Go runtime's timers (wasm_exec.js keeps them in
+ * _scheduledTimeouts) must not keep the process alive on their own: a
+ * collection's garbage-collection timer (five minutes by default) would
+ * otherwise hold a finished script or test run open.
+ */
+function unrefTimers(go) {
+  const timeouts = go._scheduledTimeouts;
+  if (!(timeouts instanceof Map)) return;
+  timeouts.set = function set(id, timeout) {
+    timeout?.unref?.();
+    return Map.prototype.set.call(this, id, timeout);
+  };
 }
 
 /** wasm_exec.js reaches the file system through globalThis.fs in Node. */
