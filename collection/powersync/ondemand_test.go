@@ -1,0 +1,176 @@
+package powersync
+
+import (
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
+)
+
+var (
+	f = collection.Field
+	v = collection.Value
+)
+
+// onDemand returns a ready on-demand collection over the products A (50,
+// electronics), B (150, e), C (25, clothing), D (200, e), E (75, c).
+func onDemand(t *testing.T) (*store.DB, *collection.Runtime, *collection.Collection) {
+	t.Helper()
+	db := openDB(t)
+	exec(t, db, `INSERT INTO products (id, name, price, category) VALUES
+		('A', 'a', 50, 'electronics'), ('B', 'b', 150, 'electronics'), ('C', 'c', 25, 'clothing'),
+		('D', 'd', 200, 'electronics'), ('E', 'e', 75, 'clothing')`)
+	rt := collection.NewRuntime()
+	c := newCollection(t, rt, db, products, Options{SyncMode: collection.SyncOnDemand})
+	return db, rt, c
+}
+
+func load(t *testing.T, c *collection.Collection, where collection.Expr) func() {
+	t.Helper()
+	unload, err := c.LoadSubset(ctx(t), where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return unload
+}
+
+func keys(c *collection.Collection) []string { return c.Keys() }
+
+func want(t *testing.T, c *collection.Collection, ks ...string) {
+	t.Helper()
+	if ks == nil {
+		ks = []string{}
+	}
+	if got := keys(c); !reflect.DeepEqual(got, ks) {
+		t.Fatalf("keys %v, want %v", got, ks)
+	}
+}
+
+var expensiveElectronics = collection.And(collection.Eq(f("category"), v("electronics")), collection.Gt(f("price"), v(100)))
+
+func TestAnOnDemandCollectionStartsReadyAndEmpty(t *testing.T) {
+	_, _, c := onDemand(t)
+	if c.Status() != collection.StatusReady {
+		t.Fatal(c.Status())
+	}
+	want(t, c)
+}
+
+func TestLoadSubsetLoadsOnlyMatchingRows(t *testing.T) {
+	cases := []struct {
+		name  string
+		where collection.Expr
+		keys  []string
+	}{
+		{"and", expensiveElectronics, []string{"B", "D"}},
+		{"lt", collection.Lt(f("price"), v(50)), []string{"C"}},
+		{"and/or", collection.Or(expensiveElectronics, collection.Lt(f("price"), v(30))), []string{"B", "C", "D"}},
+		{"no match", collection.Gt(f("price"), v(1000)), nil},
+		{"no where", nil, []string{"A", "B", "C", "D", "E"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, c := onDemand(t)
+			load(t, c, tc.where)
+			want(t, c, tc.keys...)
+		})
+	}
+}
+
+func TestAnOnDemandCollectionMirrorsOnlyMatchingChanges(t *testing.T) {
+	db, _, c := onDemand(t)
+	load(t, c, expensiveElectronics)
+	exec(t, db, `INSERT INTO products (id, price, category) VALUES ('F', 300, 'electronics'), ('G', 10, 'electronics')`)
+	want(t, c, "B", "D", "F")
+	exec(t, db, `UPDATE products SET price = 160 WHERE id = 'B'`) // stays matching
+	if got, _ := c.Get("B"); got["price"] != int64(160) {
+		t.Fatalf("B %v", got)
+	}
+	exec(t, db, `UPDATE products SET price = 10 WHERE id = 'D'`) // stops matching
+	exec(t, db, `UPDATE products SET price = 500 WHERE id = 'A'`) // starts matching
+	want(t, c, "A", "B", "F")
+	exec(t, db, `DELETE FROM products WHERE id = 'F'`)
+	want(t, c, "A", "B")
+}
+
+func TestOverlappingSubsetsShareRowsAndUnloadingEvictsOnlyWhatNoneNeeds(t *testing.T) {
+	db, _, c := onDemand(t)
+	unloadE := load(t, c, collection.Eq(f("category"), v("electronics")))
+	unloadCheap := load(t, c, collection.Lt(f("price"), v(60)))
+	want(t, c, "A", "B", "C", "D")
+	exec(t, db, `UPDATE products SET name = 'shared' WHERE id = 'A'`) // in both subsets
+	if got, _ := c.Get("A"); got["name"] != "shared" {
+		t.Fatalf("A %v", got)
+	}
+	unloadE()
+	want(t, c, "A", "C")
+	unloadCheap()
+	want(t, c)
+	var n int
+	if r, err := db.Get(ctx(t), `SELECT count(*) AS n FROM products`); err != nil {
+		t.Fatal(err)
+	} else {
+		n = int(r["n"].(int64))
+	}
+	if n != 5 {
+		t.Fatalf("eviction removed rows from SQLite: %d left", n)
+	}
+	exec(t, db, `INSERT INTO products (id, price, category) VALUES ('X', 999, 'electronics')`)
+	want(t, c) // nothing tracked any more
+	load(t, c, collection.Eq(f("category"), v("electronics")))
+	want(t, c, "A", "B", "D", "X")
+}
+
+func TestMutationsThroughAnOnDemandCollectionReachTheUploadQueue(t *testing.T) {
+	db, _, c := onDemand(t)
+	load(t, c, collection.Eq(f("category"), v("electronics")))
+	mustInsert(t, c, collection.Row{"id": "N", "price": 5, "category": "electronics"})
+	tx, _ := c.Update([]string{"B"}, nil, func(d collection.Row) { d["price"] = 151 })
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ = c.Delete([]string{"D"}, nil)
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	want(t, c, "A", "B", "N")
+	q := crud(t, db)
+	if got := ops(q[len(q)-3:]); !reflect.DeepEqual(got, []string{"PUT", "PATCH", "DELETE"}) {
+		t.Fatalf("ops %v", got)
+	}
+}
+
+func TestConcurrentLoadsAndPersistingMutationsSettle(t *testing.T) {
+	_, _, c := onDemand(t)
+	load(t, c, collection.Eq(f("category"), v("clothing")))
+	tx, err := c.Insert([]collection.Row{{"id": "Z", "price": 1, "category": "clothing"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			unload, err := c.LoadSubset(ctx(t), collection.Gt(f("price"), v(i*40)))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			unload()
+		}(i)
+	}
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	want(t, c, "C", "E", "Z")
+}
+
+func TestAnUnsupportedWhereFailsLoadSubset(t *testing.T) {
+	_, _, c := onDemand(t)
+	_, err := c.LoadSubset(ctx(t), collection.Func{Name: "regexp", Args: []collection.Expr{f("name")}})
+	wantErr[*collection.UnknownFunctionError](t, err)
+}

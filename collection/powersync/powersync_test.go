@@ -1,0 +1,395 @@
+package powersync
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/localfirst/gopowersync/collection"
+)
+
+func TestTheCollectionLoadsTheRowsAlreadyInTheTable(t *testing.T) {
+	for _, place := range places {
+		t.Run(place, func(t *testing.T) {
+			db := openAt(t, place)
+			exec(t, db, `INSERT INTO documents (id, name, n, score) VALUES ('a', 'one', 1, 1.5), ('b', 'two', 2, NULL), ('c', 'three', NULL, 3)`)
+			c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+			if c.Size() != 3 {
+				t.Fatalf("size %d", c.Size())
+			}
+			want := collection.Row{"id": "a", "name": "one", "content": nil, "n": int64(1), "score": 1.5}
+			if got, _ := c.Get("a"); !reflect.DeepEqual(got, want) {
+				t.Fatalf("a = %#v", got)
+			}
+		})
+	}
+}
+
+func TestTheInitialLoadReadsInBatches(t *testing.T) {
+	db := openDB(t)
+	for i := 0; i < 25; i++ {
+		exec(t, db, `INSERT INTO documents (id, n) VALUES (?, ?)`, string(rune('a'+i)), i)
+	}
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{SyncBatchSize: 4})
+	if c.Size() != 25 {
+		t.Fatalf("size %d", c.Size())
+	}
+	if got, _ := c.Get("y"); got["n"] != int64(24) {
+		t.Fatalf("y = %v", got)
+	}
+}
+
+func TestChangesMadeWithSQLAreMirroredBeforeTheWriteReturns(t *testing.T) {
+	db := openDB(t)
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	exec(t, db, `INSERT INTO documents (id, name) VALUES ('a', 'new')`)
+	if got, ok := c.Get("a"); !ok || got["name"] != "new" {
+		t.Fatalf("after INSERT: %v", got)
+	}
+	exec(t, db, `UPDATE documents SET name = 'changed' WHERE id = 'a'`)
+	if got, _ := c.Get("a"); got["name"] != "changed" {
+		t.Fatalf("after UPDATE: %v", got)
+	}
+	exec(t, db, `DELETE FROM documents WHERE id = 'a'`)
+	if c.Has("a") {
+		t.Fatal("after DELETE the row is still there")
+	}
+	// Writes straight to the data table (as sync does) are seen too.
+	exec(t, db, `INSERT INTO ps_data__documents (id, data) VALUES ('s', json_object('name', 'synced', 'n', 7))`)
+	if got, _ := c.Get("s"); got["name"] != "synced" || got["n"] != int64(7) {
+		t.Fatalf("synced row: %v", got)
+	}
+}
+
+func TestCollectionMutationsReachSQLiteAndTheUploadQueue(t *testing.T) {
+	db := openDB(t)
+	exec(t, db, `INSERT INTO documents (id, name) VALUES ('a', 'one'), ('b', 'two'), ('c', 'three')`)
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	tx, err := c.Insert([]collection.Row{{"id": "d", "name": "four", "content": "text"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has("d") {
+		t.Fatal("insert not visible at once")
+	}
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if r := sqlRow(t, db, "documents", "d"); r == nil || r["name"] != "four" {
+		t.Fatalf("SQLite row %v", r)
+	}
+	tx, _ = c.Update([]string{"d"}, nil, func(d collection.Row) { d["name"] = "FOUR" })
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ = c.Delete([]string{"a"}, nil)
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	entries := crud(t, db)
+	if got := ops(entries); !reflect.DeepEqual(got, []string{"PUT", "PUT", "PUT", "PUT", "PATCH", "DELETE"}) {
+		t.Fatalf("upload queue ops %v", got)
+	}
+	if patch := entries[4].OpData; !reflect.DeepEqual(patch, map[string]any{"name": "FOUR"}) {
+		t.Fatalf("PATCH data %v: an update must write only its field", patch)
+	}
+	if r := sqlRow(t, db, "documents", "d"); r["content"] != "text" || r["name"] != "FOUR" {
+		t.Fatalf("SQLite row %v", r)
+	}
+	if sqlRow(t, db, "documents", "a") != nil || c.Has("a") {
+		t.Fatal("deleted row still there")
+	}
+}
+
+func TestAllMutationsOfATransactionShareOneUploadTransaction(t *testing.T) {
+	db := openDB(t)
+	rt := collection.NewRuntime()
+	c := newCollection(t, rt, db, documents, Options{})
+	tx := manualTx(t, rt, db)
+	mutate(t, tx, func() error {
+		for i := 0; i < 5; i++ {
+			if _, err := c.Insert([]collection.Row{{"id": string(rune('a' + i)), "n": i}}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := tx.Commit(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	entries := crud(t, db)
+	if len(entries) != 5 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	for _, e := range entries {
+		if e.TransactionID != entries[0].TransactionID {
+			t.Fatalf("transaction ids differ: %v", entries)
+		}
+	}
+	if c.Size() != 5 || tx.State() != collection.TransactionCompleted {
+		t.Fatalf("size %d state %s", c.Size(), tx.State())
+	}
+}
+
+func TestATransactionDeletingOneKeyAndInsertingAnotherCompletes(t *testing.T) {
+	db := openDB(t)
+	exec(t, db, `INSERT INTO documents (id, name) VALUES ('old', 'x')`)
+	rt := collection.NewRuntime()
+	c := newCollection(t, rt, db, documents, Options{})
+	tx := manualTx(t, rt, db)
+	mutate(t, tx, func() error {
+		if _, err := c.Delete([]string{"old"}, nil); err != nil {
+			return err
+		}
+		_, err := c.Insert([]collection.Row{{"id": "new", "name": "y"}}, nil)
+		return err
+	})
+	if err := tx.Commit(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Has("old") || !c.Has("new") || sqlRow(t, db, "documents", "old") != nil || sqlRow(t, db, "documents", "new") == nil {
+		t.Fatal("delete+insert not applied")
+	}
+}
+
+func TestATransactionSpanningTwoCollectionsIsOneUploadTransaction(t *testing.T) {
+	db := openDB(t)
+	rt := collection.NewRuntime()
+	c1 := newCollection(t, rt, db, documents, Options{})
+	c2 := newCollection(t, rt, db, products, Options{})
+	tx := manualTx(t, rt, db)
+	mutate(t, tx, func() error {
+		if _, err := c1.Insert([]collection.Row{{"id": "d"}}, nil); err != nil {
+			return err
+		}
+		_, err := c2.Insert([]collection.Row{{"id": "p", "price": 3}}, nil)
+		return err
+	})
+	if err := tx.Commit(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	entries := crud(t, db)
+	if len(entries) != 2 || entries[0].TransactionID != entries[1].TransactionID {
+		t.Fatalf("entries %+v", entries)
+	}
+	if entries[0].Table != "documents" || entries[1].Table != "products" {
+		t.Fatalf("tables %s %s", entries[0].Table, entries[1].Table)
+	}
+}
+
+func TestMutationMetadataIsWrittenToTheUploadQueue(t *testing.T) {
+	db := openDB(t)
+	c := newCollection(t, collection.NewRuntime(), db, notes, Options{})
+	meta := map[string]any{"reason": "test"}
+	tx, err := c.Insert([]collection.Row{{"id": "a", "title": "t"}}, &collection.OperationOptions{Metadata: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ = c.Update([]string{"a"}, &collection.OperationOptions{Metadata: "plain"}, func(d collection.Row) { d["title"] = "u" })
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ = c.Delete([]string{"a"}, &collection.OperationOptions{Metadata: meta})
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	entries := crud(t, db)
+	want := []string{`{"reason":"test"}`, "plain", `{"reason":"test"}`}
+	if len(entries) != 3 {
+		t.Fatalf("entries %+v", entries)
+	}
+	for i, e := range entries {
+		if e.Metadata == nil || *e.Metadata != want[i] {
+			t.Fatalf("entry %d (%s) metadata %v, want %q", i, e.Op, e.Metadata, want[i])
+		}
+	}
+	if ops(entries)[2] != "DELETE" || c.Has("a") {
+		t.Fatalf("ops %v", ops(entries))
+	}
+}
+
+func TestAFailedCommitLeavesCollectionSQLiteAndUploadQueueAsBefore(t *testing.T) {
+	for _, place := range places {
+		t.Run(place, func(t *testing.T) {
+			db := openAt(t, place)
+			exec(t, db, `INSERT INTO documents (id, name) VALUES ('a', 'before')`)
+			queued := len(crud(t, db))
+			rt := collection.NewRuntime()
+			boom := errors.New("cannot store this")
+			c := newCollection(t, rt, db, documents, Options{Serializer: map[string]func(any) (any, error){
+				"content": func(v any) (any, error) {
+					if v == "bad" {
+						return nil, boom
+					}
+					return v, nil
+				},
+			}})
+			tx := manualTx(t, rt, db)
+			mutate(t, tx, func() error {
+				if _, err := c.Update([]string{"a"}, nil, func(d collection.Row) { d["name"] = "after" }); err != nil {
+					return err
+				}
+				if _, err := c.Insert([]collection.Row{{"id": "b", "name": "fine"}}, nil); err != nil {
+					return err
+				}
+				_, err := c.Insert([]collection.Row{{"id": "c", "content": "bad"}}, nil)
+				return err
+			})
+			if c.Size() != 3 {
+				t.Fatalf("optimistic size %d", c.Size())
+			}
+			err := tx.Commit(ctx(t))
+			if !errors.Is(err, boom) {
+				t.Fatalf("Commit = %v", err)
+			}
+			if !errors.Is(tx.Wait(ctx(t)), boom) || tx.State() != collection.TransactionFailed {
+				t.Fatalf("state %s", tx.State())
+			}
+			if got, _ := c.Get("a"); got["name"] != "before" || c.Size() != 1 {
+				t.Fatalf("collection: a %v size %d", got, c.Size())
+			}
+			if r := sqlRow(t, db, "documents", "a"); r["name"] != "before" || sqlRow(t, db, "documents", "b") != nil {
+				t.Fatalf("SQLite changed: %v", r)
+			}
+			if n := len(crud(t, db)); n != queued {
+				t.Fatalf("upload queue has %d entries, had %d", n, queued)
+			}
+		})
+	}
+}
+
+func TestARollbackOnErrorRemovesTheOptimisticRow(t *testing.T) {
+	db := openDB(t)
+	rt := collection.NewRuntime()
+	c := newCollection(t, rt, db, documents, Options{})
+	fail := errors.New("refused")
+	tx, _ := rt.CreateTransaction(collection.TransactionConfig{AutoCommit: ptr(false), MutationFn: func(context.Context, collection.TransactionParams) error {
+		return fail
+	}})
+	mutate(t, tx, func() error { _, err := c.Insert([]collection.Row{{"id": "a"}}, nil); return err })
+	if c.Size() != 1 {
+		t.Fatal("not inserted")
+	}
+	if err := tx.Commit(ctx(t)); !errors.Is(err, fail) {
+		t.Fatalf("Commit = %v", err)
+	}
+	if c.Size() != 0 || sqlRow(t, db, "documents", "a") != nil {
+		t.Fatal("the rolled back row remains")
+	}
+}
+
+func TestAFilteredSubscriptionSeesOnlyMatchingRows(t *testing.T) {
+	db := openDB(t)
+	exec(t, db, `INSERT INTO documents (id, name) VALUES ('1', 'book'), ('2', 'pen')`)
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	var got []string
+	c.SubscribeChanges(func(chs []collection.Change) {
+		for _, ch := range chs {
+			got = append(got, string(ch.Type)+":"+ch.Key)
+		}
+	}, collection.SubscribeOptions{IncludeInitialState: ptr(true), Where: collection.Eq(collection.Field("name"), collection.Value("book"))})
+	exec(t, db, `INSERT INTO documents (id, name) VALUES ('3', 'book'), ('4', 'cup')`)
+	if !reflect.DeepEqual(got, []string{"insert:1", "insert:3"}) {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestTwoCollectionsOnOneTableSeeEachOthersWrites(t *testing.T) {
+	db := openDB(t)
+	rt := collection.NewRuntime()
+	c1 := newCollection(t, rt, db, documents, Options{})
+	c2 := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	mustInsert(t, c1, collection.Row{"id": "a"}, collection.Row{"id": "b"})
+	mustInsert(t, c2, collection.Row{"id": "c"})
+	if c1.Size() != 3 || c2.Size() != 3 {
+		t.Fatalf("sizes %d %d", c1.Size(), c2.Size())
+	}
+}
+
+func TestCleanupStopsMirroringAndReuseReloads(t *testing.T) {
+	db := openDB(t)
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	mustInsert(t, c, collection.Row{"id": "a"})
+	c.Cleanup()
+	if c.Status() != collection.StatusCleanedUp || c.Size() != 0 {
+		t.Fatalf("status %s size %d", c.Status(), c.Size())
+	}
+	exec(t, db, `INSERT INTO documents (id) VALUES ('b')`)
+	if c.Size() != 0 {
+		t.Fatal("a cleaned-up collection still mirrors")
+	}
+	if err := c.Preload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedKeys(c); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Fatalf("keys %v", got)
+	}
+	meta := c.Utils().(*Utils).GetMeta()
+	if meta.TableName != "documents" || meta.MetadataIsTracked || len(meta.TrackedTableName) == 0 {
+		t.Fatalf("meta %+v", meta)
+	}
+}
+
+func TestAnUpdateKeepsANewerValueSyncedIntoAnotherField(t *testing.T) {
+	db := openDB(t)
+	exec(t, db, `INSERT INTO documents (id, name, content) VALUES ('a', 'name', 'old content')`)
+	rt := collection.NewRuntime()
+	c := newCollection(t, rt, db, documents, Options{})
+	tx := manualTx(t, rt, db)
+	mutate(t, tx, func() error {
+		_, err := c.Update([]string{"a"}, nil, func(d collection.Row) { d["name"] = "renamed" })
+		return err
+	})
+	// Meanwhile sync brings a newer content.
+	exec(t, db, `UPDATE ps_data__documents SET data = json_set(data, '$.content', 'new content') WHERE id = 'a'`)
+	if got, _ := c.Get("a"); got["content"] != "new content" || got["name"] != "renamed" {
+		t.Fatalf("while pending: %v", got)
+	}
+	if err := tx.Commit(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if r := sqlRow(t, db, "documents", "a"); r["content"] != "new content" || r["name"] != "renamed" {
+		t.Fatalf("SQLite %v", r)
+	}
+	if got, _ := c.Get("a"); got["content"] != "new content" || got["name"] != "renamed" {
+		t.Fatalf("collection %v", got)
+	}
+}
+
+func TestTheTransactorRefusesOtherCollections(t *testing.T) {
+	db := openDB(t)
+	rt := collection.NewRuntime()
+	plain, err := rt.CreateCollection(collection.Config{ID: "plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := manualTx(t, rt, db)
+	mutate(t, tx, func() error { _, err := plain.Insert([]collection.Row{{"id": "a"}}, nil); return err })
+	wantErr[*NotPowerSyncCollectionError](t, tx.Commit(ctx(t)))
+}
+
+func TestNoFlickerWhenAMutationPersists(t *testing.T) {
+	db := openDB(t)
+	exec(t, db, `INSERT INTO documents (id, name) VALUES ('a', 'old')`)
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	var seen []any
+	c.SubscribeChanges(func(chs []collection.Change) {
+		for _, ch := range chs {
+			seen = append(seen, ch.Value["name"])
+		}
+	}, collection.SubscribeOptions{IncludeInitialState: ptr(false)})
+	tx, err := c.Update([]string{"a"}, nil, func(d collection.Row) { d["name"] = "new" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(seen, []any{"new"}) {
+		t.Fatalf("a subscriber saw %v", seen)
+	}
+}
