@@ -88,7 +88,7 @@ func TestAnOnDemandCollectionMirrorsOnlyMatchingChanges(t *testing.T) {
 	if got, _ := c.Get("B"); got["price"] != int64(160) {
 		t.Fatalf("B %v", got)
 	}
-	exec(t, db, `UPDATE products SET price = 10 WHERE id = 'D'`) // stops matching
+	exec(t, db, `UPDATE products SET price = 10 WHERE id = 'D'`)  // stops matching
 	exec(t, db, `UPDATE products SET price = 500 WHERE id = 'A'`) // starts matching
 	want(t, c, "A", "B", "F")
 	exec(t, db, `DELETE FROM products WHERE id = 'F'`)
