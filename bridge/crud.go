@@ -3,7 +3,6 @@
 package bridge
 
 import (
-	"encoding/json"
 	"syscall/js"
 
 	"github.com/localfirst/gopowersync/store"
@@ -44,10 +43,11 @@ func (d *database) getNextCrudTransaction(args []js.Value) (func() (any, error),
 // crudPayload converts a batch for JS: [entriesJSON, second, batchID];
 // second is haveMore or the transaction id, batchID goes to completeCrud.
 func (d *database) crudPayload(batch *store.CrudBatch, second any) (any, error) {
-	text, err := json.Marshal(batch.Crud)
-	if err != nil {
+	var e Encoder
+	if err := e.CrudEntries(batch.Crud); err != nil {
 		return nil, err
 	}
+	text := e.Buf
 	d.mu.Lock()
 	id := d.id()
 	d.batches[id] = batch

@@ -1,8 +1,6 @@
 package bridge
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -11,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
 )
 
 // blobKey marks a binary value inside JSON text: {"$blob": i} stands for
@@ -54,8 +53,6 @@ func (e *Encoder) Value(v any) error {
 		b = appendFloat(b, float64(v))
 	case string:
 		b = appendString(b, v)
-	case json.Number:
-		b = append(b, v...)
 	case time.Time:
 		b = appendString(b, v.UTC().Format(time.RFC3339Nano))
 	case []byte:
@@ -207,13 +204,11 @@ func appendString(b []byte, s string) []byte {
 // (SQLite INTEGER), other numbers float64, and {"$blob": i} markers are
 // replaced by blobs[i].
 func DecodeJSON(text []byte, blobs [][]byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(text))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
+	v, err := parseJSON(text)
+	if err != nil {
 		return nil, fmt.Errorf("bridge: decode JSON: %w", err)
 	}
-	return normalize(v, blobs)
+	return restoreBlobs(v, blobs)
 }
 
 // DecodeObject is DecodeJSON for text that must hold an object (a row).
@@ -250,47 +245,33 @@ func DecodeObjects(text []byte, blobs [][]byte) ([]map[string]any, error) {
 	return out, nil
 }
 
-func normalize(v any, blobs [][]byte) (any, error) {
+// restoreBlobs replaces {"$blob": i} markers by blobs[i].
+func restoreBlobs(v any, blobs [][]byte) (any, error) {
 	switch v := v.(type) {
-	case json.Number:
-		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil {
-			return i, nil
-		}
-		f, err := strconv.ParseFloat(string(v), 64)
-		if err != nil {
-			return nil, fmt.Errorf("bridge: number %s: %w", v, err)
-		}
-		if f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
-			return int64(f), nil
-		}
-		return f, nil
 	case []any:
 		for i, x := range v {
-			n, err := normalize(x, blobs)
+			n, err := restoreBlobs(x, blobs)
 			if err != nil {
 				return nil, err
 			}
 			v[i] = n
 		}
-		return v, nil
 	case map[string]any:
 		if len(v) == 1 {
-			if n, ok := v[blobKey].(json.Number); ok {
-				i, err := strconv.Atoi(string(n))
-				if err != nil || i < 0 || i >= len(blobs) {
-					return nil, fmt.Errorf("bridge: blob marker %s out of range", n)
+			if i, ok := v[blobKey].(int64); ok {
+				if i < 0 || i >= int64(len(blobs)) {
+					return nil, fmt.Errorf("bridge: blob marker %d out of range", i)
 				}
 				return blobs[i], nil
 			}
 		}
 		for k, x := range v {
-			n, err := normalize(x, blobs)
+			n, err := restoreBlobs(x, blobs)
 			if err != nil {
 				return nil, err
 			}
 			v[k] = n
 		}
-		return v, nil
 	}
 	return v, nil
 }
@@ -316,6 +297,44 @@ func (e *Encoder) Changes(changes []collection.Change) error {
 			if err := e.Object(c.PreviousValue); err != nil {
 				return err
 			}
+		}
+		e.Buf = append(e.Buf, '}')
+	}
+	e.Buf = append(e.Buf, ']')
+	return nil
+}
+
+// CrudEntries appends upload queue entries in their toJSON form:
+// [{op_id, op, type, id, tx_id, data, old, metadata}].
+func (e *Encoder) CrudEntries(entries []store.CrudEntry) error {
+	e.Buf = append(e.Buf, '[')
+	for i, c := range entries {
+		if i > 0 {
+			e.Buf = append(e.Buf, ',')
+		}
+		e.Buf = append(e.Buf, `{"op_id":`...)
+		e.Buf = strconv.AppendInt(e.Buf, c.ClientID, 10)
+		e.Buf = append(e.Buf, `,"op":`...)
+		e.Buf = appendString(e.Buf, string(c.Op))
+		e.Buf = append(e.Buf, `,"type":`...)
+		e.Buf = appendString(e.Buf, c.Table)
+		e.Buf = append(e.Buf, `,"id":`...)
+		e.Buf = appendString(e.Buf, c.ID)
+		e.Buf = append(e.Buf, `,"tx_id":`...)
+		e.Buf = strconv.AppendInt(e.Buf, c.TransactionID, 10)
+		e.Buf = append(e.Buf, `,"data":`...)
+		if err := e.Object(c.OpData); err != nil {
+			return err
+		}
+		e.Buf = append(e.Buf, `,"old":`...)
+		if err := e.Object(c.PreviousValues); err != nil {
+			return err
+		}
+		e.Buf = append(e.Buf, `,"metadata":`...)
+		if c.Metadata == nil {
+			e.Buf = append(e.Buf, "null"...)
+		} else {
+			e.Buf = appendString(e.Buf, *c.Metadata)
 		}
 		e.Buf = append(e.Buf, '}')
 	}

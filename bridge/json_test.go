@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
 )
 
 func TestEncoderOutputParsesBackToTheSameValues(t *testing.T) {
@@ -86,6 +87,75 @@ func TestChangesEncodeWithPreviousValueOnlyWhenPresent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `[{"type":"insert","key":"a","value":{"id":"a"}},{"type":"update","key":"a","value":{"id":"a","n":2},"previousValue":{"id":"a"}}]`
+	if string(e.Buf) != want {
+		t.Fatalf("got %s\nwant %s", e.Buf, want)
+	}
+}
+
+func TestDecodeJSONReadsWhatJSONStringifyWrites(t *testing.T) {
+	cases := []struct {
+		text string
+		want any
+	}{
+		{`null`, nil},
+		{` true `, true},
+		{`-12`, int64(-12)},
+		{`1.5e2`, int64(150)},
+		{`0.1`, 0.1},
+		{`12345678901234567890`, 1.2345678901234567e19},
+		{`"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"`, "a\"\\/\b\f\n\r\té😀"},
+		{`[]`, []any{}},
+		{`{}`, map[string]any{}},
+		{`{"a":[1,{"b":null}],"c":"d"}`, map[string]any{"a": []any{int64(1), map[string]any{"b": nil}}, "c": "d"}},
+	}
+	for _, c := range cases {
+		got, err := DecodeJSON([]byte(c.text), nil)
+		if err != nil {
+			t.Errorf("DecodeJSON(%s): %v", c.text, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("DecodeJSON(%s) = %#v, want %#v", c.text, got, c.want)
+		}
+	}
+}
+
+func TestDecodeJSONRejectsMalformedText(t *testing.T) {
+	for _, text := range []string{``, `{`, `[1,]`, `{"a" 1}`, `"abc`, `tru`, `1 2`, `"\x"`, "\"a\x01\"", `{"a":1,}`, `-`} {
+		if _, err := DecodeJSON([]byte(text), nil); err == nil {
+			t.Errorf("DecodeJSON(%q) succeeded, want an error", text)
+		}
+	}
+}
+
+func TestEncodedRowsDecodeToTheSameRows(t *testing.T) {
+	row := map[string]any{"id": "x", "n": int64(-3), "r": 2.25, "s": "line\nbreak \"q\" \u2028", "nil": nil, "b": true,
+		"nested": map[string]any{"list": []any{int64(1), "two"}}}
+	var e Encoder
+	if err := e.Object(row); err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeObject(e.Buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, row) {
+		t.Fatalf("round trip: got %#v\nwant %#v", got, row)
+	}
+}
+
+func TestCrudEntriesEncodeInToJSONForm(t *testing.T) {
+	meta := "m"
+	var e Encoder
+	err := e.CrudEntries([]store.CrudEntry{
+		{ClientID: 1, ID: "a", Op: store.OpPut, Table: "t", OpData: map[string]any{"x": int64(1)}, TransactionID: 7, Metadata: &meta},
+		{ClientID: 2, ID: "a", Op: store.OpDelete, Table: "t", TransactionID: 8},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"op_id":1,"op":"PUT","type":"t","id":"a","tx_id":7,"data":{"x":1},"old":null,"metadata":"m"},` +
+		`{"op_id":2,"op":"DELETE","type":"t","id":"a","tx_id":8,"data":null,"old":null,"metadata":null}]`
 	if string(e.Buf) != want {
 		t.Fatalf("got %s\nwant %s", e.Buf, want)
 	}
