@@ -1,6 +1,7 @@
 package pagevfs
 
 import (
+	"cmp"
 	"io"
 	"slices"
 )
@@ -17,11 +18,15 @@ type image struct {
 	size    int64
 	dirty   map[int64]int64 // offset -> length written since the last commit
 	resized bool            // size changed since the last commit
+	// low is the smallest size since the last commit. Bytes from low on
+	// may differ from the committed copy's even where nothing was written
+	// (a truncation followed by growth leaves zeros), so they are reported.
+	low int64
 }
 
 // newImage takes ownership of data, the initial file content.
 func newImage(data []byte) *image {
-	m := &image{size: int64(len(data)), dirty: map[int64]int64{}}
+	m := &image{size: int64(len(data)), low: int64(len(data)), dirty: map[int64]int64{}}
 	for len(data) >= chunkSize {
 		m.chunks = append(m.chunks, data[:chunkSize:chunkSize])
 		data = data[chunkSize:]
@@ -92,6 +97,7 @@ func (m *image) truncate(size int64) {
 	clear(m.chunks[keep:])
 	m.chunks = m.chunks[:keep]
 	m.size = size
+	m.low = min(m.low, size)
 	m.resized = true
 }
 
@@ -101,33 +107,50 @@ func (m *image) pending() bool {
 }
 
 // commit describes the changes since the last commit, with Page data
-// aliasing the image, and forgets them. Ranges past the current size are
-// dropped (they were truncated away); ranges are split at chunk boundaries.
+// aliasing the image, and forgets them. Written ranges and the range from
+// the low-water size to the end are clipped to the current size, merged
+// where they touch, and split at chunk boundaries.
 func (m *image) commit() Commit {
-	offsets := make([]int64, 0, len(m.dirty))
-	for off := range m.dirty {
-		offsets = append(offsets, off)
-	}
-	slices.Sort(offsets)
-	c := Commit{Size: m.size, Pages: make([]Page, 0, len(offsets))}
-	for _, off := range offsets {
-		end := min(off+m.dirty[off], m.size)
-		for off < end {
-			chunk := m.chunks[off/chunkSize]
-			lo := off % chunkSize
-			hi := min(int64(chunkSize), lo+end-off)
-			c.Pages = append(c.Pages, Page{Offset: off, Data: chunk[lo:hi:hi]})
-			off += hi - lo
+	type span struct{ lo, hi int64 }
+	spans := make([]span, 0, len(m.dirty)+1)
+	for off, n := range m.dirty {
+		if off < m.size {
+			spans = append(spans, span{off, min(off+n, m.size)})
 		}
+	}
+	if m.low < m.size {
+		spans = append(spans, span{m.low, m.size})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+	c := Commit{Size: m.size, Pages: make([]Page, 0, len(spans))}
+	for i := 0; i < len(spans); {
+		lo, hi := spans[i].lo, spans[i].hi
+		for i++; i < len(spans) && spans[i].lo <= hi; i++ {
+			hi = max(hi, spans[i].hi)
+		}
+		c.Pages = m.appendPages(c.Pages, lo, hi)
 	}
 	m.forget()
 	return c
+}
+
+// appendPages appends the bytes [lo, hi) as Pages, one per chunk touched.
+func (m *image) appendPages(pages []Page, lo, hi int64) []Page {
+	for lo < hi {
+		chunk := m.chunks[lo/chunkSize]
+		from := lo % chunkSize
+		to := min(int64(chunkSize), from+hi-lo)
+		pages = append(pages, Page{Offset: lo, Data: chunk[from:to:to]})
+		lo += to - from
+	}
+	return pages
 }
 
 // forget drops the record of changes since the last commit.
 func (m *image) forget() {
 	clear(m.dirty)
 	m.resized = false
+	m.low = m.size
 }
 
 // bytes returns a copy of the whole file.
