@@ -2,6 +2,7 @@ package pagevfs
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -47,5 +48,26 @@ func TestImageCommitMergesTouchingWritesIntoOneRange(t *testing.T) {
 	}
 	if m.pending() {
 		t.Fatal("still pending after commit")
+	}
+}
+
+func TestImageCommitsAppliedToACopyAlwaysReproduceTheImage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	m := newImage(nil)
+	var copyOf []byte
+	for step := range 5000 {
+		switch op := rng.IntN(10); {
+		case op < 6: // a page-sized write somewhere, possibly growing the file
+			size := int64(512) << rng.IntN(8) // 512 B to 64 KiB
+			off := size * rng.Int64N(int64(4*chunkSize)/size)
+			m.writeAt(bytes.Repeat([]byte{byte(step)}, int(size)), off)
+		case op < 8:
+			m.truncate(rng.Int64N(4 * chunkSize))
+		default:
+			copyOf = Apply(copyOf, m.commit())
+			if !bytes.Equal(copyOf, m.bytes()) {
+				t.Fatalf("step %d: copy built from commits differs from the image", step)
+			}
+		}
 	}
 }
