@@ -1,0 +1,85 @@
+package collection
+
+import (
+	"context"
+	"sync"
+)
+
+// LocalOnly turns cfg into a collection that lives only in memory, as
+// TanStack DB's localOnlyCollectionOptions does: it is ready at once, and
+// the mutations of its direct transactions become its synced state once
+// cfg's handler (if any) has accepted them. For mutations made inside
+// Transaction.Mutate, the MutationFn calls AcceptMutations. It starts
+// at once, and a zero GCTime means never collected: its data exists
+// nowhere else.
+func LocalOnly(cfg Config) Config {
+	l := &local{}
+	cfg.StartSync = true
+	if cfg.GCTime == 0 {
+		cfg.GCTime = -1
+	}
+	cfg.Sync = SyncConfig{Sync: l.sync, RowUpdateMode: RowUpdateFull}
+	cfg.OnInsert = l.wrap(cfg.OnInsert)
+	cfg.OnUpdate = l.wrap(cfg.OnUpdate)
+	cfg.OnDelete = l.wrap(cfg.OnDelete)
+	cfg.Utils = l
+	return cfg
+}
+
+// local is the sync source of a LocalOnly collection, and its Utils.
+type local struct {
+	mu sync.Mutex
+	p  *SyncParams
+}
+
+func (l *local) sync(p *SyncParams) SyncHandle {
+	l.mu.Lock()
+	l.p = p
+	l.mu.Unlock()
+	p.MarkReady()
+	return SyncHandle{}
+}
+
+func (l *local) wrap(h MutationHandler) MutationHandler {
+	return func(ctx context.Context, mp MutationParams) error {
+		if h != nil {
+			if err := h(ctx, mp); err != nil {
+				return err
+			}
+		}
+		return l.accept(mp.Transaction, mp.Collection)
+	}
+}
+
+// AcceptMutations writes the mutations of tx that belong to c into c's
+// synced state. Call it from a MutationFn; it must be a LocalOnly collection.
+func AcceptMutations(tx *Transaction, c *Collection) error {
+	l, ok := c.Utils().(*local)
+	if !ok {
+		return &CollectionConfigurationError{Message: "AcceptMutations needs a LocalOnly collection"}
+	}
+	return l.accept(tx, c)
+}
+
+func (l *local) accept(tx *Transaction, c *Collection) error {
+	l.mu.Lock()
+	p := l.p
+	l.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	p.Begin()
+	for _, m := range tx.Mutations() {
+		if m.Collection != c {
+			continue
+		}
+		ch := Change{Type: ChangeInsert, Key: m.Key, Value: m.Modified}
+		if m.Type == MutationDelete {
+			ch = Change{Type: ChangeDelete, Key: m.Key}
+		}
+		if err := p.Write(ch); err != nil {
+			return err
+		}
+	}
+	return p.Commit()
+}
