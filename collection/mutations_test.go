@@ -326,3 +326,77 @@ func TestMutationsOnACollectionInTheErrorStateFail(t *testing.T) {
 		t.Fatalf("got %+v", e)
 	}
 }
+
+func TestUpdateArgumentsAreChecked(t *testing.T) {
+	_, c := readyCollection(t, newBackend(row("a")))
+	_, err := c.Update(nil, nil, func(Row) {})
+	wantErr[*NoKeysPassedToUpdateError](t, err)
+	_, err = c.Update([]string{"a"}, nil, nil)
+	wantErr[*MissingUpdateArgumentError](t, err)
+}
+
+func TestUpdateManyPassesAllDraftsAtOnce(t *testing.T) {
+	b := newBackend(row("a", "n", int64(1)), row("b", "n", int64(2)))
+	_, c := readyCollection(t, b)
+	tx, err := c.UpdateMany([]string{"b", "a"}, nil, func(ds []Row) {
+		if ds[0]["id"] != "b" || ds[1]["id"] != "a" {
+			t.Errorf("drafts out of order: %v", ds)
+		}
+		ds[0]["n"], ds[1]["n"] = ds[1]["n"], ds[0]["n"]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitTx(t, tx); err != nil {
+		t.Fatal(err)
+	}
+	if mustGet(t, c, "a")["n"] != int64(2) || mustGet(t, c, "b")["n"] != int64(1) || len(tx.Mutations()) != 2 {
+		t.Fatalf("a %v b %v", mustGet(t, c, "a"), mustGet(t, c, "b"))
+	}
+}
+
+func TestAKeyDeletedByAPendingTransactionCannotBeUpdatedOrDeletedAgain(t *testing.T) {
+	rt, c := readyCollection(t, newBackend(row("a")))
+	tx := manual(t, rt, nil)
+	mutate(t, tx, func() error { _, err := c.Delete([]string{"a"}, nil); return err })
+	_, err := c.Update([]string{"a"}, nil, func(d Row) { d["x"] = 1 })
+	wantErr[*UpdateKeyNotFoundError](t, err)
+	_, err = c.Delete([]string{"a"}, nil)
+	wantErr[*DeleteKeyNotFoundError](t, err)
+	// But it may be inserted again.
+	mutate(t, tx, func() error { _, err := c.Insert([]Row{row("a", "again", true)}, nil); return err })
+	ms := tx.Mutations()
+	if len(ms) != 1 || ms[0].Type != MutationUpdate || ms[0].Changes["again"] != true {
+		t.Fatalf("delete+insert merged to %+v", ms)
+	}
+}
+
+func TestAnOptimisticInsertSurvivesASyncedDeleteOfItsKey(t *testing.T) {
+	b := newBackend()
+	rt, c := readyCollection(t, b)
+	tx := manual(t, rt, nil)
+	mutate(t, tx, func() error { _, err := c.Insert([]Row{row("a", "mine", true)}, nil); return err })
+	b.push(t, Change{Type: ChangeInsert, Value: row("a", "theirs", true)})
+	b.push(t, Change{Type: ChangeDelete, Key: "a"})
+	if got := mustGet(t, c, "a"); got["mine"] != true {
+		t.Fatalf("got %v", got)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Has("a") {
+		t.Fatal("after rollback the synced delete must show")
+	}
+}
+
+func TestLoadSubsetOnAnEagerCollectionWithoutItIsANoOp(t *testing.T) {
+	_, c := readyCollection(t, newBackend(row("a")))
+	unload, err := c.LoadSubset(ctx(t), Eq(Field("id"), Value("a")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unload()
+	if !c.Has("a") {
+		t.Fatal("unload of an eager collection removed data")
+	}
+}
