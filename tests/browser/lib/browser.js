@@ -39,14 +39,16 @@ export async function launch(dir, extraFlags = []) {
   const ws = await new Promise((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err}`)), 30000);
-    proc.stderr.on('data', (d) => {
+    const onData = (d) => {
       err += d;
       const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
+        proc.stderr.off('data', onData);
         resolve(m[1]);
       }
-    });
+    };
+    proc.stderr.on('data', onData);
     proc.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`chromium exited (${code}): ${err}`));
