@@ -58,15 +58,18 @@ export function createCollection(options) {
   return new Collection(options);
 }
 
-/** Serializes one value for a column as TanStack's PowerSync collection does. */
-function serializeValue(table, serializer, name, v) {
+/**
+ * Serializes one value for a column as TanStack's PowerSync collection
+ * does. types maps column names to their ColumnType.
+ */
+function serializeValue(types, tableName, serializer, name, v) {
   if (name === 'id') return v;
-  const col = table.columns.find((c) => c.name === name);
-  if (!col && name !== '_metadata' && name !== '_deleted') throw new Error(`Column "${name}" is not in table "${table.name}"`);
+  const type = types.get(name);
+  if (!type && name !== '_metadata' && name !== '_deleted') throw new Error(`Column "${name}" is not in table "${tableName}"`);
   if (v === null || v === undefined) return null;
   if (typeof serializer[name] === 'function') return serializer[name](v);
-  if (!col) return v;
-  if (col.type === ColumnType.TEXT) {
+  if (!type || v instanceof Uint8Array) return v;
+  if (type === ColumnType.TEXT) {
     if (typeof v === 'string') return v;
     if (v instanceof Date) return v.toISOString();
     return JSON.stringify(v);
@@ -74,7 +77,7 @@ function serializeValue(table, serializer, name, v) {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   const n = Number(v);
-  if (Number.isNaN(n)) throw new Error(`Column "${name}": cannot store ${String(v)} as ${col.type}`);
+  if (Number.isNaN(n)) throw new Error(`Column "${name}": cannot store ${String(v)} as ${type}`);
   return n;
 }
 
@@ -103,8 +106,13 @@ function isEqual(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Replaces Uint8Array values with blob markers for the trip to Go. */
-function encode(value) {
+/**
+ * JSON text for the trip to Go; Uint8Array values (hasBlobs) become blob
+ * markers that travel beside the text. The replacer is costly, so plain
+ * rows skip it.
+ */
+function encode(value, hasBlobs) {
+  if (!hasBlobs) return [JSON.stringify(value), undefined];
   let blobs;
   const text = JSON.stringify(value, function (k, v) {
     const raw = this[k];
@@ -130,13 +138,17 @@ export class Collection {
     this._table = options.table;
     this._schema = options.schema;
     this._out = options.deserializationSchema ?? options.schema;
+    this._types = new Map(options.table.columns.map((c) => [c.name, c.type]));
+    this._blobs = false; // set by _serialize when a value is a Uint8Array
     this._go = null;
     this._pending = null;
     this._error = null;
     this.utils = { getMeta: () => this._meta() };
     if (this._db.ready) this._create();
-    else this._pending = this._db.init().then(() => this._create(), (e) => { this._error = e; throw e; });
-    this._pending?.catch(() => {});
+    else {
+      this._pending = this._db.init().then(() => this._create()).catch((e) => { this._error = e; throw e; });
+      this._pending.catch(() => {});
+    }
   }
 
   _create() {
@@ -217,7 +229,9 @@ export class Collection {
 
   /** [key, item] pairs, in key order. */
   *entries() {
-    for (const item of this.toArray) yield [item.id, item];
+    const keys = [...this.keys()];
+    const items = this.toArray;
+    for (let i = 0; i < keys.length; i++) yield [keys[i], items[i]];
   }
 
   [Symbol.iterator]() {
@@ -235,14 +249,25 @@ export class Collection {
       const v = this._schema ? validateWith(this._schema, item, 'insert') : item;
       return this._serialize(v);
     });
-    const [text, blobs] = encode(rows);
+    const [text, blobs] = encode(rows, this._takeBlobs());
     return transactionFor(check(this._g().insert(text, blobs, meta, optimistic)));
   }
 
   _serialize(item) {
     const out = {};
-    for (const [k, v] of Object.entries(item)) out[k] = serializeValue(this._table, this.config.serializer, k, v);
+    for (const k in item) {
+      if (!Object.hasOwn(item, k)) continue;
+      const v = serializeValue(this._types, this._table.name, this.config.serializer, k, item[k]);
+      if (v instanceof Uint8Array) this._blobs = true;
+      out[k] = v;
+    }
     return out;
+  }
+
+  _takeBlobs() {
+    const b = this._blobs;
+    this._blobs = false;
+    return b;
   }
 
   /**
@@ -269,7 +294,7 @@ export class Collection {
       }
       return this._serialize(changed);
     });
-    const [text, blobs] = encode(changes);
+    const [text, blobs] = encode(changes, this._takeBlobs());
     return transactionFor(check(this._g().update(list, text, blobs, meta, optimistic)));
   }
 

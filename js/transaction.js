@@ -38,16 +38,24 @@ export class Transaction {
   constructor(id) {
     this._id = id;
     this._persisted = null;
-    const info = JSON.parse(check(module().txInfo(id)));
-    /** The transaction's id. */
-    this.id = info.id;
-    /** Whether mutate() commits on return. */
-    this.autoCommit = info.autoCommit;
-    /** When the transaction was created. */
-    this.createdAt = new Date(info.createdAt);
-    /** The metadata given to createTransaction. */
-    this.metadata = info.metadata ?? {};
+    this._info = null;
   }
+
+  // _about fetches the fixed facts once, on first use: most transactions
+  // (one per insert) are never asked.
+  _about() {
+    this._info ??= JSON.parse(check(module().txInfo(this._id)));
+    return this._info;
+  }
+
+  /** The transaction's id. */
+  get id() { return this._about().id; }
+  /** Whether mutate() commits on return. */
+  get autoCommit() { return this._about().autoCommit; }
+  /** When the transaction was created. */
+  get createdAt() { return new Date(this._about().createdAt); }
+  /** The metadata given to createTransaction. */
+  get metadata() { return this._about().metadata ?? {}; }
 
   /** 'pending' | 'persisting' | 'completed' | 'failed' */
   get state() {
