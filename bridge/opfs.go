@@ -86,7 +86,7 @@ func (s *opfsSink) Commit(c pagevfs.Commit) (err error) {
 			s.err = err
 		}
 	}()
-	defer recoverJS(&err, fmt.Sprintf("opfs: database %q", s.name))
+	defer recoverJS(&err, "bridge: opfs: commit")
 	s.record = pagevfs.AppendRecord(s.record[:0], s.seq+1, c)
 	u8 := s.uint8Array.New(len(s.record))
 	js.CopyBytesToJS(u8, s.record)
@@ -141,7 +141,7 @@ func (s *opfsSink) WaitDurable(ctx context.Context) error {
 
 // callDurable calls storage.durable(target).then(onAck, onFail).
 func (s *opfsSink) callDurable(target uint64, onAck, onFail js.Func) (err error) {
-	defer recoverJS(&err, fmt.Sprintf("opfs: database %q: durable", s.name))
+	defer recoverJS(&err, "bridge: opfs: durable")
 	s.storage.Call("durable", float64(target)).Call("then", onAck, onFail)
 	return nil
 }
