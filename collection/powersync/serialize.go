@@ -19,7 +19,11 @@ const isoTime = "2006-01-02T15:04:05.000Z"
 type SerializationError struct {
 	Table, Column string
 	Reason        string
+	Err           error // the custom serializer's error, if any
 }
+
+// Unwrap returns the custom serializer's error.
+func (e *SerializationError) Unwrap() error { return e.Err }
 
 func (e *SerializationError) Error() string {
 	return "powersync: serialize " + strconv.Quote(e.Table) + "." + strconv.Quote(e.Column) + ": " + e.Reason
@@ -43,7 +47,7 @@ func serializeField(t store.Table, custom map[string]func(any) (any, error), nam
 	if f := custom[name]; f != nil {
 		out, err := f(v)
 		if err != nil {
-			return nil, &SerializationError{Table: t.Name, Column: name, Reason: err.Error()}
+			return nil, &SerializationError{Table: t.Name, Column: name, Reason: err.Error(), Err: err}
 		}
 		return out, nil
 	}
