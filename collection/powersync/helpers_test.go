@@ -30,8 +30,9 @@ var (
 	testSchema = store.Schema{Tables: []store.Table{documents, notes, products}}
 )
 
-// places lists where the tests open databases: in memory and in a file.
-var places = []string{":memory:", "file"}
+// places lists where the tests open databases: in memory and in a file
+// (see places_wasm_test.go for the exception).
+var places = append([]string{":memory:"}, filePlaces...)
 
 func openAt(t *testing.T, place string) *store.DB {
 	t.Helper()

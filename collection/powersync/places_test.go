@@ -1,0 +1,5 @@
+//go:build !((wasip1 || js) && !sqlite3_dotlk)
+
+package powersync
+
+var filePlaces = []string{"file"}
