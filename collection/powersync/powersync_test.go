@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/store"
 )
 
 func TestTheCollectionLoadsTheRowsAlreadyInTheTable(t *testing.T) {
@@ -310,13 +311,27 @@ func TestTwoCollectionsOnOneTableSeeEachOthersWrites(t *testing.T) {
 	}
 }
 
+// tempTriggers counts the temporary triggers change tracking installs.
+func tempTriggers(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	r, err := db.Get(ctx(t), `SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r["n"].(int64)
+}
+
 func TestCleanupStopsMirroringAndReuseReloads(t *testing.T) {
 	db := openDB(t)
+	before := tempTriggers(t, db)
 	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
 	mustInsert(t, c, collection.Row{"id": "a"})
 	c.Cleanup()
 	if c.Status() != collection.StatusCleanedUp || c.Size() != 0 {
 		t.Fatalf("status %s size %d", c.Status(), c.Size())
+	}
+	if n := tempTriggers(t, db); n != before {
+		t.Fatalf("%d temporary triggers after cleanup, %d before the collection", n, before)
 	}
 	exec(t, db, `INSERT INTO documents (id) VALUES ('b')`)
 	if c.Size() != 0 {
