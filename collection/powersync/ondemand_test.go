@@ -171,3 +171,42 @@ func TestAnUnsupportedWhereFailsLoadSubset(t *testing.T) {
 	_, err := c.LoadSubset(ctx(t), collection.Func{Name: "regexp", Args: []collection.Expr{f("name")}})
 	wantErr[*collection.UnknownFunctionError](t, err)
 }
+
+func TestReplacingAndRecreatingASubset(t *testing.T) {
+	_, _, c := onDemand(t)
+	cheap := collection.Lt(f("price"), v(60))
+	unloadCheap := load(t, c, cheap)
+	unloadClothing := load(t, c, collection.Eq(f("category"), v("clothing")))
+	unloadCheap() // replaced by the clothing query
+	want(t, c, "C", "E")
+	unloadClothing()
+	want(t, c)
+	load(t, c, cheap) // the same predicate again
+	want(t, c, "A", "C")
+}
+
+func TestAnOnDemandCollectionLoadedByIDFollowsMutationsOfThatRow(t *testing.T) {
+	db, _, c := onDemand(t)
+	load(t, c, collection.Eq(f("id"), v("B")))
+	want(t, c, "B")
+	tx, _ := c.Update([]string{"B"}, nil, func(d collection.Row) { d["name"] = "renamed" })
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.Get("B"); got["name"] != "renamed" {
+		t.Fatalf("B %v", got)
+	}
+	tx, _ = c.Delete([]string{"B"}, nil)
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	want(t, c)
+	exec(t, db, `INSERT INTO products (id, name) VALUES ('B', 'back')`)
+	if got, _ := c.Get("B"); got["name"] != "back" {
+		t.Fatalf("B %v", got)
+	}
+	q := crud(t, db)
+	if got := ops(q[len(q)-3:]); !reflect.DeepEqual(got, []string{"PATCH", "DELETE", "PUT"}) {
+		t.Fatalf("ops %v", got)
+	}
+}
