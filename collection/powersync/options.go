@@ -23,8 +23,11 @@ type Options struct {
 	// Schema validates inserted and updated items; nil means the
 	// validator derived from the table (TableValidator). A Schema given
 	// here also converts synced rows, unless DeserializationSchema is set.
+	// Schemas that convert synced rows run while the database is locked:
+	// they must not use the database.
 	Schema collection.Validator
-	// DeserializationSchema converts rows read from SQLite into items.
+	// DeserializationSchema converts rows read from SQLite (as the view
+	// shows them: nil, int64, float64, string) into items.
 	DeserializationSchema collection.Validator
 	// Serializer converts the named fields of items to SQLite values,
 	// replacing the default conversion.

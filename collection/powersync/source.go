@@ -159,7 +159,7 @@ func (ss *session) onRows(changes []store.RowChange) {
 // in a read transaction during which no write (and so no tracked change)
 // can interleave, then marks the collection ready.
 func (ss *session) initialLoad() {
-	err := ss.load("", nil)
+	err := ss.load(ss.ctx, "", nil)
 	if err != nil {
 		if ss.ctx.Err() == nil {
 			ss.p.MarkError(err)
@@ -170,7 +170,7 @@ func (ss *session) initialLoad() {
 }
 
 // load writes the rows matching where (all when "") to the collection.
-func (ss *session) load(where string, params []any) error {
+func (ss *session) load(ctx context.Context, where string, params []any) error {
 	q := "SELECT " + ss.selectList() + " FROM " + quoteIdent(ss.table.View()) + " WHERE "
 	if where != "" {
 		q += "(" + where + ") AND "
@@ -180,8 +180,8 @@ func (ss *session) load(where string, params []any) error {
 	last := len(args) - 2
 	for {
 		n := 0
-		err := ss.db.ReadTx(ss.ctx, func(tx *store.Tx) error {
-			rows, err := tx.GetAll(ss.ctx, q, args...)
+		err := ss.db.ReadTx(ctx, func(tx *store.Tx) error {
+			rows, err := tx.GetAll(ctx, q, args...)
 			if err != nil {
 				return err
 			}
@@ -266,11 +266,20 @@ func (ss *session) loadSubset(ctx context.Context, opts collection.LoadSubsetOpt
 	ss.mu.Lock()
 	ss.subsets = append(ss.subsets, sub)
 	ss.mu.Unlock()
-	if err := ss.load(sub.sql, sub.params); err != nil {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { // cleanup of the collection also ends the load
+		select {
+		case <-ss.ctx.Done():
+			stop()
+		case <-ctx.Done():
+		}
+	}()
+	if err := ss.load(ctx, sub.sql, sub.params); err != nil {
 		ss.removeSubset(sub)
 		return err
 	}
-	return ctx.Err()
+	return nil
 }
 
 func (ss *session) removeSubset(sub *subset) {
