@@ -246,14 +246,32 @@ type shown struct {
 }
 
 func (c *Collection) newStep() *step {
-	return &step{c: c, track: len(c.subs) > 0, seen: make(map[string]int)}
+	return &step{c: c, track: len(c.subs) > 0}
 }
 
+// smallStep is the size up to which a step finds touched keys by scanning
+// instead of through a map: most steps touch one key.
+const smallStep = 8
+
 func (s *step) touch(key string) {
-	if _, ok := s.seen[key]; ok {
+	if s.seen == nil {
+		for _, k := range s.keys {
+			if k == key {
+				return
+			}
+		}
+		if len(s.keys) == smallStep {
+			s.seen = make(map[string]int, 2*smallStep)
+			for i, k := range s.keys {
+				s.seen[k] = i
+			}
+		}
+	} else if _, ok := s.seen[key]; ok {
 		return
 	}
-	s.seen[key] = len(s.keys)
+	if s.seen != nil {
+		s.seen[key] = len(s.keys)
+	}
 	s.keys = append(s.keys, key)
 	if s.track {
 		v, ok := s.c.visible(key)

@@ -408,3 +408,32 @@ func TestNoFlickerWhenAMutationPersists(t *testing.T) {
 		t.Fatalf("a subscriber saw %v", seen)
 	}
 }
+
+func TestASubscriberMayUseTheDatabase(t *testing.T) {
+	db := openDB(t)
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
+	var counts []int64
+	c.SubscribeChanges(func(chs []collection.Change) {
+		for _, ch := range chs {
+			if ch.Key != "a" || ch.Type != collection.ChangeInsert {
+				continue
+			}
+			// Called after the database lock is released: queries and
+			// writes work from here.
+			r, err := db.Get(context.Background(), `SELECT count(*) AS n FROM documents`)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			counts = append(counts, r["n"].(int64))
+			if _, err := c.Insert([]collection.Row{{"id": "reaction"}}, nil); err != nil {
+				t.Error(err)
+			}
+		}
+	}, collection.SubscribeOptions{})
+	exec(t, db, `INSERT INTO documents (id) VALUES ('a')`)
+	if !reflect.DeepEqual(counts, []int64{1}) {
+		t.Fatalf("counts %v", counts)
+	}
+	eventually(t, "the reaction is stored", func() bool { return sqlRow(t, db, "documents", "reaction") != nil })
+}
