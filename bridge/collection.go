@@ -50,13 +50,18 @@ func (b *Bridge) createCollection(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := b.powerSyncConfig(d, table, opts)
+	cfg, start, err := b.powerSyncConfig(d, table, opts)
 	if err != nil {
 		return nil, err
 	}
 	c, err := b.rt.CreateCollection(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if start {
+		// Runs before control returns to JS unless it must wait for the
+		// database; a failure shows in the status and in preload().
+		go c.Preload(b.ctx)
 	}
 	return b.newColl(c).obj.value, nil
 }
@@ -79,7 +84,10 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("preload", b.async(func([]js.Value) (func() (any, error), error) {
 		return func() (any, error) { return nil, c.Preload(b.ctx) }, nil
 	}))
-	o.method("cleanup", b.sync(func([]js.Value) (any, error) { c.Cleanup(); return nil, nil }))
+	// Cleanup stops row tracking, which waits for the database lock.
+	o.method("cleanup", b.async(func([]js.Value) (func() (any, error), error) {
+		return func() (any, error) { c.Cleanup(); return nil, nil }, nil
+	}))
 	o.method("getMeta", b.sync(k.getMeta))
 	return k
 }

@@ -14,9 +14,10 @@ import (
 
 // database is the Go side of one PowerSyncDatabase.
 type database struct {
-	b   *Bridge
-	db  *store.DB
-	obj *object
+	b      *Bridge
+	db     *store.DB
+	schema store.Schema // as opened; db.Schema() would wait for the lock
+	obj    *object
 
 	mu      sync.Mutex
 	nextID  int
@@ -52,7 +53,7 @@ func (b *Bridge) openDatabase(args []js.Value) (func() (any, error), error) {
 		if err != nil {
 			return nil, err
 		}
-		return b.newDatabase(db).obj.value, nil
+		return b.newDatabase(db, schema).obj.value, nil
 	}, nil
 }
 
@@ -89,8 +90,8 @@ func fileURI(path string) string {
 	return "file:" + r.Replace(path) + "?nolock=1"
 }
 
-func (b *Bridge) newDatabase(db *store.DB) *database {
-	d := &database{b: b, db: db, obj: b.newObject(),
+func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) *database {
+	d := &database{b: b, db: db, schema: schema, obj: b.newObject(),
 		cancels: make(map[int]func()), txs: make(map[int]*txServer), batches: make(map[int]*store.CrudBatch)}
 	b.mu.Lock()
 	b.nextDB++
@@ -255,39 +256,6 @@ func (d *database) onChange(args []js.Value) (any, error) {
 		d.b.invoke(fn, list)
 	})
 	return d.subscribe(cancel), nil
-}
-
-// watch(sql, params, fn): fn(ok, payloadOrError) with each result of sql, first
-// at once, then after each change to a table it reads. Returns a
-// subscription id.
-func (d *database) watch(args []js.Value) (any, error) {
-	if err := argCount(args, 3, "watch(sql, params, handler)"); err != nil {
-		return nil, err
-	}
-	sql, params, err := d.b.sqlArgs(args[:2])
-	if err != nil {
-		return nil, err
-	}
-	fn, err := goFunc(args[2], "handler")
-	if err != nil {
-		return nil, err
-	}
-	ctx, stop := context.WithCancel(d.b.ctx)
-	cancel, err := d.db.Watch(ctx, sql, params, func(rows store.Rows, err error) {
-		if err == nil {
-			var e Encoder
-			if err = e.Rows(rows.Columns, rows.Values); err == nil {
-				d.b.invoke(fn, true, d.b.jsonPayload(&e))
-				return
-			}
-		}
-		d.b.invoke(fn, false, d.b.jsError(err))
-	})
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	return d.subscribe(func() { cancel(); stop() }), nil
 }
 
 // close(cb) ends every subscription and closes the database.

@@ -16,10 +16,15 @@ import (
 // options JS sends: {id, syncBatchSize, syncMode, gcTime (ms), startSync}.
 // Schemas, serializers and deserialization run in JS (they are JS
 // functions); the Go side keeps the table's own type check.
-func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any) (collection.Config, error) {
-	t, ok := d.db.Schema().Table(table)
+//
+// The config never starts sync by itself: starting installs row tracking,
+// which waits for the database lock, and a JS call must not wait for a
+// lock that a writeTransaction awaiting JS may hold. start reports whether
+// the caller should start sync from a goroutine.
+func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any) (cfg collection.Config, start bool, err error) {
+	t, ok := d.schema.Table(table)
 	if !ok {
-		return collection.Config{}, typeErrorf("tableName", "the database schema has no table %q", table)
+		return cfg, false, typeErrorf("tableName", "the database schema has no table %q", table)
 	}
 	var o powersync.Options
 	for k, v := range opts {
@@ -43,10 +48,13 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 			bad = true
 		}
 		if bad {
-			return collection.Config{}, typeErrorf(k, "unsupported value %v", v)
+			return cfg, false, typeErrorf(k, "unsupported value %v", v)
 		}
 	}
-	return powersync.CollectionOptions(d.db, t, o), nil
+	start = o.StartSync == nil || *o.StartSync
+	never := false
+	o.StartSync = &never
+	return powersync.CollectionOptions(d.db, t, o), start, nil
 }
 
 // gcTime converts TanStack's gcTime in milliseconds; 0 or Infinity (JSON

@@ -6,7 +6,7 @@ import { module, call, check, revive } from './loader.js';
 import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError } from './errors.js';
-import { isStandardSchema, validateWith } from './standard-schema.js';
+import { isStandardSchema, validateWith, tableSpec } from './standard-schema.js';
 import { transactionFor, collections } from './transaction.js';
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
@@ -136,7 +136,9 @@ export class Collection {
     this.config = options;
     this._db = options.database;
     this._table = options.table;
-    this._schema = options.schema;
+    // Like the reference, items are checked against the table's types
+    // unless the options bring their own schema.
+    this._schema = options.schema ?? tableSpec(options.table);
     this._out = options.deserializationSchema ?? options.schema;
     this._types = new Map(options.table.columns.map((c) => [c.name, c.type]));
     this._blobs = false; // set by _serialize when a value is a Uint8Array
@@ -278,9 +280,9 @@ export class Collection {
   update(keys, configOrCallback, maybeCallback) {
     const list = keyList(keys, 'update');
     const [config, callback] = typeof configOrCallback === 'function' ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
+    const [meta, optimistic] = opOptions(config, 'update');
     if (callback === undefined) throw new MissingUpdateArgumentError('update: the draft callback is missing');
     if (typeof callback !== 'function') throw new TypeError('update: callback must be a function');
-    const [meta, optimistic] = opOptions(config, 'update');
     const current = list.map((k) => this.get(k));
     const drafts = current.map((c) => (c === undefined ? {} : structuredClone(c)));
     callback(Array.isArray(keys) ? drafts : drafts[0]);
@@ -359,6 +361,6 @@ export class Collection {
   /** Stops sync and drops the items; using the collection again restarts it. */
   async cleanup() {
     if (!this._go) await this._pending?.catch(() => {});
-    if (this._go) check(this._go.cleanup());
+    if (this._go) await call(this._go.cleanup);
   }
 }

@@ -96,11 +96,18 @@ test('subscribeChanges delivers inserts, updates with previousValue and deletes'
   documents.insert({ id: 'k', n: 1 });
   documents.update('k', (d) => { d.n = 2; });
   documents.delete('k');
-  assert.deepEqual(batches.flat().map((c) => [c.type, c.key]), [['insert', 'k'], ['update', 'k'], ['delete', 'k']]);
-  assert.equal(batches.flat()[1].previousValue.n, 1);
+  // Between the calls the stored row (with its null columns) may replace
+  // the optimistic one, which is one more update; the order holds.
+  const events = batches.flat();
+  assert.ok(events.every((c) => c.key === 'k'));
+  assert.equal(events[0].type, 'insert');
+  assert.deepEqual(events[0].value, { id: 'k', n: 1 });
+  assert.ok(events.some((c) => c.type === 'update' && c.value.n === 2 && c.previousValue.n === 1));
+  assert.equal(events.at(-1).type, 'delete');
   sub.unsubscribe();
+  const count = events.length;
   documents.insert({ id: 'later' });
-  assert.equal(batches.flat().length, 3);
+  assert.equal(batches.flat().length, count);
 });
 
 test('subscribeChanges with includeInitialState sends the current rows first', async () => {
@@ -144,7 +151,8 @@ test('wrong argument types are TypeErrors naming the argument', async () => {
   assert.throws(() => documents.delete([1]), { name: 'TypeError', message: /keys\[0\]/ });
   assert.throws(() => documents.insert('x'), { name: 'TypeError', message: /item/ });
   assert.throws(() => documents.insert({ id: 'a' }, { bogus: 1 }), { name: 'TypeError', message: /bogus/ });
-  assert.throws(() => documents.update('a', 5), { name: 'TypeError', message: /callback/ });
+  assert.throws(() => documents.update('a', 5), { name: 'TypeError', message: /config/ });
+  assert.throws(() => documents.update('a', {}, 5), { name: 'TypeError', message: /callback/ });
   assert.throws(() => documents.subscribeChanges(), { name: 'TypeError', message: /callback/ });
   assert.throws(() => powerSyncCollectionOptions({ database: {}, tableName: 'documents' }), { name: 'TypeError', message: /database/ });
   assert.throws(() => createCollection({}), TypeError);
@@ -177,7 +185,7 @@ test('a collection over a file database sees rows written before a reopen', asyn
   const file = join(tempDir(), 'c.sqlite');
   const first = await setup(file);
   await first.documents.insert({ id: 'p', name: 'persisted' }).isPersisted.promise;
-  first.documents.cleanup();
+  await first.documents.cleanup();
   await first.db.close();
   const second = await setup(file);
   assert.equal(second.documents.get('p')?.name, 'persisted');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createCollection, powerSyncCollectionOptions, createTransaction, PowerSyncTransactor,
+  init, createCollection, powerSyncCollectionOptions, createTransaction, PowerSyncTransactor,
   MissingMutationFunctionError, TransactionNotPendingMutateError, TransactionNotPendingCommitError,
   TransactionAlreadyCompletedRollbackError,
 } from '../index.js';

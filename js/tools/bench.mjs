@@ -1,14 +1,19 @@
 // Node measurements of the JS<->Go path (not a test: figures vary with
-// the machine). Run after js/test/build.sh:  node js/test/bench.mjs [file|memory]
+// the machine). Run after js/tools/build.sh:  node js/tools/bench.mjs [file|memory]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   init, PowerSyncDatabase, createCollection, powerSyncCollectionOptions,
-  createTransaction, PowerSyncTransactor,
+  createTransaction, PowerSyncTransactor, Schema, Table, column,
 } from '../index.js';
-import { appSchema } from './helpers-bench.js';
+
+function appSchema() {
+  return new Schema({
+    documents: new Table({ name: column.text, content: column.text, n: column.integer, score: column.real }, { indexes: { by_name: ['name'] } }),
+  });
+}
 
 const where = process.argv[2] ?? 'file';
 const dir = mkdtempSync(join(tmpdir(), 'gopowersync-bench-'));

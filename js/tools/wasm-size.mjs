@@ -3,7 +3,7 @@
 // each function body's size, the name section (present unless the module
 // was linked with -s) its Go name.
 //   GOOS=js GOARCH=wasm go build -trimpath -o /tmp/m.wasm ./wasm/gopowersync
-//   node js/test/wasm-size.mjs /tmp/m.wasm [top-functions]
+//   node js/tools/wasm-size.mjs /tmp/m.wasm [top-functions]
 import { readFileSync } from 'node:fs';
 
 const buf = readFileSync(process.argv[2]);
