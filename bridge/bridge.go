@@ -46,10 +46,13 @@ type deps struct {
 	// watchPromise(promise, id) calls settle(id, ok, value) when the
 	// promise settles; set by the JS package in setup.
 	watchPromise js.Value
-	uint8Array   js.Value
-	date         js.Value
-	array        js.Value
-	object       js.Value
+	// nextTask() returns a promise that resolves in a later task of the
+	// JS event loop; set by the JS package in setup.
+	nextTask   js.Value
+	uint8Array js.Value
+	date       js.Value
+	array      js.Value
+	object     js.Value
 }
 
 // New returns a bridge. Nothing is published until Exports is called.
@@ -92,8 +95,11 @@ func (b *Bridge) setup(_ js.Value, args []js.Value) any {
 	}
 	b.deps.makeError = args[0].Get("makeError")
 	b.deps.watchPromise = args[0].Get("watchPromise")
-	if b.deps.makeError.Type() != js.TypeFunction || b.deps.watchPromise.Type() != js.TypeFunction {
-		return "setup: makeError and watchPromise must be functions"
+	b.deps.nextTask = args[0].Get("nextTask")
+	for _, f := range []js.Value{b.deps.makeError, b.deps.watchPromise, b.deps.nextTask} {
+		if f.Type() != js.TypeFunction {
+			return "setup: makeError, watchPromise and nextTask must be functions"
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"syscall/js"
@@ -54,6 +55,9 @@ func (b *Bridge) createCollection(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.OnInsert = b.afterYield(cfg.OnInsert)
+	cfg.OnUpdate = b.afterYield(cfg.OnUpdate)
+	cfg.OnDelete = b.afterYield(cfg.OnDelete)
 	c, err := b.rt.CreateCollection(cfg)
 	if err != nil {
 		return nil, err
@@ -64,6 +68,21 @@ func (b *Bridge) createCollection(args []js.Value) (any, error) {
 		go c.Preload(b.ctx)
 	}
 	return b.newColl(c).obj.value, nil
+}
+
+// afterYield makes a mutation handler start in a later JS task: the
+// insert, update or delete call returns, and the caller's code goes on,
+// before the write runs (see yield).
+func (b *Bridge) afterYield(h collection.MutationHandler) collection.MutationHandler {
+	if h == nil {
+		return nil
+	}
+	return func(ctx context.Context, p collection.MutationParams) error {
+		if err := b.yield(ctx); err != nil {
+			return err
+		}
+		return h(ctx, p)
+	}
 }
 
 func (b *Bridge) newColl(c *collection.Collection) *coll {
@@ -80,6 +99,7 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("update", b.sync(k.update))
 	o.method("delete", b.sync(k.delete))
 	o.method("subscribeChanges", b.sync(k.subscribeChanges))
+	o.method("watchKeys", b.sync(k.watchKeys))
 	o.method("unsubscribe", b.sync(k.unsubscribe))
 	o.method("preload", b.async(func([]js.Value) (func() (any, error), error) {
 		return func() (any, error) { return nil, c.Preload(b.ctx) }, nil
@@ -295,11 +315,42 @@ func (k *coll) subscribeChanges(args []js.Value) (any, error) {
 		}
 		k.b.invoke(fn, k.b.jsonPayload(&e))
 	}, opts)
+	return k.addSub(sub), nil
+}
+
+// watchKeys(fn): fn(keysJSON) with the keys of each batch of changes,
+// unfiltered: what the JS package needs to drop its cached rows. Returns
+// the subscription id for unsubscribe.
+func (k *coll) watchKeys(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	all := false
+	sub := k.c.SubscribeChanges(func(changes []collection.Change) {
+		var e Encoder
+		e.Buf = append(e.Buf, '[')
+		for i, c := range changes {
+			if i > 0 {
+				e.Buf = append(e.Buf, ',')
+			}
+			e.Buf = appendString(e.Buf, c.Key)
+		}
+		e.Buf = append(e.Buf, ']')
+		k.b.invoke(fn, string(e.Buf))
+	}, collection.SubscribeOptions{IncludeInitialState: &all})
+	return k.addSub(sub), nil
+}
+
+func (k *coll) addSub(sub *collection.Subscription) int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.nextID++
 	k.subs[k.nextID] = sub
-	return k.nextID, nil
+	return k.nextID
 }
 
 func (k *coll) unsubscribe(args []js.Value) (any, error) {

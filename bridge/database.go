@@ -21,8 +21,8 @@ type database struct {
 
 	mu      sync.Mutex
 	nextID  int
-	cancels map[int]func()          // live onChange and watch subscriptions
-	txs     map[int]*txServer       // open transactions, by the id JS holds
+	cancels map[int]func()           // live onChange and watch subscriptions
+	txs     map[int]*txServer        // open transactions, by the id JS holds
 	batches map[int]*store.CrudBatch // handed-out upload batches
 }
 
@@ -171,7 +171,7 @@ func (b *Bridge) query(ctx context.Context, q store.Querier, kind queryKind, sql
 		if err := e.Rows(res.Rows.Columns, res.Rows.Values); err != nil {
 			return nil, err
 		}
-		p := b.jsonPayload(&e)
+		p := b.jsonArray(&e)
 		p.SetIndex(2, float64(res.RowsAffected))
 		p.SetIndex(3, float64(res.InsertID))
 		return p, nil

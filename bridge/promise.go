@@ -54,3 +54,16 @@ func (b *Bridge) settle(_ js.Value, args []js.Value) any {
 	}
 	return nil
 }
+
+// yield lets the JS event loop finish its current task before the calling
+// goroutine goes on. Go's scheduler runs every runnable goroutine before a
+// call from JS returns, so without it work started by a call (persisting
+// an insert, for instance) would run inside that call.
+func (b *Bridge) yield(ctx context.Context) error {
+	p, err := b.invoke(b.deps.nextTask)
+	if err != nil {
+		return err
+	}
+	_, err = b.await(ctx, p)
+	return err
+}

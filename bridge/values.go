@@ -104,8 +104,18 @@ func goFunc(v js.Value, arg string) (js.Value, error) {
 }
 
 // jsonPayload is JSON text plus the binary values set aside from it, as
-// the JS package's revive() expects them: [text, blobs|undefined].
+// the JS package's revive() expects them: the text alone when there are
+// no blobs (one crossing fewer), else [text, blobs].
 func (b *Bridge) jsonPayload(e *Encoder) js.Value {
+	if len(e.Blobs) == 0 {
+		return js.ValueOf(string(e.Buf))
+	}
+	return b.jsonArray(e)
+}
+
+// jsonArray is jsonPayload always in the [text, blobs|undefined] form,
+// for results that carry more fields.
+func (b *Bridge) jsonArray(e *Encoder) js.Value {
 	arr := b.deps.array.New(2)
 	arr.SetIndex(0, string(e.Buf))
 	if len(e.Blobs) > 0 {

@@ -145,6 +145,16 @@ export class Collection {
     this._go = null;
     this._pending = null;
     this._error = null;
+    // Read cache: every call into Go costs ~10 µs, so rows already
+    // converted are kept until Go reports a change to their key (watchKeys
+    // delivers the keys of each change before the call that made it
+    // returns). Cached rows keep their identity between reads, as in
+    // TanStack DB.
+    this._watchId = null;
+    this._rows = new Map(); // key -> item
+    this._list = null; // items in key order
+    this._keyList = null;
+    this._size = -1;
     this.utils = { getMeta: () => this._meta() };
     if (this._db.ready) this._create();
     else {
@@ -161,6 +171,32 @@ export class Collection {
     this._go = check(module().createCollection(this._db._handle, this._table.name, JSON.stringify(opts)));
     this.id = this._go.id;
     collections.set(this.id, new WeakRef(this));
+  }
+
+  // _cached reports whether the read cache is live, starting it once sync
+  // has started (the watch must not start sync itself).
+  _cached() {
+    if (this._watchId !== null) return true;
+    if (!this._go) return false;
+    const status = check(this._go.status());
+    if (status === 'idle' || status === 'cleaned-up') return false;
+    this._watchId = check(this._go.watchKeys((text) => this._changed(JSON.parse(text))));
+    this._forget();
+    return true;
+  }
+
+  _changed(keys) {
+    for (const k of keys) this._rows.delete(k);
+    this._list = null;
+    this._keyList = null;
+    this._size = -1;
+  }
+
+  _forget() {
+    this._rows.clear();
+    this._list = null;
+    this._keyList = null;
+    this._size = -1;
   }
 
   _g() {
@@ -193,25 +229,39 @@ export class Collection {
   /** The item with key, or undefined. */
   get(key) {
     keyList(key, 'get');
+    const cached = this._cached();
+    if (cached && this._rows.has(key)) return this._rows.get(key);
     const p = check(this._g().get(key));
-    return p === undefined ? undefined : this._row(revive(p));
+    const item = p === undefined ? undefined : this._row(revive(p));
+    if (cached) this._rows.set(key, item);
+    return item;
   }
 
   /** Whether the collection shows an item with key. */
   has(key) {
     keyList(key, 'has');
+    if (this._cached() && this._rows.has(key)) return this._rows.get(key) !== undefined;
     return check(this._g().has(key));
   }
 
   /** The number of items. */
   get size() {
-    return this._go ? check(this._go.size()) : 0;
+    if (!this._go) return 0;
+    if (!this._cached()) return check(this._go.size());
+    if (this._size < 0) this._size = check(this._go.size());
+    return this._size;
   }
 
   /** The items, in key order. */
   get toArray() {
     if (!this._go) return [];
-    return revive(check(this._go.values())).map((r) => this._row(r));
+    if (this._cached() && this._list) return this._list.slice();
+    const list = revive(check(this._go.values())).map((r) => this._row(r));
+    if (this._watchId !== null) {
+      this._list = list;
+      return list.slice();
+    }
+    return list;
   }
 
   /** The items as a Map from key to item. */
@@ -221,7 +271,14 @@ export class Collection {
 
   /** The keys, in order. */
   *keys() {
-    if (this._go) yield* revive(check(this._go.keys()));
+    if (!this._go) return;
+    if (this._cached() && this._keyList) {
+      yield* this._keyList.slice();
+      return;
+    }
+    const keys = revive(check(this._go.keys()));
+    if (this._watchId !== null) this._keyList = keys;
+    yield* keys.slice();
   }
 
   /** The items, in key order. */
@@ -361,6 +418,11 @@ export class Collection {
   /** Stops sync and drops the items; using the collection again restarts it. */
   async cleanup() {
     if (!this._go) await this._pending?.catch(() => {});
-    if (this._go) await call(this._go.cleanup);
+    if (!this._go) return;
+    // Cleanup ends every Go subscription, the cache's too.
+    this._watchId = null;
+    this._forget();
+    await call(this._go.cleanup);
+    this._forget();
   }
 }

@@ -10,9 +10,10 @@ const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3 };
 /** A query result in PowerSync's shape. */
 function queryResult(payload) {
   const rows = revive(payload);
+  const more = Array.isArray(payload); // execute's [text, blobs, rowsAffected, insertId]
   return {
-    rowsAffected: payload[2] ?? 0,
-    insertId: payload[3] || undefined,
+    rowsAffected: (more && payload[2]) || 0,
+    insertId: (more && payload[3]) || undefined,
     rows: { _array: rows, length: rows.length, item: (i) => rows[i] },
   };
 }

@@ -50,8 +50,24 @@ async function load({ wasmURL }) {
   go.run(instance);
   const m = globalThis.__gopowersync;
   if (!m) throw new Error('gopowersync: the module started without publishing its entry object');
-  const problem = m.setup({ makeError, watchPromise: (p, id) => watchPromise(m, p, id) });
+  const problem = m.setup({ makeError, watchPromise: (p, id) => watchPromise(m, p, id), nextTask: nextTask() });
   if (problem) throw new Error(`gopowersync: setup: ${problem}`);
+}
+
+/**
+ * nextTask returns a function whose promise resolves in a later task of
+ * the event loop (not a microtask), so Go work that waits for it lets the
+ * current task, and rendering, finish first.
+ */
+function nextTask() {
+  if (typeof setImmediate === 'function') return () => new Promise((resolve) => setImmediate(resolve));
+  const channel = new MessageChannel();
+  const waiting = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () => new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
 }
 
 function watchPromise(m, p, id) {
@@ -125,8 +141,12 @@ export function check(r) {
   return r;
 }
 
-/** Parses a [json, blobs] payload from Go, restoring Uint8Array values. @internal */
+/**
+ * Parses a payload from Go: JSON text, or [text, blobs] when values were
+ * binary (restored as Uint8Array). @internal
+ */
 export function revive(payload) {
+  if (typeof payload === 'string') return JSON.parse(payload);
   const [text, blobs] = payload;
   if (!blobs) return JSON.parse(text);
   return JSON.parse(text, (_, v) => (v !== null && typeof v === 'object' && typeof v.$blob === 'number' && Object.keys(v).length === 1 ? blobs[v.$blob] : v));
