@@ -2,7 +2,7 @@
 // The items live in the Go engine; this file validates and serializes what
 // goes in and parses what comes out.
 
-import { module, call, check, revive } from './loader.js';
+import { module, call, check, revive, report } from './loader.js';
 import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError } from './errors.js';
@@ -381,7 +381,13 @@ export class Collection {
           if (c.previousValue) c.previousValue = this._row(c.previousValue);
         }
       }
-      callback(changes);
+      try {
+        callback(changes);
+      } catch (e) {
+        // The change has happened; a failing listener must not undo it or
+        // starve the other listeners.
+        report(e);
+      }
     };
     let id = null;
     let active = true;

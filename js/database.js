@@ -1,6 +1,6 @@
 // PowerSyncDatabase: the JS face of the Go store.
 
-import { init, module, call, check, revive } from './loader.js';
+import { init, module, call, check, revive, report } from './loader.js';
 import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 
@@ -21,6 +21,17 @@ function queryResult(payload) {
 function sqlCheck(sql, params) {
   if (typeof sql !== 'string') throw new TypeError(`sql: want a string, got ${typeof sql}`);
   if (params !== undefined && params !== null && !Array.isArray(params)) throw new TypeError(`params: want an array, got ${typeof params}`);
+}
+
+/** Wraps a user callback so that its exception is reported, not thrown into Go. */
+function guarded(fn) {
+  return (v) => {
+    try {
+      fn(v);
+    } catch (e) {
+      report(e);
+    }
+  };
 }
 
 function checkWatchOptions(what, o) {
@@ -168,7 +179,7 @@ export class PowerSyncDatabase extends Queries {
     const start = (onEvent) => (h) => check(h.onChange(tables, (changed) => onEvent({ changedTables: changed })));
     if (handlerForm) {
       const handler = handlerOrOptions;
-      return this._subscribe(opts, (e) => handler.onError?.(e), start((e) => handler.onChange(e)));
+      return this._subscribe(opts, (e) => handler.onError?.(e), start(guarded((e) => handler.onChange(e))));
     }
     return this._iterate(opts, (push) => start(push));
   }
@@ -186,8 +197,8 @@ export class PowerSyncDatabase extends Queries {
     const start = (onResult, onError) => (h) =>
       check(h.watch(sql, params ?? [], (ok, v) => (ok ? onResult(queryResult(v)) : onError(v))));
     if (typeof opts.onResult === 'function') {
-      const onError = (e) => opts.onError?.(e);
-      return this._subscribe(opts, onError, start(opts.onResult, onError));
+      const onError = guarded((e) => opts.onError?.(e));
+      return this._subscribe(opts, onError, start(guarded(opts.onResult), onError));
     }
     return this._iterate(opts, start);
   }

@@ -151,3 +151,9 @@ export function revive(payload) {
   if (!blobs) return JSON.parse(text);
   return JSON.parse(text, (_, v) => (v !== null && typeof v === 'object' && typeof v.$blob === 'number' && Object.keys(v).length === 1 ? blobs[v.$blob] : v));
 }
+
+/** Reports an error thrown by a user callback without interrupting the caller. @internal */
+export function report(e) {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(e);
+  else console.error('gopowersync: a callback threw:', e);
+}

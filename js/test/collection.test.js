@@ -190,3 +190,16 @@ test('a collection over a file database sees rows written before a reopen', asyn
   const second = await setup(file);
   assert.equal(second.documents.get('p')?.name, 'persisted');
 });
+
+test('a subscriber that throws neither breaks the module nor starves other subscribers', async (t) => {
+  const { db, documents } = await setup();
+  const errors = [];
+  t.mock.method(console, 'error', (...args) => errors.push(args));
+  documents.subscribeChanges(() => { throw new Error('listener bug'); });
+  const seen = [];
+  documents.subscribeChanges((changes) => seen.push(...changes));
+  await documents.insert({ id: 'after-throw', name: 'still works' }).isPersisted.promise;
+  assert.ok(seen.some((c) => c.key === 'after-throw'));
+  assert.ok(errors.length >= 1);
+  assert.equal((await db.get('SELECT name FROM documents WHERE id = ?', ['after-throw'])).name, 'still works');
+});
