@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
+	"fmt"
+
+	"github.com/goccy/go-json"
 )
 
 // Op is the kind of an upload queue entry.
@@ -27,10 +29,46 @@ type CrudEntry struct {
 	PreviousValues map[string]any // "old", nil when not tracked
 }
 
+// crudEntryJSON is CrudEntry's JSON form, PowerSync's CrudEntry.toJSON.
+type crudEntryJSON struct {
+	OpID     int64          `json:"op_id"`
+	Op       Op             `json:"op"`
+	Type     string         `json:"type"`
+	ID       string         `json:"id"`
+	TxID     int64          `json:"tx_id"`
+	Data     map[string]any `json:"data,omitempty"`
+	Old      map[string]any `json:"old,omitempty"`
+	Metadata *string        `json:"metadata,omitempty"`
+}
+
 // MarshalJSON encodes the entry like PowerSync's CrudEntry.toJSON:
 // {op_id, op, type, id, tx_id, data, old, metadata}.
 func (e CrudEntry) MarshalJSON() ([]byte, error) {
-	return nil, errors.New("store: crud entry: marshal: not implemented")
+	return json.Marshal(crudEntryJSON{
+		OpID: e.ClientID, Op: e.Op, Type: e.Table, ID: e.ID, TxID: e.TransactionID,
+		Data: e.OpData, Old: e.PreviousValues, Metadata: e.Metadata,
+	})
+}
+
+// storedEntry is the JSON PowerSync's core stores in ps_crud.data.
+type storedEntry struct {
+	Op       Op             `json:"op"`
+	ID       string         `json:"id"`
+	Type     string         `json:"type"`
+	Data     map[string]any `json:"data"`
+	Old      map[string]any `json:"old"`
+	Metadata *string        `json:"metadata"`
+}
+
+func parseEntry(id, txID int64, data string) (CrudEntry, error) {
+	var s storedEntry
+	if err := json.Unmarshal([]byte(data), &s); err != nil {
+		return CrudEntry{}, fmt.Errorf("entry %d: %w", id, err)
+	}
+	return CrudEntry{
+		ClientID: id, ID: s.ID, Op: s.Op, Table: s.Type, OpData: s.Data,
+		TransactionID: txID, Metadata: s.Metadata, PreviousValues: s.Old,
+	}, nil
 }
 
 // CrudBatch is a run of upload queue entries handed out for upload.
@@ -42,8 +80,33 @@ type CrudBatch struct {
 	lastID int64
 }
 
-// Complete removes exactly the entries of the batch from the upload queue.
-func (b *CrudBatch) Complete(ctx context.Context) error { return errNotImplemented }
+// Complete removes exactly the entries of the batch from the upload queue
+// (those up to the batch's last entry, as in PowerSync). When the queue is
+// then empty, it sets the checkpoint target to "any new checkpoint", so
+// that downloads resume once the server has seen the uploads.
+func (b *CrudBatch) Complete(ctx context.Context) error {
+	if b == nil || b.db == nil {
+		return nil
+	}
+	db := b.db
+	err := db.write(ctx, func() error {
+		if _, err := db.run(ctx, `DELETE FROM ps_crud WHERE id <= ?`, []any{b.lastID}, false); err != nil {
+			return err
+		}
+		res, err := db.run(ctx, `SELECT 1 FROM ps_crud LIMIT 1`, nil, false)
+		if err != nil {
+			return err
+		}
+		if res.Rows.Len() == 0 {
+			_, err = db.run(ctx, `INSERT OR REPLACE INTO ps_kv(key, value) VALUES('target_checkpoint_request_id', `+maxOpID+`)`, nil, false)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: upload queue: complete batch: %w", err)
+	}
+	return nil
+}
 
 // CrudTransaction is the upload queue entries of one local transaction.
 type CrudTransaction struct {
@@ -52,19 +115,84 @@ type CrudTransaction struct {
 }
 
 // GetCrudBatch returns up to limit entries from the head of the queue, or
-// nil when the queue is empty.
+// nil when the queue is empty. HaveMore tells whether more entries wait.
 func (db *DB) GetCrudBatch(ctx context.Context, limit int) (*CrudBatch, error) {
-	return nil, errNotImplemented
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.GetAll(ctx, `SELECT id, tx_id, data FROM ps_crud ORDER BY id ASC LIMIT ?`, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("store: upload queue: get batch: %w", err)
+	}
+	if rows.Len() == 0 {
+		return nil, nil
+	}
+	b := &CrudBatch{db: db, HaveMore: rows.Len() > limit}
+	if b.HaveMore {
+		rows.Values = rows.Values[:limit]
+	}
+	if b.Crud, err = entries(rows); err != nil {
+		return nil, fmt.Errorf("store: upload queue: get batch: %w", err)
+	}
+	b.lastID = b.Crud[len(b.Crud)-1].ClientID
+	return b, nil
 }
 
 // GetNextCrudTransaction returns the entries of the oldest queued
-// transaction, or nil when the queue is empty.
+// transaction (the consecutive entries sharing the first entry's tx_id),
+// or nil when the queue is empty.
 func (db *DB) GetNextCrudTransaction(ctx context.Context) (*CrudTransaction, error) {
-	return nil, errNotImplemented
+	rows, err := db.GetAll(ctx, `
+WITH RECURSIVE crud_entries AS (
+  SELECT id, tx_id, data FROM ps_crud WHERE id = (SELECT min(id) FROM ps_crud)
+  UNION ALL
+  SELECT ps_crud.id, ps_crud.tx_id, ps_crud.data FROM ps_crud
+    INNER JOIN crud_entries ON crud_entries.id + 1 = rowid
+   WHERE crud_entries.tx_id = ps_crud.tx_id
+)
+SELECT * FROM crud_entries`)
+	if err != nil {
+		return nil, fmt.Errorf("store: upload queue: next transaction: %w", err)
+	}
+	if rows.Len() == 0 {
+		return nil, nil
+	}
+	crud, err := entries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: upload queue: next transaction: %w", err)
+	}
+	last := crud[len(crud)-1].ClientID
+	more, err := db.GetOptional(ctx, `SELECT 1 FROM ps_crud WHERE id > ? LIMIT 1`, last)
+	if err != nil {
+		return nil, fmt.Errorf("store: upload queue: next transaction: %w", err)
+	}
+	return &CrudTransaction{
+		CrudBatch:     CrudBatch{Crud: crud, HaveMore: more != nil, db: db, lastID: last},
+		TransactionID: crud[0].TransactionID,
+	}, nil
+}
+
+func entries(rows Rows) ([]CrudEntry, error) {
+	out := make([]CrudEntry, rows.Len())
+	for i, r := range rows.Values {
+		id, _ := r[0].(int64)
+		txID, _ := r[1].(int64)
+		data, _ := r[2].(string)
+		e, err := parseEntry(id, txID, data)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
 }
 
 // UploadQueueStats returns the number of queued entries and their total
 // data size in bytes.
 func (db *DB) UploadQueueStats(ctx context.Context) (count int, size int64, err error) {
-	return 0, 0, errNotImplemented
+	row, err := db.Get(ctx, `SELECT count(*) AS count, ifnull(sum(length(data)), 0) AS size FROM ps_crud`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: upload queue: stats: %w", err)
+	}
+	return int(row["count"].(int64)), row["size"].(int64), nil
 }

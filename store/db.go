@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/ncruces/go-sqlite3"
 )
 
 // Options configures Open.
@@ -18,32 +22,255 @@ type Options struct {
 }
 
 // DB is an open PowerSync-compatible database. It is safe for concurrent
-// use; writes are serialized.
+// use: one connection serves every call, one call at a time.
 type DB struct {
-	schema Schema
+	// lock admits one call to the connection at a time. It is a channel
+	// rather than a mutex so that waiting for it honours a context.
+	lock chan struct{}
+
+	// Everything below is guarded by lock.
+	conn     *sqlite3.Conn
+	schema   Schema
+	clientID string
+	opts     Options
+	cache    *stmtCache
+	crud     *crudState
+	closed   bool
+	inWrite  bool // a write transaction is open
+	changes  changeSet
+	tracking rowTracking
+
+	notify notifier // has its own lock: delivery runs after lock is released
 }
 
-var errNotImplemented = errors.New("not implemented")
+// stmtCacheSize bounds the prepared-statement cache.
+const stmtCacheSize = 128
 
 // Open opens (creating if needed) the database at path, or an in-memory
 // database for ":memory:", creates PowerSync's internal tables and
-// materializes schema, migrating an existing database to it.
+// materializes schema, migrating an existing database to it. An invalid
+// schema is reported as a *SchemaError before anything is created.
 func Open(ctx context.Context, path string, schema Schema, opts *Options) (*DB, error) {
-	return nil, errNotImplemented
+	if err := schema.Validate(); err != nil {
+		return nil, err
+	}
+	db := &DB{lock: make(chan struct{}, 1), cache: newStmtCache(stmtCacheSize)}
+	if opts != nil {
+		db.opts = *opts
+	}
+	conn, err := openConn(ctx, path, db.opts.VFS)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %q: %w", path, err)
+	}
+	db.conn = conn
+	if err := db.init(ctx, schema); err != nil {
+		db.crud.close()
+		conn.Close()
+		return nil, fmt.Errorf("store: open %q: %w", path, err)
+	}
+	return db, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return errNotImplemented }
+func openConn(ctx context.Context, path, vfs string) (*sqlite3.Conn, error) {
+	name := path
+	if vfs != "" {
+		name = "file:" + url.PathEscape(path) + "?vfs=" + url.QueryEscape(vfs)
+	}
+	conn, err := sqlite3.OpenContext(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if path != ":memory:" && vfs == "" {
+		// WAL lets a commit append instead of rewriting pages. Platforms
+		// without shared memory keep the rollback journal, which is fine
+		// for a single connection.
+		if err := conn.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	if err := conn.BusyTimeout(5e9); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+func (db *DB) init(ctx context.Context, schema Schema) error {
+	c := db.conn
+	db.crud = &crudState{conn: c}
+	if err := registerFunctions(c, func() string { return db.clientID }); err != nil {
+		return err
+	}
+	if err := registerCrudVTabs(c, db.crud); err != nil {
+		return err
+	}
+	c.UpdateHook(db.onUpdate)
+	c.RollbackHook(db.changes.reset)
+	return db.write(ctx, func() error {
+		if err := ensureLayout(c); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
+		if err := applySchema(c, schema); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+		id, err := queryStrings(c, `SELECT value FROM ps_kv WHERE key = 'client_id'`)
+		if err != nil || len(id) == 0 {
+			return fmt.Errorf("client id: %w", errors.Join(err, errors.New("missing")))
+		}
+		db.clientID = id[0]
+		db.schema = schema
+		return nil
+	})
+}
+
+// acquire takes the connection, or fails when ctx ends first or the
+// database is closed.
+func (db *DB) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case db.lock <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if db.closed {
+		<-db.lock
+		return ErrClosed
+	}
+	return nil
+}
+
+// release gives the connection back and then delivers the change
+// notifications of the transactions committed meanwhile.
+func (db *DB) release() {
+	<-db.lock
+	db.notify.deliver()
+}
+
+// write runs fn in a write transaction while holding the connection; it
+// is the body of every write: WriteTx, Execute, UpdateSchema, Complete.
+func (db *DB) write(ctx context.Context, fn func() error) error {
+	if err := db.acquire(ctx); err != nil {
+		return err
+	}
+	defer db.release()
+	return db.writeLocked(ctx, fn)
+}
+
+func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
+	c := db.conn
+	c.SetInterrupt(ctx)
+	defer c.SetInterrupt(context.Background())
+	if err := c.Exec(`BEGIN IMMEDIATE`); err != nil {
+		return err
+	}
+	db.inWrite = true
+	db.changes.reset()
+	committed := false
+	defer func() {
+		db.inWrite = false
+		if committed {
+			return
+		}
+		// Roll back even when ctx is done.
+		c.SetInterrupt(context.Background())
+		if !c.GetAutocommit() {
+			if rerr := c.Exec(`ROLLBACK`); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		db.changes.reset()
+		db.tracking.discard()
+	}()
+	if err = fn(); err != nil {
+		return err
+	}
+	if c.GetAutocommit() {
+		return errors.New("store: the transaction was ended by a statement inside it")
+	}
+	if err = db.tracking.drain(c); err != nil {
+		return err
+	}
+	c.SetInterrupt(context.Background())
+	if err = c.Exec(`COMMIT`); err != nil {
+		return err
+	}
+	committed = true
+	db.tracking.deliver()
+	if tables := db.changes.take(db.schema); len(tables) > 0 {
+		db.notify.enqueue(tables)
+	}
+	return nil
+}
+
+// Close closes the database. Calls after Close fail with ErrClosed.
+func (db *DB) Close() error {
+	if err := db.acquire(context.Background()); err != nil {
+		if errors.Is(err, ErrClosed) {
+			return nil
+		}
+		return err
+	}
+	defer db.release()
+	db.closed = true
+	err := errors.Join(db.cache.clear(), db.crud.close(), db.tracking.close(), db.conn.Close())
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
 
 // Schema returns the current schema.
-func (db *DB) Schema() Schema { return db.schema }
+func (db *DB) Schema() Schema {
+	if db.acquire(context.Background()) != nil {
+		return db.schema
+	}
+	defer db.release()
+	return db.schema
+}
 
 // UpdateSchema replaces the schema, rebuilding views, triggers and indexes
-// while keeping data.
-func (db *DB) UpdateSchema(ctx context.Context, s Schema) error { return errNotImplemented }
+// where they changed and keeping data: rows of a removed synced table move
+// to ps_untyped and come back when the table returns; removed local-only
+// tables are dropped.
+func (db *DB) UpdateSchema(ctx context.Context, s Schema) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	err := db.write(ctx, func() error {
+		if err := applySchema(db.conn, s); err != nil {
+			return err
+		}
+		if err := db.tracking.reinstall(db.conn, s); err != nil {
+			return err
+		}
+		db.schema = s
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: update schema: %w", err)
+	}
+	return nil
+}
 
 // ClientID returns the database's PowerSync client id (ps_kv client_id).
-func (db *DB) ClientID() string { return "" }
+func (db *DB) ClientID() string { return db.clientID }
 
-// Flush waits until all committed writes are durable.
-func (db *DB) Flush(ctx context.Context) error { return errNotImplemented }
+// Flush waits until all committed writes are durable. Without
+// Options.Durability a commit is durable when it returns, so Flush only
+// checks that the database is open.
+func (db *DB) Flush(ctx context.Context) error {
+	if err := db.acquire(ctx); err != nil {
+		return err
+	}
+	db.release()
+	if db.opts.Durability == nil {
+		return nil
+	}
+	if err := db.opts.Durability.WaitDurable(ctx); err != nil {
+		return fmt.Errorf("store: flush: %w", err)
+	}
+	return nil
+}

@@ -1,44 +1,149 @@
 package store
 
-import "context"
+import (
+	"slices"
+	"sync"
 
-// OnChange calls fn with the user table names (as declared, sorted) changed
-// by each committed write transaction that touched any of tables (nil means
-// any). fn runs once per transaction, in commit order, never for a rolled
-// back one, after the database lock is released, so fn may use the
-// database. The returned function cancels the subscription.
-func (db *DB) OnChange(tables []string, fn func(changed []string)) (cancel func()) {
-	return func() {}
-}
-
-// RowOp is the kind of a row change.
-type RowOp uint8
-
-// The row change kinds.
-const (
-	RowPut    RowOp = iota + 1 // inserted, replaced or updated
-	RowDelete                  // deleted
+	"github.com/ncruces/go-sqlite3"
 )
 
-// RowChange is one change to a row of a data table.
-type RowChange struct {
-	Op   RowOp
-	ID   string
-	Data string // the row's ps_data JSON object text; "" for delete
+// changeSet collects the tables a write transaction changes, from
+// SQLite's update hook. It is guarded by the DB lock.
+type changeSet struct {
+	tables map[string]struct{}
 }
 
-// TrackRows calls fn, for each committed write transaction that changed
-// rows of table (a user table name), with those changes in statement order.
-// fn runs synchronously right after COMMIT, still under the database lock
-// and before the call that committed returns, so fn must not use the
-// database. Every writer is seen: views, raw SQL on the data table, sync.
-// Installing is atomic with respect to writes.
-func (db *DB) TrackRows(table string, fn func([]RowChange)) (stop func() error, err error) {
-	return nil, errNotImplemented
+// onUpdate is SQLite's update hook: it runs for every row written.
+func (db *DB) onUpdate(_ sqlite3.AuthorizerActionCode, schema, table string, _ int64) {
+	switch schema {
+	case "main":
+		db.changes.add(table)
+	case "temp":
+		if table == trackTable {
+			db.tracking.dirty = true
+		}
+	}
 }
 
-// Watch runs sql at once and again whenever a table it reads changes,
-// calling fn with each result. The returned function stops watching.
-func (db *DB) Watch(ctx context.Context, sql string, args []any, fn func(Rows, error)) (cancel func(), err error) {
-	return nil, errNotImplemented
+func (c *changeSet) add(table string) {
+	if c.tables == nil {
+		c.tables = make(map[string]struct{})
+	}
+	c.tables[table] = struct{}{}
+}
+
+func (c *changeSet) reset() { clear(c.tables) }
+
+// take returns the changed tables, sorted, with data tables named as the
+// user declared them (ps_data__todos -> todos), and empties the set.
+func (c *changeSet) take(_ Schema) []string {
+	if len(c.tables) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(c.tables))
+	for t := range c.tables {
+		if name, _, ok := userTableName(t); ok {
+			t = name
+		}
+		out = append(out, t)
+	}
+	clear(c.tables)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// notifier hands committed changes to OnChange subscribers, once per
+// transaction and in commit order. Delivery happens outside the DB lock so
+// that subscribers may use the database; whoever finds the queue idle
+// delivers everything queued, so a subscriber that writes (and so queues a
+// new change) has it delivered after it returns rather than recursively.
+type notifier struct {
+	mu         sync.Mutex
+	subs       []*subscription
+	queue      [][]string
+	delivering bool
+}
+
+type subscription struct {
+	tables    map[string]bool // nil: any table
+	fn        func([]string)
+	cancelled bool // guarded by notifier.mu
+}
+
+func (n *notifier) enqueue(tables []string) {
+	n.mu.Lock()
+	if len(n.subs) > 0 {
+		n.queue = append(n.queue, tables)
+	}
+	n.mu.Unlock()
+}
+
+func (n *notifier) deliver() {
+	n.mu.Lock()
+	if n.delivering || len(n.queue) == 0 {
+		n.mu.Unlock()
+		return
+	}
+	n.delivering = true
+	defer func() {
+		n.delivering = false
+		n.mu.Unlock()
+	}()
+	for len(n.queue) > 0 {
+		changed := n.queue[0]
+		n.queue[0] = nil
+		n.queue = n.queue[1:]
+		subs := slices.Clone(n.subs)
+		for _, s := range subs {
+			if s.cancelled || !s.matches(changed) {
+				continue
+			}
+			n.mu.Unlock()
+			s.fn(slices.Clone(changed))
+			n.mu.Lock()
+		}
+	}
+}
+
+func (s *subscription) matches(changed []string) bool {
+	if s.tables == nil {
+		return true
+	}
+	for _, t := range changed {
+		if s.tables[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// OnChange calls fn with the names of the tables (user tables as
+// declared, internal tables such as ps_crud as they are, sorted) changed
+// by each committed write transaction that touched any of tables (nil
+// means any). fn runs once per transaction, in commit order, never for a
+// rolled back one, after the database lock is released, so fn may use the
+// database. The returned function cancels the subscription.
+func (db *DB) OnChange(tables []string, fn func(changed []string)) (cancel func()) {
+	s := &subscription{fn: fn}
+	if tables != nil {
+		s.tables = make(map[string]bool, len(tables))
+		for _, t := range tables {
+			if name, _, ok := userTableName(t); ok {
+				t = name
+			}
+			s.tables[t] = true
+		}
+	}
+	n := &db.notify
+	n.mu.Lock()
+	n.subs = append(n.subs, s)
+	n.mu.Unlock()
+	return func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		s.cancelled = true
+		if i := slices.Index(n.subs, s); i >= 0 {
+			n.subs = slices.Delete(n.subs, i, i+1)
+		}
+	}
 }

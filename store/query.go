@@ -1,6 +1,14 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+)
 
 // Rows is a query result. Values are nil, int64, float64, string or []byte.
 type Rows struct {
@@ -30,8 +38,9 @@ type Result struct {
 // Querier runs SQL. *DB and *Tx implement it. On *DB each call is its own
 // transaction (Execute: a write transaction).
 //
-// Arguments may be nil, bool (stored as 1/0), int, int64, float64, string,
-// []byte or time.Time (stored as ISO 8601 text).
+// Arguments may be nil, bool (stored as 1/0), any integer type, float32,
+// float64, string, []byte or time.Time (stored as ISO 8601 text in UTC
+// with milliseconds, like JavaScript's Date.toISOString).
 type Querier interface {
 	Execute(ctx context.Context, sql string, args ...any) (Result, error)
 	GetAll(ctx context.Context, sql string, args ...any) (Rows, error)
@@ -39,64 +48,250 @@ type Querier interface {
 	GetOptional(ctx context.Context, sql string, args ...any) (map[string]any, error)
 }
 
-// Tx is a transaction handed to the function given to WriteTx or ReadTx. It
-// is valid only during that call.
-type Tx struct {
-	db *DB
-}
-
 var (
 	_ Querier = (*DB)(nil)
 	_ Querier = (*Tx)(nil)
 )
 
-// Execute runs sql in its own write transaction.
-func (db *DB) Execute(ctx context.Context, sql string, args ...any) (Result, error) {
-	return Result{}, errNotImplemented
+// run executes sql (one statement, or several without arguments) on the
+// connection, which the caller holds, and returns the rows of the last
+// statement. Single statements are kept in the statement cache.
+func (db *DB) run(ctx context.Context, sql string, args []any, readOnly bool) (Result, error) {
+	c := db.conn
+	if ctx != context.Background() {
+		old := c.SetInterrupt(ctx)
+		defer c.SetInterrupt(old)
+	}
+	stmt := db.cache.get(sql)
+	if stmt != nil {
+		return db.step(stmt, args, readOnly, true)
+	}
+	var res Result
+	rest := sql
+	for first := true; ; first = false {
+		stmt, tail, err := c.Prepare(rest)
+		if err != nil {
+			return Result{}, err
+		}
+		if stmt == nil { // only whitespace or comments left
+			if first {
+				return Result{}, errors.New("empty statement")
+			}
+			return res, nil
+		}
+		single := first && strings.TrimSpace(tail) == ""
+		if !first && len(args) > 0 {
+			stmt.Close()
+			return Result{}, errors.New("arguments given to several statements")
+		}
+		res, err = db.step(stmt, args, readOnly, single)
+		if single {
+			db.cache.put(sql, stmt)
+			return res, err
+		}
+		stmt.Close()
+		if err != nil {
+			return Result{}, err
+		}
+		rest = tail
+		args = nil
+	}
 }
 
-// GetAll runs a query and returns all rows.
+// step binds args, runs stmt to completion and collects its rows, then
+// leaves it reset and unbound for reuse.
+func (db *DB) step(stmt *sqlite3.Stmt, args []any, readOnly, cached bool) (res Result, err error) {
+	defer func() {
+		if rerr := stmt.Reset(); err == nil && rerr != nil {
+			err = rerr
+		}
+		if len(args) > 0 {
+			stmt.ClearBindings()
+		}
+	}()
+	if readOnly && !stmt.ReadOnly() {
+		return Result{}, errors.New("write statement in a read transaction")
+	}
+	if n := stmt.BindCount(); n != len(args) {
+		return Result{}, fmt.Errorf("statement has %d parameters, %d arguments given", n, len(args))
+	}
+	for i, a := range args {
+		if err := bind(stmt, i+1, a); err != nil {
+			return Result{}, err
+		}
+	}
+	n := stmt.ColumnCount()
+	if n > 0 {
+		res.Rows.Columns = make([]string, n)
+		for i := range n {
+			res.Rows.Columns[i] = stmt.ColumnName(i)
+		}
+	}
+	for stmt.Step() {
+		row := make([]any, n)
+		for i := range n {
+			row[i] = columnValue(stmt, i)
+		}
+		res.Rows.Values = append(res.Rows.Values, row)
+	}
+	if err := stmt.Err(); err != nil {
+		return Result{}, err
+	}
+	if !stmt.ReadOnly() {
+		res.RowsAffected = db.conn.Changes()
+		res.InsertID = db.conn.LastInsertRowID()
+	}
+	return res, nil
+}
+
+func columnValue(stmt *sqlite3.Stmt, i int) any {
+	switch stmt.ColumnType(i) {
+	case sqlite3.INTEGER:
+		return stmt.ColumnInt64(i)
+	case sqlite3.FLOAT:
+		return stmt.ColumnFloat(i)
+	case sqlite3.TEXT:
+		return stmt.ColumnText(i)
+	case sqlite3.BLOB:
+		return stmt.ColumnBlob(i, nil)
+	}
+	return nil
+}
+
+// isoTime is JavaScript's Date.toISOString format.
+const isoTime = "2006-01-02T15:04:05.000Z"
+
+func bind(stmt *sqlite3.Stmt, i int, a any) error {
+	switch v := a.(type) {
+	case nil:
+		return stmt.BindNull(i)
+	case bool:
+		return stmt.BindBool(i, v)
+	case int:
+		return stmt.BindInt64(i, int64(v))
+	case int8:
+		return stmt.BindInt64(i, int64(v))
+	case int16:
+		return stmt.BindInt64(i, int64(v))
+	case int32:
+		return stmt.BindInt64(i, int64(v))
+	case int64:
+		return stmt.BindInt64(i, v)
+	case uint8:
+		return stmt.BindInt64(i, int64(v))
+	case uint16:
+		return stmt.BindInt64(i, int64(v))
+	case uint32:
+		return stmt.BindInt64(i, int64(v))
+	case uint:
+		return stmt.BindInt64(i, int64(v))
+	case uint64:
+		return stmt.BindInt64(i, int64(v))
+	case float32:
+		return stmt.BindFloat(i, float64(v))
+	case float64:
+		return stmt.BindFloat(i, v)
+	case string:
+		return stmt.BindText(i, v)
+	case []byte:
+		if v == nil {
+			return stmt.BindNull(i)
+		}
+		return stmt.BindBlob(i, v)
+	case time.Time:
+		return stmt.BindText(i, v.UTC().Format(isoTime))
+	}
+	return fmt.Errorf("argument %d: unsupported type %T", i, a)
+}
+
+func firstRow(rows Rows) map[string]any {
+	if rows.Len() == 0 {
+		return nil
+	}
+	return rows.Map(0)
+}
+
+func noRows(sql string) error { return fmt.Errorf("store: get %q: %w", sql, ErrNoRows) }
+
+func queryError(op, sql string, err error) error {
+	return fmt.Errorf("store: %s %q: %w", op, sql, err)
+}
+
+// Execute runs sql in its own write transaction and returns its rows (for
+// statements with RETURNING or reads), the rows it changed and the last
+// inserted rowid.
+func (db *DB) Execute(ctx context.Context, sql string, args ...any) (Result, error) {
+	var res Result
+	err := db.write(ctx, func() error {
+		var err error
+		res, err = db.run(ctx, sql, args, false)
+		return err
+	})
+	if err != nil {
+		return Result{}, queryError("execute", sql, err)
+	}
+	return res, nil
+}
+
+// GetAll runs a query and returns all rows. A statement that writes runs in
+// its own write transaction, as with Execute.
 func (db *DB) GetAll(ctx context.Context, sql string, args ...any) (Rows, error) {
-	return Rows{}, errNotImplemented
+	if err := db.acquire(ctx); err != nil {
+		return Rows{}, queryError("query", sql, err)
+	}
+	var res Result
+	var err error
+	if db.isReadOnly(sql) {
+		res, err = db.run(ctx, sql, args, false)
+	} else {
+		err = db.writeLocked(ctx, func() error {
+			var err error
+			res, err = db.run(ctx, sql, args, false)
+			return err
+		})
+	}
+	db.release()
+	if err != nil {
+		return Rows{}, queryError("query", sql, err)
+	}
+	return res.Rows, nil
+}
+
+// isReadOnly reports whether sql is a single statement that does not
+// write. Preparing it also caches it for the run that follows.
+func (db *DB) isReadOnly(sql string) bool {
+	if stmt := db.cache.get(sql); stmt != nil {
+		return stmt.ReadOnly()
+	}
+	stmt, tail, err := db.conn.Prepare(sql)
+	if err != nil || stmt == nil {
+		return true // let run report the error
+	}
+	if strings.TrimSpace(tail) != "" {
+		stmt.Close()
+		return false
+	}
+	db.cache.put(sql, stmt)
+	return stmt.ReadOnly()
 }
 
 // Get runs a query and returns its first row, or an error wrapping ErrNoRows.
 func (db *DB) Get(ctx context.Context, sql string, args ...any) (map[string]any, error) {
-	return nil, errNotImplemented
+	rows, err := db.GetAll(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	if rows.Len() == 0 {
+		return nil, noRows(sql)
+	}
+	return rows.Map(0), nil
 }
 
 // GetOptional runs a query and returns its first row, or nil when there is none.
 func (db *DB) GetOptional(ctx context.Context, sql string, args ...any) (map[string]any, error) {
-	return nil, errNotImplemented
-}
-
-// WriteTx runs fn in a write transaction. If fn returns an error or panics,
-// the transaction rolls back and nothing is kept.
-func (db *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return errNotImplemented
-}
-
-// ReadTx runs fn in a read transaction.
-func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return errNotImplemented
-}
-
-// Execute runs sql inside the transaction.
-func (tx *Tx) Execute(ctx context.Context, sql string, args ...any) (Result, error) {
-	return Result{}, errNotImplemented
-}
-
-// GetAll runs a query inside the transaction and returns all rows.
-func (tx *Tx) GetAll(ctx context.Context, sql string, args ...any) (Rows, error) {
-	return Rows{}, errNotImplemented
-}
-
-// Get returns the first row, or an error wrapping ErrNoRows.
-func (tx *Tx) Get(ctx context.Context, sql string, args ...any) (map[string]any, error) {
-	return nil, errNotImplemented
-}
-
-// GetOptional returns the first row, or nil when there is none.
-func (tx *Tx) GetOptional(ctx context.Context, sql string, args ...any) (map[string]any, error) {
-	return nil, errNotImplemented
+	rows, err := db.GetAll(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return firstRow(rows), nil
 }

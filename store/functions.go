@@ -1,0 +1,93 @@
+package store
+
+import (
+	"github.com/ncruces/go-sqlite3"
+)
+
+// The SQL functions the generated triggers call. PowerSync's core defines
+// them in its extension; here they are Go functions registered on the
+// connection. They are INNOCUOUS because this SQLite build does not trust
+// the schema (SQLITE_TRUSTED_SCHEMA=0), and triggers may only call
+// innocuous functions then.
+const pureFunc = sqlite3.DETERMINISTIC | sqlite3.INNOCUOUS
+
+// funcState holds the buffers the functions reuse between calls, so that a
+// row written through a view costs no allocations for its JSON. The
+// connection is used by one goroutine at a time, so the buffers are too.
+type funcState struct {
+	out     []byte
+	members []member
+}
+
+func registerFunctions(c *sqlite3.Conn, clientID func() string) error {
+	st := &funcState{}
+	if err := c.CreateFunction("powersync_diff", 2, pureFunc, st.diff); err != nil {
+		return err
+	}
+	if err := c.CreateFunction("powersync_strip_subtype", 1, pureFunc, stripSubtype); err != nil {
+		return err
+	}
+	if err := c.CreateFunction("powersync_json_merge", -1, pureFunc, st.jsonMerge); err != nil {
+		return err
+	}
+	return c.CreateFunction("powersync_client_id", 0, sqlite3.INNOCUOUS, func(ctx sqlite3.Context, _ ...sqlite3.Value) {
+		ctx.ResultText(clientID())
+	})
+}
+
+// diff implements powersync_diff(old, new).
+func (st *funcState) diff(ctx sqlite3.Context, arg ...sqlite3.Value) {
+	var err error
+	st.out, st.members, err = diffObjects(st.out[:0], st.members, arg[0].RawText(), arg[1].RawText())
+	if err != nil {
+		ctx.ResultError(err)
+		return
+	}
+	ctx.ResultRawText(st.out)
+}
+
+// stripSubtype implements powersync_strip_subtype(x): x without its
+// subtype, so that a text produced by a JSON function is stored as text
+// rather than embedded as JSON by json_object. Setting the result by type
+// (not copying the value) is what drops the subtype.
+func stripSubtype(ctx sqlite3.Context, arg ...sqlite3.Value) {
+	v := arg[0]
+	switch v.Type() {
+	case sqlite3.INTEGER:
+		ctx.ResultInt64(v.Int64())
+	case sqlite3.FLOAT:
+		ctx.ResultFloat(v.Float())
+	case sqlite3.TEXT:
+		ctx.ResultRawText(v.RawText())
+	case sqlite3.BLOB:
+		ctx.ResultBlob(v.RawBlob())
+	default:
+		ctx.ResultNull()
+	}
+}
+
+// jsonMerge implements powersync_json_merge(obj...): the members of all
+// objects in one object. The triggers use it for tables with more columns
+// than one json_object call takes, so keys never repeat.
+func (st *funcState) jsonMerge(ctx sqlite3.Context, arg ...sqlite3.Value) {
+	out := append(st.out[:0], '{')
+	for _, a := range arg {
+		raw := a.RawText()
+		var err error
+		st.members, err = parseObject(st.members[:0], raw)
+		if err != nil {
+			ctx.ResultError(err)
+			return
+		}
+		for _, m := range st.members {
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = appendString(out, m.key)
+			out = append(out, ':')
+			out = append(out, m.raw...)
+		}
+	}
+	st.out = append(out, '}')
+	ctx.ResultRawText(st.out)
+}

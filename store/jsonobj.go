@@ -1,0 +1,448 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-json"
+)
+
+// This file reads and writes flat JSON objects without building maps: the
+// triggers call powersync_diff once per written row, so it is on the hot
+// path of every local write.
+
+// member is one key/value pair of a JSON object: the decoded key and the
+// value's raw JSON text.
+type member struct {
+	key string
+	raw []byte
+}
+
+var errNotObject = errors.New("expected a JSON object")
+
+// parseObject splits a JSON object into its members, appending to dst.
+func parseObject(dst []member, s []byte) ([]member, error) {
+	i := skipSpace(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return dst, errNotObject
+	}
+	i = skipSpace(s, i+1)
+	if i < len(s) && s[i] == '}' {
+		if skipSpace(s, i+1) != len(s) {
+			return dst, errNotObject
+		}
+		return dst, nil
+	}
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return dst, errNotObject
+		}
+		end, err := scanValue(s, i)
+		if err != nil {
+			return dst, err
+		}
+		key, err := decodeString(s[i:end])
+		if err != nil {
+			return dst, err
+		}
+		i = skipSpace(s, end)
+		if i >= len(s) || s[i] != ':' {
+			return dst, errNotObject
+		}
+		i = skipSpace(s, i+1)
+		end, err = scanValue(s, i)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, member{key: key, raw: s[i:end]})
+		i = skipSpace(s, end)
+		if i >= len(s) {
+			return dst, errNotObject
+		}
+		if s[i] == '}' {
+			if skipSpace(s, i+1) != len(s) {
+				return dst, errNotObject
+			}
+			return dst, nil
+		}
+		if s[i] != ',' {
+			return dst, errNotObject
+		}
+		i = skipSpace(s, i+1)
+	}
+}
+
+func skipSpace(s []byte, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanValue returns the end of the JSON value starting at s[i].
+func scanValue(s []byte, i int) (int, error) {
+	if i >= len(s) {
+		return 0, errNotObject
+	}
+	switch s[i] {
+	case '"':
+		for j := i + 1; j < len(s); j++ {
+			switch s[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, errNotObject
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(s); j++ {
+			switch s[j] {
+			case '"':
+				end, err := scanValue(s, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errNotObject
+	default:
+		j := i
+		for j < len(s) && !strings.ContainsRune(",}] \t\r\n", rune(s[j])) {
+			j++
+		}
+		if j == i {
+			return 0, errNotObject
+		}
+		return j, nil
+	}
+}
+
+func decodeString(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
+}
+
+func isNull(raw []byte) bool { return string(raw) == "null" }
+
+// equalJSON compares two JSON values the way serde_json's Value does in
+// PowerSync's core: integers and floats are different kinds (1 != 1.0),
+// floats compare numerically (1.0 == 1.00), strings by their decoded text.
+func equalJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	switch {
+	case a[0] == '"' && b[0] == '"':
+		sa, errA := decodeString(a)
+		sb, errB := decodeString(b)
+		return errA == nil && errB == nil && sa == sb
+	case isNumberStart(a[0]) && isNumberStart(b[0]):
+		fa, fb := isFloatText(a), isFloatText(b)
+		if fa != fb {
+			return false
+		}
+		if !fa {
+			return false // different integer texts are different integers
+		}
+		x, err1 := strconv.ParseFloat(string(a), 64)
+		y, err2 := strconv.ParseFloat(string(b), 64)
+		return err1 == nil && err2 == nil && x == y
+	case (a[0] == '{' || a[0] == '[') && a[0] == b[0]:
+		var x, y any
+		if decodeAny(a, &x) != nil || decodeAny(b, &y) != nil {
+			return false
+		}
+		var bx, by []byte
+		bx, _ = appendCanonical(bx, x)
+		by, _ = appendCanonical(by, y)
+		return bytes.Equal(bx, by)
+	}
+	return false
+}
+
+func isNumberStart(c byte) bool { return c == '-' || (c >= '0' && c <= '9') }
+
+func isFloatText(b []byte) bool { return bytes.ContainsAny(b, ".eE") }
+
+func decodeAny(raw []byte, v *any) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	return d.Decode(v)
+}
+
+// appendValue appends raw re-serialized as serde_json would print it:
+// strings with its escapes, floats in its shortest form, nested values
+// compact with sorted keys. Plain values SQLite produced pass unchanged.
+func appendValue(dst, raw []byte) []byte {
+	switch {
+	case len(raw) == 0:
+		return append(dst, "null"...)
+	case raw[0] == '"':
+		if bytes.IndexByte(raw, '\\') < 0 {
+			return append(dst, raw...)
+		}
+		s, err := decodeString(raw)
+		if err != nil {
+			return append(dst, raw...)
+		}
+		return appendString(dst, s)
+	case isNumberStart(raw[0]):
+		if !isFloatText(raw) {
+			return append(dst, raw...)
+		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return append(dst, raw...)
+		}
+		return appendFloat(dst, f)
+	case raw[0] == '{' || raw[0] == '[':
+		var v any
+		if decodeAny(raw, &v) != nil {
+			return append(dst, raw...)
+		}
+		out, err := appendCanonical(dst, v)
+		if err != nil {
+			return append(dst, raw...)
+		}
+		return out
+	}
+	return append(dst, raw...)
+}
+
+// appendCanonical serializes a decoded value like serde_json (sorted keys).
+func appendCanonical(dst []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case bool:
+		return strconv.AppendBool(dst, v), nil
+	case string:
+		return appendString(dst, v), nil
+	case json.Number:
+		return appendValue(dst, []byte(v)), nil
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range v {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendCanonical(dst, e); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, k)
+			dst = append(dst, ':')
+			var err error
+			if dst, err = appendCanonical(dst, v[k]); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+	return dst, errors.New("unexpected JSON value")
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string with serde_json's escapes (which
+// are also SQLite's): \" \\ \b \f \n \r \t, other control characters as
+// \u00xx, everything else literal.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"':
+			dst = append(dst, '\\', '"')
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendFloat formats f like serde_json (the ryu crate): the shortest
+// digits that round-trip, in plain notation with a ".0" for whole numbers
+// when the decimal exponent is small, else d.ddde<exp> with no '+'.
+func appendFloat(dst []byte, f float64) []byte {
+	if f == 0 {
+		if math.Signbit(f) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // -d.ddde±xx
+	if e[0] == '-' {
+		dst = append(dst, '-')
+		e = e[1:]
+	}
+	ePos := bytes.IndexByte(e, 'e')
+	exp, _ := strconv.Atoi(string(e[ePos+1:]))
+	digits := make([]byte, 0, 20)
+	digits = append(digits, e[0])
+	if ePos > 1 {
+		digits = append(digits, e[2:ePos]...)
+	}
+	n := len(digits)
+	kk := exp + 1 // the decimal point sits after kk digits
+	k := kk - n   // value = digits * 10^k
+	switch {
+	case k >= 0 && kk <= 16:
+		dst = append(dst, digits...)
+		for range k {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0')
+	case kk > 0 && kk <= 16:
+		dst = append(dst, digits[:kk]...)
+		dst = append(dst, '.')
+		return append(dst, digits[kk:]...)
+	case kk > -5 && kk <= 0:
+		dst = append(dst, '0', '.')
+		for range -kk {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	case n == 1:
+		dst = append(dst, digits[0], 'e')
+		return strconv.AppendInt(dst, int64(kk-1), 10)
+	default:
+		dst = append(dst, digits[0], '.')
+		dst = append(dst, digits[1:]...)
+		dst = append(dst, 'e')
+		return strconv.AppendInt(dst, int64(kk-1), 10)
+	}
+}
+
+// diffObjects is PowerSync's powersync_diff: the members of newer whose
+// values differ from older, nulls dropped, keys of older missing or null in
+// newer reported as null, keys sorted (serde_json's map order).
+func diffObjects(dst []byte, scratch []member, older, newer []byte) ([]byte, []member, error) {
+	var err error
+	scratch, err = parseObject(scratch[:0], newer)
+	if err != nil {
+		return dst, scratch, err
+	}
+	nNew := len(scratch)
+	scratch, err = parseObject(scratch, older)
+	if err != nil {
+		return dst, scratch, err
+	}
+	nw, old := dropNulls(scratch[:nNew]), dropNulls(scratch[nNew:])
+	out := scratch[len(scratch):len(scratch)] // reuse the capacity after both lists
+	for _, m := range nw {
+		if o, ok := find(old, m.key); ok && equalJSON(o.raw, m.raw) {
+			continue
+		}
+		out = append(out, m)
+	}
+	for _, o := range old {
+		if _, ok := find(nw, o.key); !ok {
+			out = append(out, member{key: o.key, raw: nil})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	out = dedupe(out)
+	dst = append(dst, '{')
+	for i, m := range out {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, m.key)
+		dst = append(dst, ':')
+		dst = appendValue(dst, m.raw)
+	}
+	dst = append(dst, '}')
+	return dst, scratch, nil
+}
+
+// dropNulls removes null members in place.
+func dropNulls(ms []member) []member {
+	out := ms[:0]
+	for _, m := range ms {
+		if !isNull(m.raw) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// dedupe keeps the last of members with equal keys (a JSON object with a
+// repeated key means its last value), given sorted input.
+func dedupe(ms []member) []member {
+	if len(ms) < 2 {
+		return ms
+	}
+	out := ms[:1]
+	for _, m := range ms[1:] {
+		if m.key == out[len(out)-1].key {
+			out[len(out)-1] = m
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func find(ms []member, key string) (member, bool) {
+	for i := len(ms) - 1; i >= 0; i-- { // last wins
+		if ms[i].key == key {
+			return ms[i], true
+		}
+	}
+	return member{}, false
+}
