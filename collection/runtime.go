@@ -22,8 +22,9 @@ type Runtime struct {
 	ambient []*Transaction // Mutate stack; the last one receives mutations
 	active  []*Transaction // pending or persisting with mutations, in creation order
 
-	queue      []delivery // change batches waiting for their subscribers
-	delivering bool       // a goroutine is draining queue
+	settled    []*Transaction // settled, Done not yet closed
+	queue      []delivery     // change batches waiting for their subscribers
+	delivering bool           // a goroutine is draining queue
 }
 
 // NewRuntime returns an empty Runtime.

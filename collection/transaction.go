@@ -287,6 +287,7 @@ func (tx *Transaction) persist(ctx context.Context) error {
 	rt.settleLocked(&ss)
 	rt.mu.Unlock()
 	rt.deliver()
+	rt.resolveSettled()
 	return err
 }
 
@@ -319,6 +320,7 @@ func (tx *Transaction) Rollback() error {
 	rt.settleLocked(&ss)
 	rt.mu.Unlock()
 	rt.deliver()
+	rt.resolveSettled()
 	return nil
 }
 
@@ -364,7 +366,21 @@ func (tx *Transaction) finishLocked(state TransactionState, cause error, ss *ste
 	if state == TransactionFailed {
 		tx.rt.deactivateLocked(tx)
 	}
-	close(tx.done)
+	// Done closes only after the change events are delivered (see
+	// resolveSettled): whoever waits for persistence then finds the
+	// subscribers informed, as TanStack's isPersisted does.
+	tx.rt.settled = append(tx.rt.settled, tx)
+}
+
+// resolveSettled closes Done of the transactions settled so far.
+func (rt *Runtime) resolveSettled() {
+	rt.mu.Lock()
+	list := rt.settled
+	rt.settled = nil
+	rt.mu.Unlock()
+	for _, tx := range list {
+		close(tx.done)
+	}
 }
 
 // holdsSyncLocked reports whether a collection tx mutated holds synced
