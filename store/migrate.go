@@ -214,4 +214,3 @@ func updateViews(c *sqlite3.Conn, s Schema) error {
 	}
 	return nil
 }
-

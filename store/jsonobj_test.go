@@ -1,0 +1,60 @@
+package store
+
+import "testing"
+
+// powersync_diff agrees with PowerSync's core on its own test cases
+// (crates/core/src/diff.rs).
+func TestDiffObjectsAgreesWithPowerSyncCore(t *testing.T) {
+	cases := []struct{ old, new, want string }{
+		{`{}`, `{}`, `{}`},
+		{`{"a": null}`, `{}`, `{}`},
+		{`{}`, `{"a": null}`, `{}`},
+		{`{"b": 1}`, `{"a": null, "b": 1}`, `{}`},
+		{`{"b": 1}`, `{"a": null, "b": 2}`, `{"b":2}`},
+		{`{"a": 0, "b": 1}`, `{"a": null, "b": 2}`, `{"a":null,"b":2}`},
+		{`{"a": 1}`, `{"a": null}`, `{"a":null}`},
+		{`{"a": 1}`, `{}`, `{"a":null}`},
+		{`{"a": 1}`, `{"a": 2}`, `{"a":2}`},
+		{`{"a": 1}`, `{"a": "1"}`, `{"a":"1"}`},
+		{`{"a": 1}`, `{"a": 1.0}`, `{"a":1.0}`},
+		{`{"a": 1.00}`, `{"a": 1.0}`, `{}`},
+		{`{}`, `{"a": 1.0}`, `{"a":1.0}`},
+		{`{}`, `{"a": [1,2,3]}`, `{"a":[1,2,3]}`},
+		{`{"a": 1}`, `{"a": [1,2,3]}`, `{"a":[1,2,3]}`},
+		// Keys come out sorted, as serde_json's map prints them.
+		{`{}`, `{"b": 1, "a": 2}`, `{"a":2,"b":1}`},
+		{`{"s": "x"}`, `{"s": "\u0078"}`, `{}`},
+		{`{}`, `{"f": 1.0e+20, "g": 0.000001, "h": 123.456}`, `{"f":1e20,"g":1e-6,"h":123.456}`},
+	}
+	for _, c := range cases {
+		got, _, err := diffObjects(nil, nil, []byte(c.old), []byte(c.new))
+		if err != nil {
+			t.Errorf("diff(%s, %s): %v", c.old, c.new, err)
+			continue
+		}
+		if string(got) != c.want {
+			t.Errorf("diff(%s, %s) = %s, want %s", c.old, c.new, got, c.want)
+		}
+	}
+}
+
+func TestDiffObjectsRejectsNonObjects(t *testing.T) {
+	for _, bad := range []string{`[]`, `1`, `{"a":`, `{"a" 1}`, ``} {
+		if _, _, err := diffObjects(nil, nil, []byte(`{}`), []byte(bad)); err == nil {
+			t.Errorf("diff accepted %q", bad)
+		}
+	}
+}
+
+// Floats print the way serde_json (ryu) prints them.
+func TestAppendFloatMatchesSerdeFormatting(t *testing.T) {
+	cases := map[float64]string{
+		1: "1.0", 1.5: "1.5", 0.1: "0.1", 100: "100.0", 1e15: "1000000000000000.0", 1e16: "1e16",
+		1.2345e20: "1.2345e20", 0.0001: "0.0001", 0.00001: "0.00001", 0.000001: "1e-6", -2.5: "-2.5", 123456.789: "123456.789",
+	}
+	for f, want := range cases {
+		if got := string(appendFloat(nil, f)); got != want {
+			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
