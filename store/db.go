@@ -105,7 +105,7 @@ func (db *DB) init(ctx context.Context, schema Schema) error {
 	if err := registerCrudVTabs(c, db.crud); err != nil {
 		return err
 	}
-	c.UpdateHook(db.onUpdate)
+	c.PreUpdateHook(db.onPreUpdate)
 	c.RollbackHook(db.changes.reset)
 	return db.write(ctx, func() error {
 		if err := ensureLayout(c); err != nil {

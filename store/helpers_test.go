@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,3 +153,5 @@ func countStr(s, sub string) int     { return strings.Count(s, sub) }
 func itoa(i int) string              { return strconv.Itoa(i) }
 
 func fileExists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+func sortedCopy(s []string) []string { c := append([]string(nil), s...); slices.Sort(c); return c }

@@ -13,13 +13,20 @@ type changeSet struct {
 	tables map[string]struct{}
 }
 
-// onUpdate is SQLite's update hook: it runs for every row written.
-func (db *DB) onUpdate(_ sqlite3.AuthorizerActionCode, schema, table string, _ int64) {
-	switch schema {
+// onPreUpdate is SQLite's pre-update hook: it runs for every row about to
+// be written. The pre-update hook is used rather than the update hook
+// because it also sees WITHOUT ROWID tables and rows deleted by REPLACE,
+// and because having one turns off SQLite's truncate shortcut, which would
+// otherwise let "DELETE FROM t" empty a table without reporting it. A
+// statement that then fails may report a table it did not change; that
+// costs a spurious notification in a committed transaction, never a
+// missed one.
+func (db *DB) onPreUpdate(d sqlite3.PreUpdateData) {
+	switch d.Schema {
 	case "main":
-		db.changes.add(table)
+		db.changes.add(d.Table)
 	case "temp":
-		if table == trackTable {
+		if d.Table == trackTable {
 			db.tracking.dirty = true
 		}
 	}
