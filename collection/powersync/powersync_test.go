@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/localfirst/gopowersync/collection"
@@ -436,4 +437,49 @@ func TestASubscriberMayUseTheDatabase(t *testing.T) {
 		t.Fatalf("counts %v", counts)
 	}
 	eventually(t, "the reaction is stored", func() bool { return sqlRow(t, db, "documents", "reaction") != nil })
+}
+
+func TestNoChangeSlipsPastAnInitialLoadThatRunsAlongsideWriters(t *testing.T) {
+	db := openDB(t)
+	err := db.WriteTx(ctx(t), func(tx *store.Tx) error {
+		for i := 0; i < 500; i++ {
+			if _, err := tx.Execute(ctx(t), `INSERT INTO documents (id, n) VALUES (?, 0)`, "r"+strconv.Itoa(1000+i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { // a writer changing rows ahead of and behind the load
+		defer close(done)
+		for i := 1; i <= 300; i++ {
+			id := "r" + strconv.Itoa(1000+(i*7)%500)
+			if _, err := db.Execute(context.Background(), `UPDATE documents SET n = ? WHERE id = ?`, i, id); err != nil {
+				t.Error(err)
+				return
+			}
+			if i%10 == 0 {
+				_, _ = db.Execute(context.Background(), `DELETE FROM documents WHERE id = ?`, "r"+strconv.Itoa(1000+i))
+				_, _ = db.Execute(context.Background(), `INSERT INTO documents (id, n) VALUES (?, ?)`, "new"+strconv.Itoa(i), i)
+			}
+		}
+	}()
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{SyncBatchSize: 7})
+	<-done
+	rows, err := db.GetAll(ctx(t), `SELECT id, n FROM documents ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Size() != rows.Len() {
+		t.Fatalf("collection has %d rows, SQLite %d", c.Size(), rows.Len())
+	}
+	for _, r := range rows.Values {
+		got, ok := c.Get(r[0].(string))
+		if !ok || got["n"] != r[1] {
+			t.Fatalf("%s: collection %v, SQLite n=%v", r[0], got, r[1])
+		}
+	}
 }
