@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -158,5 +159,41 @@ func TestCrudEntriesEncodeInToJSONForm(t *testing.T) {
 		`{"op_id":2,"op":"DELETE","type":"t","id":"a","tx_id":8,"data":null,"old":null,"metadata":null}]`
 	if string(e.Buf) != want {
 		t.Fatalf("got %s\nwant %s", e.Buf, want)
+	}
+}
+
+// rowsJSON is 1,000 rows shaped like the tests' documents table.
+func rowsJSON() []byte {
+	b := []byte{'['}
+	for i := range 1000 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"id":"r%d","name":"doc %d","content":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","n":%d,"score":%g}`, i, i, i, float64(i)/3)
+	}
+	return append(b, ']')
+}
+
+func BenchmarkDecodeObjects1000Rows(b *testing.B) {
+	text := rowsJSON()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := DecodeObjects(text, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeRows1000(b *testing.B) {
+	rows, _ := DecodeObjects(rowsJSON(), nil)
+	b.ResetTimer()
+	for b.Loop() {
+		var e Encoder
+		e.Buf = append(e.Buf, '[')
+		for _, r := range rows {
+			if err := e.Object(r); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }

@@ -15,12 +15,15 @@ import (
 type parser struct {
 	s   []byte
 	pos int
+	// keys interns object keys: rows repeat the same column names, and a
+	// lookup by string(bytes) does not allocate.
+	keys map[string]string
 }
 
 var errUnexpectedEnd = errors.New("unexpected end of JSON input")
 
 func parseJSON(text []byte) (any, error) {
-	p := parser{s: text}
+	p := parser{s: text, keys: make(map[string]string)}
 	v, err := p.value()
 	if err != nil {
 		return nil, err
@@ -109,7 +112,7 @@ func (p *parser) object() (any, error) {
 		if p.pos >= len(p.s) || p.s[p.pos] != '"' {
 			return nil, fmt.Errorf("want an object key at offset %d", p.pos)
 		}
-		k, err := p.string()
+		k, err := p.key()
 		if err != nil {
 			return nil, err
 		}
@@ -149,6 +152,25 @@ func (p *parser) array() (any, error) {
 			return nil, err
 		}
 	}
+}
+
+// key reads an object key, interned when it has no escapes.
+func (p *parser) key() (string, error) {
+	end := p.pos + 1
+	for end < len(p.s) && p.s[end] != '"' && p.s[end] != '\\' && p.s[end] >= 0x20 {
+		end++
+	}
+	if end < len(p.s) && p.s[end] == '"' {
+		raw := p.s[p.pos+1 : end]
+		k, ok := p.keys[string(raw)]
+		if !ok {
+			k = string(raw)
+			p.keys[k] = k
+		}
+		p.pos = end + 1
+		return k, nil
+	}
+	return p.string()
 }
 
 func (p *parser) string() (string, error) {
