@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/vfs"
 )
 
 // Options configures Open.
@@ -71,19 +72,25 @@ func Open(ctx context.Context, path string, schema Schema, opts *Options) (*DB, 
 	return db, nil
 }
 
-func openConn(ctx context.Context, path, vfs string) (*sqlite3.Conn, error) {
+func openConn(ctx context.Context, path, vfsName string) (*sqlite3.Conn, error) {
 	name := path
-	if vfs != "" {
-		name = "file:" + url.PathEscape(path) + "?vfs=" + url.QueryEscape(vfs)
+	switch {
+	case vfsName != "":
+		name = "file:" + url.PathEscape(path) + "?vfs=" + url.QueryEscape(vfsName)
+	case path != ":memory:" && !vfs.SupportsFileLocking:
+		// On js and wasip1 the default VFS cannot lock files, and SQLite
+		// refuses to open them unless told not to lock. The store's single
+		// connection serializes access within the process; sharing the
+		// file with another process is not supported there.
+		name = "file:" + url.PathEscape(path) + "?nolock=1"
 	}
 	conn, err := sqlite3.OpenContext(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if path != ":memory:" && vfs == "" {
-		// WAL lets a commit append instead of rewriting pages. Platforms
-		// without shared memory keep the rollback journal, which is fine
-		// for a single connection.
+	if path != ":memory:" && vfsName == "" && vfs.SupportsSharedMemory {
+		// WAL lets a commit append instead of rewriting pages. Without
+		// shared memory (js, wasip1) the rollback journal stays.
 		if err := conn.Exec(`PRAGMA journal_mode=WAL`); err != nil {
 			conn.Close()
 			return nil, err
