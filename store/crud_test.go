@@ -72,7 +72,7 @@ func TestEachWriteTransactionGetsOneTransactionID(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustExec(t, db, `SELECT * FROM todos`) // records nothing: no id used
-	mustExec(t, db, `DELETE FROM todos`)     // two rows, one statement
+	mustExec(t, db, `DELETE FROM todos`)   // two rows, one statement
 	var ids []int64
 	for _, r := range crudRows(t, db) {
 		ids = append(ids, r.TxID)

@@ -46,7 +46,7 @@ func TestOnChangeReportsDeclaredNamesOncePerCommitInOrder(t *testing.T) {
 		mustExec(t, tx, `INSERT INTO todos(id, title) VALUES ('c', 'x')`)
 		return errors.New("roll back")
 	})
-	mustExec(t, db, `SELECT * FROM todos`) // writes nothing: no notification
+	mustExec(t, db, `SELECT * FROM todos`)        // writes nothing: no notification
 	mustExec(t, db, `DELETE FROM ps_data__todos`) // no WHERE: SQLite's truncate shortcut must not hide it
 
 	want := [][]string{
