@@ -83,7 +83,7 @@ func (st *funcState) jsonMerge(ctx sqlite3.Context, arg ...sqlite3.Value) {
 			if len(out) > 1 {
 				out = append(out, ',')
 			}
-			out = appendString(out, m.key)
+			out = appendKey(out, m.key)
 			out = append(out, ':')
 			out = append(out, m.raw...)
 		}

@@ -16,9 +16,9 @@ import (
 // path of every local write.
 
 // member is one key/value pair of a JSON object: the decoded key and the
-// value's raw JSON text.
+// value's raw JSON text. The key aliases the input unless it had escapes.
 type member struct {
-	key string
+	key []byte
 	raw []byte
 }
 
@@ -45,7 +45,7 @@ func parseObject(dst []member, s []byte) ([]member, error) {
 		if err != nil {
 			return dst, err
 		}
-		key, err := decodeString(s[i:end])
+		key, err := decodeKey(s[i:end])
 		if err != nil {
 			return dst, err
 		}
@@ -129,6 +129,16 @@ func scanValue(s []byte, i int) (int, error) {
 		}
 		return j, nil
 	}
+}
+
+// decodeKey returns the text of a JSON string without copying it when it
+// has no escapes.
+func decodeKey(raw []byte) ([]byte, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1], nil
+	}
+	s, err := decodeString(raw)
+	return []byte(s), err
 }
 
 func decodeString(raw []byte) (string, error) {
@@ -372,18 +382,42 @@ func appendFloat(dst []byte, f float64) []byte {
 // values differ from older, nulls dropped, keys of older missing or null in
 // newer reported as null, keys sorted (serde_json's map order).
 func diffObjects(dst []byte, scratch []member, older, newer []byte) ([]byte, []member, error) {
-	var err error
-	scratch, err = parseObject(scratch[:0], newer)
+	out, scratch, err := diffMembers(scratch, older, newer)
 	if err != nil {
 		return dst, scratch, err
+	}
+	dst = append(dst, '{')
+	for i, m := range out {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendKey(dst, m.key)
+		dst = append(dst, ':')
+		dst = appendValue(dst, m.raw)
+	}
+	dst = append(dst, '}')
+	return dst, scratch, nil
+}
+
+// diffMembers computes the members of the diff, sorted by key. They live
+// in scratch (returned, grown as needed, for reuse), after the parsed
+// members of both objects.
+func diffMembers(scratch []member, older, newer []byte) (out, all []member, err error) {
+	scratch, err = parseObject(scratch[:0], newer)
+	if err != nil {
+		return nil, scratch, err
 	}
 	nNew := len(scratch)
 	scratch, err = parseObject(scratch, older)
 	if err != nil {
-		return dst, scratch, err
+		return nil, scratch, err
 	}
-	nw, old := dropNulls(scratch[:nNew]), dropNulls(scratch[nNew:])
-	out := scratch[len(scratch):len(scratch)] // reuse the capacity after both lists
+	nParsed := len(scratch)
+	// Make room for the result after the parsed members, so that it
+	// needs no allocation of its own once scratch has grown.
+	scratch = slices.Grow(scratch, nParsed)
+	nw, old := dropNulls(scratch[:nNew]), dropNulls(scratch[nNew:nParsed])
+	out = scratch[nParsed:nParsed]
 	for _, m := range nw {
 		if o, ok := find(old, m.key); ok && equalJSON(o.raw, m.raw) {
 			continue
@@ -395,19 +429,29 @@ func diffObjects(dst []byte, scratch []member, older, newer []byte) ([]byte, []m
 			out = append(out, member{key: o.key, raw: nil})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b member) int { return strings.Compare(a.key, b.key) })
-	out = dedupe(out)
-	dst = append(dst, '{')
-	for i, m := range out {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendString(dst, m.key)
-		dst = append(dst, ':')
-		dst = appendValue(dst, m.raw)
+	slices.SortStableFunc(out, compareMembers)
+	return dedupe(out), scratch, nil
+}
+
+func compareMembers(a, b member) int { return bytes.Compare(a.key, b.key) }
+
+// appendKey appends a decoded key as a JSON string.
+func appendKey(dst, key []byte) []byte {
+	if bytes.IndexByte(key, '"') < 0 && bytes.IndexByte(key, '\\') < 0 && !hasControl(key) {
+		dst = append(dst, '"')
+		dst = append(dst, key...)
+		return append(dst, '"')
 	}
-	dst = append(dst, '}')
-	return dst, scratch, nil
+	return appendString(dst, string(key))
+}
+
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // dropNulls removes null members in place.
@@ -429,7 +473,7 @@ func dedupe(ms []member) []member {
 	}
 	out := ms[:1]
 	for _, m := range ms[1:] {
-		if m.key == out[len(out)-1].key {
+		if bytes.Equal(m.key, out[len(out)-1].key) {
 			out[len(out)-1] = m
 			continue
 		}
@@ -438,9 +482,9 @@ func dedupe(ms []member) []member {
 	return out
 }
 
-func find(ms []member, key string) (member, bool) {
+func find(ms []member, key []byte) (member, bool) {
 	for i := len(ms) - 1; i >= 0; i-- { // last wins
-		if ms[i].key == key {
+		if bytes.Equal(ms[i].key, key) {
 			return ms[i], true
 		}
 	}
