@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/goccy/go-json"
 )
@@ -62,13 +63,36 @@ type storedEntry struct {
 
 func parseEntry(id, txID int64, data string) (CrudEntry, error) {
 	var s storedEntry
-	if err := json.Unmarshal([]byte(data), &s); err != nil {
+	d := json.NewDecoder(strings.NewReader(data))
+	d.UseNumber()
+	if err := d.Decode(&s); err != nil {
 		return CrudEntry{}, fmt.Errorf("entry %d: %w", id, err)
 	}
 	return CrudEntry{
-		ClientID: id, ID: s.ID, Op: s.Op, Table: s.Type, OpData: s.Data,
-		TransactionID: txID, Metadata: s.Metadata, PreviousValues: s.Old,
+		ClientID: id, ID: s.ID, Op: s.Op, Table: s.Type, OpData: typedNumbers(s.Data),
+		TransactionID: txID, Metadata: s.Metadata, PreviousValues: typedNumbers(s.Old),
 	}, nil
+}
+
+// typedNumbers turns JSON numbers into int64 when written as integers and
+// float64 otherwise, the types SQLite's INTEGER and REAL columns read as,
+// so that large integers keep their precision.
+func typedNumbers(m map[string]any) map[string]any {
+	for k, v := range m {
+		n, ok := v.(json.Number)
+		if !ok {
+			continue
+		}
+		if !strings.ContainsAny(string(n), ".eE") {
+			if i, err := n.Int64(); err == nil {
+				m[k] = i
+				continue
+			}
+		}
+		f, _ := n.Float64()
+		m[k] = f
+	}
+	return m
 }
 
 // CrudBatch is a run of upload queue entries handed out for upload.

@@ -280,7 +280,7 @@ func TestGetCrudBatchHandsOutUpToLimitEntries(t *testing.T) {
 		t.Fatalf("empty queue: %v, %v", b, err)
 	}
 	for _, id := range []string{"a", "b", "c"} {
-		mustExec(t, db, `INSERT INTO todos(id, title) VALUES (?, 'x')`, id)
+		mustExec(t, db, `INSERT INTO todos(id, title, done, weight) VALUES (?, 'x', 9007199254740993, 2.0)`, id)
 	}
 	b, err := db.GetCrudBatch(bg, 2)
 	if err != nil {
@@ -290,7 +290,7 @@ func TestGetCrudBatchHandsOutUpToLimitEntries(t *testing.T) {
 		t.Fatalf("batch = %+v", b)
 	}
 	e := b.Crud[0]
-	if e.Op != OpPut || e.Table != "todos" || e.TransactionID != 1 || e.OpData["title"] != "x" || e.PreviousValues != nil || e.Metadata != nil {
+	if e.Op != OpPut || e.Table != "todos" || e.TransactionID != 1 || e.OpData["title"] != "x" || e.OpData["done"] != int64(9007199254740993) || e.OpData["weight"] != 2.0 || e.PreviousValues != nil || e.Metadata != nil {
 		t.Fatalf("entry = %+v", e)
 	}
 	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('d', 'x')`) // after hand-out: stays
