@@ -132,7 +132,9 @@ test('killing the browser mid-stream keeps every acknowledged transaction and an
         })();
       }, start);
       const target = acked.size + 30 + Math.floor(Math.random() * 30);
-      while (acked.size < target) await new Promise((r) => setTimeout(r, 5));
+      const deadline = Date.now() + 60000;
+      while (acked.size < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(acked.size >= target, `round ${round}: only ${acked.size} transactions acknowledged in 60 s`);
       await new Promise((r) => setTimeout(r, Math.random() * 20));
       await b.chrome.kill();
       await b.relaunch();
