@@ -20,7 +20,10 @@ func (c *Collection) Insert(items []Row, opts *OperationOptions) (*Transaction, 
 	}
 	now := time.Now()
 	muts := make([]*PendingMutation, 0, len(items))
-	batch := make(map[string]struct{}, len(items))
+	var batch map[string]struct{} // repeated keys; not needed for one item
+	if len(items) > 1 {
+		batch = make(map[string]struct{}, len(items))
+	}
 	for _, item := range items {
 		v := item
 		if c.cfg.Schema != nil {
@@ -36,10 +39,12 @@ func (c *Collection) Insert(items []Row, opts *OperationOptions) (*Transaction, 
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := batch[key]; dup {
-			return nil, &DuplicateKeyError{Key: key}
+		if batch != nil {
+			if _, dup := batch[key]; dup {
+				return nil, &DuplicateKeyError{Key: key}
+			}
+			batch[key] = struct{}{}
 		}
-		batch[key] = struct{}{}
 		muts = append(muts, c.newMutation(MutationInsert, key, nil, v, v, opts, now))
 	}
 	return c.apply(c.cfg.OnInsert, func() ([]*PendingMutation, error) {

@@ -279,6 +279,23 @@ func (s *step) touch(key string) {
 	}
 }
 
+// reserve prepares s for about n more keys.
+func (s *step) reserve(n int) {
+	if n <= smallStep {
+		return
+	}
+	if s.seen == nil {
+		s.seen = make(map[string]int, len(s.keys)+n)
+		for i, k := range s.keys {
+			s.seen[k] = i
+		}
+	}
+	s.keys = slices.Grow(s.keys, n)
+	if s.track {
+		s.before = slices.Grow(s.before, n)
+	}
+}
+
 // recompute rebuilds the optimistic entries of every touched key.
 func (s *step) recompute() {
 	for _, k := range s.keys {

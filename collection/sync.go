@@ -193,6 +193,7 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 		if !t.committed {
 			continue
 		}
+		s.reserve(len(t.ops))
 		if t.truncate {
 			for _, k := range c.syncedKeysLocked() {
 				s.touch(k)

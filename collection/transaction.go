@@ -358,6 +358,11 @@ func (tx *Transaction) sharesKey(other *Transaction) bool {
 // collections: its optimistic state must last until the synced state that
 // replaces it is applied.
 func (tx *Transaction) finishLocked(state TransactionState, cause error, ss *steps) {
+	if len(tx.colls) == 1 {
+		for c := range tx.colls {
+			ss.of(c).reserve(len(tx.mutations))
+		}
+	}
 	for _, m := range tx.mutations {
 		ss.of(m.Collection).touch(m.Key)
 	}
