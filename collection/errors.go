@@ -17,6 +17,7 @@ type NamedError interface {
 // shows, or a key repeated within one insert.
 type DuplicateKeyError struct{ Key string }
 
+// Error describes the failure.
 func (e *DuplicateKeyError) Error() string {
 	return "collection: cannot insert: an item with key " + strconv.Quote(e.Key) + " already exists"
 }
@@ -28,6 +29,7 @@ func (e *DuplicateKeyError) Name() string { return "DuplicateKeyError" }
 // (GetKey found no key).
 type UndefinedKeyError struct{ Item Row }
 
+// Error describes the failure.
 func (e *UndefinedKeyError) Error() string {
 	return "collection: the item has no key (GetKey returned none)"
 }
@@ -39,6 +41,7 @@ func (e *UndefinedKeyError) Name() string { return "UndefinedKeyError" }
 // is not a string. Cause holds GetKey's error.
 type InvalidKeyError struct{ Cause error }
 
+// Error describes the failure.
 func (e *InvalidKeyError) Error() string { return "collection: invalid key: " + e.Cause.Error() }
 
 // Unwrap returns the GetKey error.
@@ -50,6 +53,7 @@ func (e *InvalidKeyError) Name() string { return "InvalidKeyError" }
 // UpdateKeyNotFoundError reports an update of a key the collection does not show.
 type UpdateKeyNotFoundError struct{ Key string }
 
+// Error describes the failure.
 func (e *UpdateKeyNotFoundError) Error() string {
 	return "collection: cannot update: no item with key " + strconv.Quote(e.Key)
 }
@@ -60,6 +64,7 @@ func (e *UpdateKeyNotFoundError) Name() string { return "UpdateKeyNotFoundError"
 // DeleteKeyNotFoundError reports a delete of a key the collection does not show.
 type DeleteKeyNotFoundError struct{ Key string }
 
+// Error describes the failure.
 func (e *DeleteKeyNotFoundError) Error() string {
 	return "collection: cannot delete: no item with key " + strconv.Quote(e.Key)
 }
@@ -71,6 +76,7 @@ func (e *DeleteKeyNotFoundError) Name() string { return "DeleteKeyNotFoundError"
 // item's key; keys are immutable, delete and insert instead.
 type KeyUpdateNotAllowedError struct{ From, To string }
 
+// Error describes the failure.
 func (e *KeyUpdateNotAllowedError) Error() string {
 	return "collection: an update may not change the key (from " + strconv.Quote(e.From) +
 		" to " + strconv.Quote(e.To) + "); delete and insert instead"
@@ -82,6 +88,7 @@ func (e *KeyUpdateNotAllowedError) Name() string { return "KeyUpdateNotAllowedEr
 // NoKeysPassedToUpdateError reports an update called without keys.
 type NoKeysPassedToUpdateError struct{}
 
+// Error describes the failure.
 func (e *NoKeysPassedToUpdateError) Error() string {
 	return "collection: update needs at least one key"
 }
@@ -92,6 +99,7 @@ func (e *NoKeysPassedToUpdateError) Name() string { return "NoKeysPassedToUpdate
 // NoKeysPassedToDeleteError reports a delete called without keys.
 type NoKeysPassedToDeleteError struct{}
 
+// Error describes the failure.
 func (e *NoKeysPassedToDeleteError) Error() string {
 	return "collection: delete needs at least one key"
 }
@@ -102,6 +110,7 @@ func (e *NoKeysPassedToDeleteError) Name() string { return "NoKeysPassedToDelete
 // MissingUpdateArgumentError reports an update called without a mutator.
 type MissingUpdateArgumentError struct{}
 
+// Error describes the failure.
 func (e *MissingUpdateArgumentError) Error() string {
 	return "collection: update needs a function that changes the draft"
 }
@@ -123,6 +132,7 @@ type SchemaValidationError struct {
 	Issues []Issue
 }
 
+// Error describes the failure.
 func (e *SchemaValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("collection: ")
@@ -147,6 +157,7 @@ func (e *SchemaValidationError) Name() string { return "SchemaValidationError" }
 // collection without an OnInsert handler.
 type MissingInsertHandlerError struct{}
 
+// Error describes the failure.
 func (e *MissingInsertHandlerError) Error() string {
 	return "collection: insert outside a transaction needs an OnInsert handler"
 }
@@ -158,6 +169,7 @@ func (e *MissingInsertHandlerError) Name() string { return "MissingInsertHandler
 // collection without an OnUpdate handler.
 type MissingUpdateHandlerError struct{}
 
+// Error describes the failure.
 func (e *MissingUpdateHandlerError) Error() string {
 	return "collection: update outside a transaction needs an OnUpdate handler"
 }
@@ -169,6 +181,7 @@ func (e *MissingUpdateHandlerError) Name() string { return "MissingUpdateHandler
 // collection without an OnDelete handler.
 type MissingDeleteHandlerError struct{}
 
+// Error describes the failure.
 func (e *MissingDeleteHandlerError) Error() string {
 	return "collection: delete outside a transaction needs an OnDelete handler"
 }
@@ -179,6 +192,7 @@ func (e *MissingDeleteHandlerError) Name() string { return "MissingDeleteHandler
 // MissingMutationFunctionError reports CreateTransaction without a MutationFn.
 type MissingMutationFunctionError struct{}
 
+// Error describes the failure.
 func (e *MissingMutationFunctionError) Error() string {
 	return "collection: a transaction needs a MutationFn"
 }
@@ -190,6 +204,7 @@ func (e *MissingMutationFunctionError) Name() string { return "MissingMutationFu
 // longer pending.
 type TransactionNotPendingMutateError struct{ ID string }
 
+// Error describes the failure.
 func (e *TransactionNotPendingMutateError) Error() string {
 	return "collection: transaction " + e.ID + " is not pending; it cannot take more mutations"
 }
@@ -201,6 +216,7 @@ func (e *TransactionNotPendingMutateError) Name() string { return "TransactionNo
 // longer pending.
 type TransactionNotPendingCommitError struct{ ID string }
 
+// Error describes the failure.
 func (e *TransactionNotPendingCommitError) Error() string {
 	return "collection: transaction " + e.ID + " is not pending; it cannot be committed"
 }
@@ -212,6 +228,7 @@ func (e *TransactionNotPendingCommitError) Name() string { return "TransactionNo
 // transaction.
 type TransactionAlreadyCompletedRollbackError struct{ ID string }
 
+// Error describes the failure.
 func (e *TransactionAlreadyCompletedRollbackError) Error() string {
 	return "collection: transaction " + e.ID + " is completed; it cannot be rolled back"
 }
@@ -229,6 +246,7 @@ type TransactionRolledBackError struct {
 	By string
 }
 
+// Error describes the failure.
 func (e *TransactionRolledBackError) Error() string {
 	if e.By != "" && e.By != e.ID {
 		return "collection: transaction " + e.ID + " was rolled back with transaction " + e.By + ", which shares a key with it"
@@ -247,6 +265,7 @@ type CollectionInErrorStateError struct {
 	Cause        error
 }
 
+// Error describes the failure.
 func (e *CollectionInErrorStateError) Error() string {
 	s := "collection " + strconv.Quote(e.CollectionID) + ": cannot " + e.Operation + ": the collection is in the error state"
 	if e.Cause != nil {
@@ -268,6 +287,7 @@ type InvalidCollectionStatusTransitionError struct {
 	CollectionID string
 }
 
+// Error describes the failure.
 func (e *InvalidCollectionStatusTransitionError) Error() string {
 	return "collection " + strconv.Quote(e.CollectionID) + ": invalid status transition from " +
 		string(e.From) + " to " + string(e.To)
@@ -282,6 +302,7 @@ func (e *InvalidCollectionStatusTransitionError) Name() string {
 // Cleanup.
 type CollectionCleanedUpError struct{ CollectionID string }
 
+// Error describes the failure.
 func (e *CollectionCleanedUpError) Error() string {
 	return "collection " + strconv.Quote(e.CollectionID) + " was cleaned up while waiting for it to be ready"
 }
@@ -292,6 +313,7 @@ func (e *CollectionCleanedUpError) Name() string { return "CollectionCleanedUpEr
 // CollectionConfigurationError reports an unusable Config.
 type CollectionConfigurationError struct{ Message string }
 
+// Error describes the failure.
 func (e *CollectionConfigurationError) Error() string {
 	return "collection: configuration: " + e.Message
 }
@@ -302,6 +324,7 @@ func (e *CollectionConfigurationError) Name() string { return "CollectionConfigu
 // NoPendingSyncTransactionWriteError reports a sync Write without Begin.
 type NoPendingSyncTransactionWriteError struct{}
 
+// Error describes the failure.
 func (e *NoPendingSyncTransactionWriteError) Error() string {
 	return "collection: sync write without a pending sync transaction (call Begin first)"
 }
@@ -314,6 +337,7 @@ func (e *NoPendingSyncTransactionWriteError) Name() string {
 // SyncTransactionAlreadyCommittedWriteError reports a sync Write after Commit.
 type SyncTransactionAlreadyCommittedWriteError struct{}
 
+// Error describes the failure.
 func (e *SyncTransactionAlreadyCommittedWriteError) Error() string {
 	return "collection: sync write to a sync transaction that is already committed"
 }
@@ -326,6 +350,7 @@ func (e *SyncTransactionAlreadyCommittedWriteError) Name() string {
 // NoPendingSyncTransactionCommitError reports a sync Commit without Begin.
 type NoPendingSyncTransactionCommitError struct{}
 
+// Error describes the failure.
 func (e *NoPendingSyncTransactionCommitError) Error() string {
 	return "collection: sync commit without a pending sync transaction"
 }
@@ -339,6 +364,7 @@ func (e *NoPendingSyncTransactionCommitError) Name() string {
 // transaction.
 type SyncTransactionAlreadyCommittedError struct{}
 
+// Error describes the failure.
 func (e *SyncTransactionAlreadyCommittedError) Error() string {
 	return "collection: sync transaction is already committed"
 }
@@ -352,6 +378,7 @@ func (e *SyncTransactionAlreadyCommittedError) Name() string {
 // know.
 type UnknownFunctionError struct{ Function string }
 
+// Error describes the failure.
 func (e *UnknownFunctionError) Error() string {
 	return "collection: unknown expression function " + strconv.Quote(e.Function)
 }
@@ -366,6 +393,7 @@ type ExpressionError struct {
 	Message  string
 }
 
+// Error describes the failure.
 func (e *ExpressionError) Error() string {
 	return "collection: expression " + e.Function + ": " + e.Message
 }
@@ -377,6 +405,7 @@ func (e *ExpressionError) Name() string { return "ExpressionError" }
 // handler) so that the transaction fails with an error instead of crashing.
 type HandlerPanicError struct{ Value any }
 
+// Error describes the failure.
 func (e *HandlerPanicError) Error() string {
 	return "collection: mutation function panicked: " + describe(e.Value)
 }

@@ -56,6 +56,7 @@ type DeserializationError struct {
 	Issues []collection.Issue
 }
 
+// Error describes the failure.
 func (e *DeserializationError) Error() string {
 	msg := "powersync: table " + e.Table + ": row " + fmt.Sprint(e.Row["id"]) + " rejected by the schema"
 	for _, is := range e.Issues {

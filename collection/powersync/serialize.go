@@ -25,6 +25,7 @@ type SerializationError struct {
 // Unwrap returns the custom serializer's error.
 func (e *SerializationError) Unwrap() error { return e.Err }
 
+// Error describes the failure.
 func (e *SerializationError) Error() string {
 	return "powersync: serialize " + strconv.Quote(e.Table) + "." + strconv.Quote(e.Column) + ": " + e.Reason
 }

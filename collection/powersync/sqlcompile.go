@@ -10,6 +10,7 @@ import (
 // CompileError reports an expression that cannot be pushed down to SQLite.
 type CompileError struct{ Reason string }
 
+// Error describes the failure.
 func (e *CompileError) Error() string { return "powersync: compile where: " + e.Reason }
 
 // Name returns "CompileError".

@@ -23,6 +23,7 @@ func NewTransactor(db *store.DB) *Transactor { return &Transactor{db: db} }
 // CollectionOptions did not configure (or configured for another database).
 type NotPowerSyncCollectionError struct{ CollectionID string }
 
+// Error describes the failure.
 func (e *NotPowerSyncCollectionError) Error() string {
 	return "powersync: collection " + e.CollectionID + " is not a PowerSync collection of this database"
 }
