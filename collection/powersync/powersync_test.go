@@ -483,3 +483,20 @@ func TestNoChangeSlipsPastAnInitialLoadThatRunsAlongsideWriters(t *testing.T) {
 		}
 	}
 }
+
+func TestAFailingStartMakesPreloadFailAndTheStatusError(t *testing.T) {
+	db := openDB(t)
+	missing := store.Table{Name: "missing", Columns: []store.Column{{Name: "x", Type: store.Text}}}
+	c, err := collection.NewRuntime().CreateCollection(CollectionOptions(db, missing, Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Preload(ctx(t)); err == nil {
+		t.Fatal("Preload succeeded for a table the database does not have")
+	}
+	if c.Status() != collection.StatusError {
+		t.Fatalf("status %s", c.Status())
+	}
+	_, err = c.Insert([]collection.Row{{"id": "a"}}, nil)
+	wantErr[*collection.CollectionInErrorStateError](t, err)
+}
