@@ -24,6 +24,15 @@
 // the whole item taken at mutation time, so that fields synced meanwhile
 // stay visible (TanStack issue #1701).
 //
+// A transaction's Done closes after the change events of its settlement
+// have been delivered (when no other goroutine is delivering), so code
+// waiting for persistence finds subscribers already informed.
+//
+// A sync insert of a key the synced state already holds replaces the item
+// (TanStack raises DuplicateKeySyncError unless the items are equal); the
+// PowerSync source relies on this when the initial load and change
+// tracking both deliver a row.
+//
 // Concurrency: a Runtime's mutex guards all state; it is never held while
 // user code runs (sync sources, validators, GetKey, mutators, handlers,
 // subscribers). Change events are queued under the lock and delivered by a

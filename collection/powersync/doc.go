@@ -9,5 +9,15 @@
 // transaction reach the collection before the write returns, so a
 // transaction is persisted exactly when the collection shows the stored
 // rows, with no polling window (the reference uses diff triggers and a
-// 30 ms throttled watcher).
+// 30 ms throttled watcher). The tracked changes are committed to the
+// collection under the database lock (so an initial-load batch, read in
+// a read transaction, can never interleave with them) and delivered to
+// subscribers once the lock is released, so subscribers may use the
+// database.
+//
+// On-demand collections push the WHERE of each LoadSubset down to SQLite
+// (CompileWhere) and decide whether a changed row belongs to an active
+// subset with collection.Matches on the row as the view shows it. like is
+// case-sensitive in both (GLOB in SQL); ilike folds case with SQLite's
+// LOWER, which only folds ASCII, while collection.Eval folds Unicode.
 package powersync
