@@ -203,3 +203,22 @@ test('a subscriber that throws neither breaks the module nor starves other subsc
   assert.ok(errors.length >= 1);
   assert.equal((await db.get('SELECT name FROM documents WHERE id = ?', ['after-throw'])).name, 'still works');
 });
+
+test('serializer writes app values as SQLite values and deserializationSchema reads them back', async () => {
+  const schema = appSchema();
+  const db = await openDatabase(':memory:', schema);
+  const anything = { '~standard': { version: 1, vendor: 'test', validate: (v) => ({ value: v }) } };
+  const parseContent = {
+    '~standard': { version: 1, vendor: 'test', validate: (row) => ({ value: { ...row, content: row.content == null ? null : JSON.parse(row.content) } }) },
+  };
+  const documents = createCollection(powerSyncCollectionOptions({
+    database: db, tableName: 'documents', schema: anything, deserializationSchema: parseContent,
+    serializer: { content: (v) => JSON.stringify(v) }, onDeserializationError: () => {},
+  }));
+  await documents.preload();
+  await documents.insert({ id: 's', content: { tags: ['a', 'b'] } }).isPersisted.promise;
+  assert.equal((await db.get('SELECT content FROM documents WHERE id = ?', ['s'])).content, '{"tags":["a","b"]}');
+  assert.deepEqual(documents.get('s').content, { tags: ['a', 'b'] });
+  await documents.update('s', (d) => { d.content.tags.push('c'); }).isPersisted.promise;
+  assert.equal((await db.get('SELECT content FROM documents WHERE id = ?', ['s'])).content, '{"tags":["a","b","c"]}');
+});
