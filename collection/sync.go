@@ -37,15 +37,23 @@ func (p *SyncParams) Begin() {
 // Write adds a change to the open sync transaction. An empty Key is derived
 // from Value with the collection's GetKey.
 func (p *SyncParams) Write(m ChangeMessage) error {
+	return p.WriteBatch([]ChangeMessage{m})
+}
+
+// WriteBatch adds changes to the open sync transaction, in order, as Write
+// does, taking the collection's lock once. On an error nothing is added.
+func (p *SyncParams) WriteBatch(ms []ChangeMessage) error {
 	c := p.c
-	if m.Key == "" {
-		k, err := c.key(m.Value)
-		if err != nil {
-			return err
+	for i := range ms {
+		if ms[i].Key == "" {
+			k, err := c.key(ms[i].Value)
+			if err != nil {
+				return err
+			}
+			ms[i].Key = k
 		}
-		m.Key = k
+		ms[i].PreviousValue = nil
 	}
-	m.PreviousValue = nil
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()
 	if p.stale() {
@@ -55,7 +63,7 @@ func (p *SyncParams) Write(m ChangeMessage) error {
 	if err != nil {
 		return err
 	}
-	t.ops = append(t.ops, m)
+	t.ops = append(t.ops, ms...)
 	return nil
 }
 
@@ -189,8 +197,11 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 	if committed == 0 || (!truncate && c.hasPersistingLocked()) {
 		return
 	}
+	// With nobody subscribed and no optimistic state, nothing needs the
+	// touched keys: skip recording them (the initial load's fast path).
+	quiet := !s.track && len(c.rt.active) == 0 && len(c.optUpserts) == 0 && len(c.optDeletes) == 0
 	for _, t := range c.pendingSync {
-		if !t.committed {
+		if !t.committed || quiet {
 			continue
 		}
 		s.reserve(len(t.ops))

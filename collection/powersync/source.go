@@ -206,6 +206,7 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 func (ss *session) writeRows(rows store.Rows) {
 	p := ss.p
 	cols := rows.Columns
+	batch := make([]collection.Change, 0, len(rows.Values))
 	p.Begin()
 	for _, vals := range rows.Values {
 		raw := make(collection.Row, len(cols))
@@ -220,8 +221,9 @@ func (ss *session) writeRows(rows store.Rows) {
 		if ss.onDemand {
 			ss.remember(id)
 		}
-		_ = p.Write(collection.Change{Type: collection.ChangeInsert, Key: id, Value: it})
+		batch = append(batch, collection.Change{Type: collection.ChangeInsert, Key: id, Value: it})
 	}
+	_ = p.WriteBatch(batch)
 	_ = p.CommitDeferred()
 }
 
