@@ -67,6 +67,22 @@ func (p *SyncParams) WriteBatch(ms []ChangeMessage) error {
 	return nil
 }
 
+// Reserve tells the collection to expect about n synced items, so that a
+// large initial load does not grow its index step by step.
+func (p *SyncParams) Reserve(n int) {
+	c := p.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() || n <= len(c.synced) {
+		return
+	}
+	m := make(map[string]Row, n)
+	for k, v := range c.synced {
+		m[k] = v
+	}
+	c.synced = m
+}
+
 // Truncate drops, at commit, every synced item and the changes written
 // before it in the open sync transaction. It is applied even while a
 // transaction persists.

@@ -159,6 +159,12 @@ func (ss *session) onRows(changes []store.RowChange) {
 // in a read transaction during which no write (and so no tracked change)
 // can interleave, then marks the collection ready.
 func (ss *session) initialLoad() {
+	// Size the collection's index once instead of growing it batch by batch.
+	if r, err := ss.db.Get(ss.ctx, `SELECT count(*) AS n FROM `+quoteIdent(ss.table.DataTable())); err == nil {
+		if n, ok := r["n"].(int64); ok {
+			ss.p.Reserve(int(n))
+		}
+	}
 	err := ss.load(ss.ctx, "", nil)
 	if err != nil {
 		if ss.ctx.Err() == nil {
