@@ -5,7 +5,6 @@ package bridge
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"syscall/js"
 
@@ -73,21 +72,13 @@ func (b *Bridge) location(name string, storage js.Value) (string, *store.Options
 	if !isNode() {
 		return "", nil, errors.New("bridge: open " + name + ": no storage for a file outside Node")
 	}
-	return fileURI(name), nil, nil
+	// The store opens files without locking where the platform has none.
+	return name, nil, nil
 }
 
 func isNode() bool {
 	p := js.Global().Get("process")
 	return p.Type() == js.TypeObject && p.Get("versions").Get("node").Type() == js.TypeString
-}
-
-// fileURI names a file for SQLite's default VFS under GOOS=js. The VFS has
-// no file locking there (Node's fs offers none), so SQLite must be told
-// not to lock: one module owns the file, which the store's single
-// connection already assumes.
-func fileURI(path string) string {
-	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	return "file:" + r.Replace(path) + "?nolock=1"
 }
 
 func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) *database {
