@@ -148,9 +148,10 @@ func TestConcurrentSyncWritesAndMutationsKeepEveryBatchInOrder(t *testing.T) {
 			key := fmt.Sprintf("k%d", g)
 			p := b.current()
 			for i := int64(1); i <= 200; i++ {
-				p.Begin()
-				_ = p.Write(Change{Type: ChangeInsert, Key: key, Value: row(key, "n", i)})
-				_ = p.Commit()
+				if err := p.Apply([]Change{{Type: ChangeInsert, Key: key, Value: row(key, "n", i)}}); err != nil {
+					t.Error(err)
+					return
+				}
 				c.Get(key)
 				c.Keys()
 			}

@@ -1,10 +1,12 @@
 package collection
 
 // SyncParams is the sync source's handle on its collection: it writes the
-// synced state in transactions (Begin, Write..., Commit) and reports
-// readiness. Its methods are safe for concurrent use; after the collection
-// is cleaned up they do nothing, so a late source cannot disturb a new
-// session.
+// synced state in transactions (Begin, Write..., Commit, or Apply at once)
+// and reports readiness. Its methods are safe for concurrent use, but a
+// Begin..Commit sequence addresses "the open transaction", so sequences
+// from several goroutines must not interleave: such sources use Apply.
+// After the collection is cleaned up the methods do nothing, so a late
+// source cannot disturb a new session.
 type SyncParams struct {
 	c   *Collection
 	gen uint64
@@ -44,15 +46,8 @@ func (p *SyncParams) Write(m ChangeMessage) error {
 // does, taking the collection's lock once. On an error nothing is added.
 func (p *SyncParams) WriteBatch(ms []ChangeMessage) error {
 	c := p.c
-	for i := range ms {
-		if ms[i].Key == "" {
-			k, err := c.key(ms[i].Value)
-			if err != nil {
-				return err
-			}
-			ms[i].Key = k
-		}
-		ms[i].PreviousValue = nil
+	if err := c.keyAll(ms); err != nil {
+		return err
 	}
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()
@@ -81,6 +76,58 @@ func (p *SyncParams) Reserve(n int) {
 		m[k] = v
 	}
 	c.synced = m
+}
+
+// Apply writes changes as one sync transaction, begun and committed at
+// once, so concurrent calls cannot mix their changes. It keeps ms.
+// Subscribers are called as by Commit.
+func (p *SyncParams) Apply(ms []ChangeMessage) error {
+	if err := p.ApplyDeferred(ms); err != nil {
+		return err
+	}
+	p.c.rt.deliver()
+	return nil
+}
+
+// ApplyDeferred is Apply without calling the subscribers (see
+// CommitDeferred).
+func (p *SyncParams) ApplyDeferred(ms []ChangeMessage) error {
+	c := p.c
+	if err := c.keyAll(ms); err != nil {
+		return err
+	}
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	if p.stale() {
+		return nil
+	}
+	c.pendingSync = append(c.pendingSync, &syncTx{ops: ms, committed: true})
+	c.commitLocked()
+	return nil
+}
+
+// keyAll derives the missing keys of ms.
+func (c *Collection) keyAll(ms []ChangeMessage) error {
+	for i := range ms {
+		if ms[i].Key == "" {
+			k, err := c.key(ms[i].Value)
+			if err != nil {
+				return err
+			}
+			ms[i].Key = k
+		}
+		ms[i].PreviousValue = nil
+	}
+	return nil
+}
+
+// commitLocked applies what can be applied of the committed sync
+// transactions and queues the change events.
+func (c *Collection) commitLocked() {
+	var ss steps
+	c.applyPendingSyncLocked(ss.of(c))
+	ss.recompute()
+	ss.finish()
 }
 
 // Truncate drops, at commit, every synced item and the changes written
@@ -147,11 +194,7 @@ func (p *SyncParams) CommitDeferred() error {
 		return &SyncTransactionAlreadyCommittedError{}
 	}
 	t.committed = true
-	var ss steps
-	st := ss.of(c)
-	c.applyPendingSyncLocked(st)
-	ss.recompute()
-	ss.finish()
+	c.commitLocked()
 	return nil
 }
 

@@ -119,14 +119,13 @@ func (ss *session) item(raw collection.Row) (collection.Row, bool) {
 // onRows mirrors the changes of one committed write transaction. It runs
 // under the database lock, so it only touches the collection's state.
 func (ss *session) onRows(changes []store.RowChange) {
-	p := ss.p
-	p.Begin()
+	batch := make([]collection.Change, 0, len(changes))
 	for _, ch := range changes {
 		if ch.Op == store.RowDelete {
 			if ss.onDemand && !ss.forget(ch.ID) {
 				continue
 			}
-			_ = p.Write(collection.Change{Type: collection.ChangeDelete, Key: ch.ID})
+			batch = append(batch, collection.Change{Type: collection.ChangeDelete, Key: ch.ID})
 			continue
 		}
 		raw, err := ss.dec.decode(ch.ID, ch.Data)
@@ -139,7 +138,7 @@ func (ss *session) onRows(changes []store.RowChange) {
 		}
 		if ss.onDemand && !ss.wanted(raw) {
 			if ss.forget(ch.ID) { // it left every active subset
-				_ = p.Write(collection.Change{Type: collection.ChangeDelete, Key: ch.ID})
+				batch = append(batch, collection.Change{Type: collection.ChangeDelete, Key: ch.ID})
 			}
 			continue
 		}
@@ -150,9 +149,11 @@ func (ss *session) onRows(changes []store.RowChange) {
 		if ss.onDemand {
 			ss.remember(ch.ID)
 		}
-		_ = p.Write(collection.Change{Type: collection.ChangeInsert, Key: ch.ID, Value: it})
+		batch = append(batch, collection.Change{Type: collection.ChangeInsert, Key: ch.ID, Value: it})
 	}
-	_ = p.CommitDeferred()
+	if len(batch) > 0 {
+		_ = ss.p.ApplyDeferred(batch)
+	}
 }
 
 // initialLoad reads the table in batches by keyset pagination, each batch
@@ -210,10 +211,8 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 
 // writeRows writes rows read from the view as one sync transaction.
 func (ss *session) writeRows(rows store.Rows) {
-	p := ss.p
 	cols := rows.Columns
 	batch := make([]collection.Change, 0, len(rows.Values))
-	p.Begin()
 	for _, vals := range rows.Values {
 		raw := make(collection.Row, len(cols))
 		for i, c := range cols {
@@ -229,8 +228,9 @@ func (ss *session) writeRows(rows store.Rows) {
 		}
 		batch = append(batch, collection.Change{Type: collection.ChangeInsert, Key: id, Value: it})
 	}
-	_ = p.WriteBatch(batch)
-	_ = p.CommitDeferred()
+	if len(batch) > 0 {
+		_ = ss.p.ApplyDeferred(batch)
+	}
 }
 
 func (ss *session) remember(id string) {
@@ -356,11 +356,11 @@ func (ss *session) unloadSubset(opts collection.LoadSubsetOptions) {
 		}
 		ss.mu.Unlock()
 		if len(evict) > 0 {
-			ss.p.Begin()
-			for _, id := range evict {
-				_ = ss.p.Write(collection.Change{Type: collection.ChangeDelete, Key: id})
+			batch := make([]collection.Change, len(evict))
+			for i, id := range evict {
+				batch[i] = collection.Change{Type: collection.ChangeDelete, Key: id}
 			}
-			_ = ss.p.CommitDeferred()
+			_ = ss.p.ApplyDeferred(batch)
 		}
 		return nil
 	})
