@@ -222,3 +222,16 @@ test('serializer writes app values as SQLite values and deserializationSchema re
   await documents.update('s', (d) => { d.content.tags.push('c'); }).isPersisted.promise;
   assert.equal((await db.get('SELECT content FROM documents WHERE id = ?', ['s'])).content, '{"tags":["a","b","c"]}');
 });
+
+test('a collection created before the database is open becomes usable once it is', async () => {
+  const { PowerSyncDatabase } = await import('../index.js');
+  const schema = appSchema();
+  const db = new PowerSyncDatabase({ schema, database: { dbFilename: ':memory:' } });
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.documents }));
+  assert.equal(documents.size, 0);
+  await documents.preload();
+  assert.equal(documents.status, 'ready');
+  await documents.insert({ id: 'late' }).isPersisted.promise;
+  assert.equal((await db.get('SELECT count(*) AS c FROM documents')).c, 1);
+  await db.close();
+});
