@@ -180,6 +180,13 @@ func TestInsertOnlyTablesQueueWithoutKeepingRows(t *testing.T) {
 	if _, err := db.Execute(bg, `UPDATE t SET a = 'y'`); err == nil {
 		t.Fatal("update of an insert-only view succeeded")
 	}
+	// Insert-only writes do not hold back downloads.
+	if n := count(t, db, `SELECT count(*) FROM ps_kv WHERE key = 'target_checkpoint_request_id'`); n != 0 {
+		t.Fatal("an insert-only write set the checkpoint target")
+	}
+	if n := count(t, db, `SELECT count(*) FROM ps_updated_rows`); n != 0 {
+		t.Fatal("an insert-only write marked a row as updated")
+	}
 }
 
 func TestIgnoreEmptyUpdatesSkipsPatchesThatChangeNothing(t *testing.T) {

@@ -35,7 +35,7 @@ type DB struct {
 	clientID string
 	opts     Options
 	cache    *stmtCache
-	crud     *crudState
+	queue    queueTx
 	closed   bool
 	inWrite  bool // a write transaction is open
 	changes  changeSet
@@ -65,7 +65,6 @@ func Open(ctx context.Context, path string, schema Schema, opts *Options) (*DB, 
 	}
 	db.conn = conn
 	if err := db.init(ctx, schema); err != nil {
-		db.crud.close()
 		conn.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
@@ -105,11 +104,7 @@ func openConn(ctx context.Context, path, vfsName string) (*sqlite3.Conn, error) 
 
 func (db *DB) init(ctx context.Context, schema Schema) error {
 	c := db.conn
-	db.crud = &crudState{conn: c}
 	if err := registerFunctions(c, func() string { return db.clientID }); err != nil {
-		return err
-	}
-	if err := registerCrudVTabs(c, db.crud); err != nil {
 		return err
 	}
 	c.PreUpdateHook(db.onPreUpdate)
@@ -175,6 +170,7 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 	}
 	db.inWrite = true
 	db.changes.reset()
+	db.queue.reset()
 	committed := false
 	defer func() {
 		db.inWrite = false
@@ -189,6 +185,7 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 			}
 		}
 		db.changes.reset()
+		db.queue.reset()
 		db.tracking.discard()
 	}()
 	if err = fn(); err != nil {
@@ -198,6 +195,9 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 		return errors.New("store: the transaction was ended by a statement inside it")
 	}
 	if err = db.tracking.drain(c); err != nil {
+		return err
+	}
+	if err = db.beforeCommit(); err != nil {
 		return err
 	}
 	c.SetInterrupt(context.Background())
@@ -222,7 +222,7 @@ func (db *DB) Close() error {
 	}
 	defer db.release()
 	db.closed = true
-	err := errors.Join(db.cache.clear(), db.crud.close(), db.tracking.close(), db.conn.Close())
+	err := errors.Join(db.cache.clear(), db.tracking.close(), db.conn.Close())
 	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

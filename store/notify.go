@@ -25,6 +25,9 @@ func (db *DB) onPreUpdate(d sqlite3.PreUpdateData) {
 	switch d.Schema {
 	case "main":
 		db.changes.add(d.Table)
+		if d.Table == "ps_crud" && d.Op == sqlite3.AUTH_INSERT && db.queue.firstEntry == 0 {
+			db.queue.firstEntry = d.NewRowID
+		}
 	case "temp":
 		if d.Table == trackTable {
 			db.tracking.dirty = true
