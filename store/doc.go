@@ -4,11 +4,14 @@
 // (ps_crud) exactly as PowerSync's core extension does, and notifies
 // subscribers of committed changes.
 //
-// The generated SQL is byte for byte what PowerSync's core generates
-// (testdata/ddl.golden), and the functions and virtual tables it calls
-// (powersync_diff, powersync_strip_subtype, powersync_json_merge,
-// powersync_crud, powersync_crud_) are implemented in Go on the connection,
-// so a database file is interchangeable with one PowerSync's SDKs write.
+// The views and indexes are byte for byte what PowerSync's core generates
+// (testdata/ddl.golden); the INSTEAD OF triggers have the core's names,
+// checks and statements but build the upload queue entries with SQLite's
+// JSON functions, and the entries are the core's (testdata/crud.golden).
+// Two known differences: reals of 1e16 and more (or below 1e-5) print as
+// SQLite prints them (1.0e+20, where the core's serde_json prints 1e20),
+// and an UPDATE skipped by IgnoreEmptyUpdates does not use up a
+// transaction id.
 //
 // Design, briefly:
 //
@@ -16,9 +19,12 @@
 //     as a lock, so waiting honours a context). SQLite runs inside the Go
 //     process (ncruces/go-sqlite3 translates it to Go), so more connections
 //     would only add locking, and a single writer is what PowerSync has.
-//   - Transaction ids come from the powersync_crud virtual table's xBegin,
-//     as in the core: one id per SQLite transaction that records a write,
-//     rolled back with it.
+//   - Upload queue entries are written by SQL in the triggers: a call into
+//     Go per row (the core's powersync_crud virtual table and functions)
+//     halves the write rate under WebAssembly. Entries take ps_tx.next_tx
+//     as their transaction id and the store increments it right before
+//     COMMIT, so each SQLite transaction that records writes gets one id
+//     and a rolled back one none.
 //   - OnChange collects table names with SQLite's pre-update hook and
 //     delivers them after COMMIT, outside the lock, in commit order.
 //   - TrackRows records row changes with temporary AFTER triggers into a

@@ -4,9 +4,10 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
-// The SQL functions the generated triggers call. PowerSync's core defines
-// them in its extension; here they are Go functions registered on the
-// connection. They are INNOCUOUS because this SQLite build does not trust
+// PowerSync's SQL functions, as Go functions on the connection. The
+// generated triggers only call powersync_json_merge (for tables of more
+// than 50 columns); the others are there for SQL written against
+// PowerSync's core. They are INNOCUOUS because this SQLite build does not trust
 // the schema (SQLITE_TRUSTED_SCHEMA=0), and triggers may only call
 // innocuous functions then.
 const pureFunc = sqlite3.DETERMINISTIC | sqlite3.INNOCUOUS
