@@ -104,6 +104,12 @@ func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) *database {
 	o.method("getCrudBatch", b.async(d.getCrudBatch))
 	o.method("getNextCrudTransaction", b.async(d.getNextCrudTransaction))
 	o.method("completeCrud", b.async(d.completeCrud))
+	o.method("uploadQueueStats", b.async(func([]js.Value) (func() (any, error), error) {
+		return func() (any, error) {
+			count, size, err := db.UploadQueueStats(b.ctx)
+			return []any{count, size}, err
+		}, nil
+	}))
 	o.method("clientId", b.sync(func([]js.Value) (any, error) { return db.ClientID(), nil }))
 	o.method("close", b.async(d.close))
 	return d

@@ -274,6 +274,16 @@ export class PowerSyncDatabase extends Queries {
     return new CrudTransaction(JSON.parse(text).map(CrudEntry.fromJSON), () => call(h.completeCrud, batchId), txId);
   }
 
+  /**
+   * The upload queue's length, and with includeSize the size of its
+   * entries' data: { count, size? }.
+   */
+  async getUploadQueueStats(includeSize = false) {
+    const h = await this._h();
+    const [count, size] = await call(h.uploadQueueStats);
+    return includeSize ? { count, size } : { count };
+  }
+
   /** The database's PowerSync client id. */
   async getClientId() {
     const h = await this._h();

@@ -150,6 +150,7 @@ export class PowerSyncDatabase implements LockContext {
   watch<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
   getCrudBatch(limit?: number): Promise<CrudBatch | null>;
   getNextCrudTransaction(): Promise<CrudTransaction | null>;
+  getUploadQueueStats(includeSize?: boolean): Promise<{ count: number; size?: number }>;
   getClientId(): Promise<string>;
   close(): Promise<void>;
 }

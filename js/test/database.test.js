@@ -109,6 +109,8 @@ test('writes through the view land in the upload queue as PowerSync CrudEntries'
   await db.execute('DELETE FROM documents WHERE id = ?', ['d1']);
   await db.execute('INSERT INTO notes (id, body, _metadata) VALUES (?, ?, ?)', ['n1', 'x', 'meta!']);
 
+  assert.equal((await db.getUploadQueueStats()).count, 4);
+  assert.ok((await db.getUploadQueueStats(true)).size > 0);
   const batch = await db.getCrudBatch(2);
   assert.equal(batch.haveMore, true);
   assert.equal(batch.crud.length, 2);
@@ -140,6 +142,7 @@ test('writes through the view land in the upload queue as PowerSync CrudEntries'
   assert.equal(tx3.crud[0].metadata, 'meta!');
   await tx3.complete();
   assert.equal(await db.getNextCrudTransaction(), null);
+  assert.equal((await db.getUploadQueueStats()).count, 0);
 });
 
 test('onChange reports the changed tables once per committed write, and stops when disposed', async () => {
