@@ -35,7 +35,6 @@ type DB struct {
 	clientID string
 	opts     Options
 	cache    *stmtCache
-	queue    queueTx
 	closed   bool
 	inWrite  bool // a write transaction is open
 	changes  changeSet
@@ -107,7 +106,9 @@ func (db *DB) init(ctx context.Context, schema Schema) error {
 	if err := registerFunctions(c, func() string { return db.clientID }); err != nil {
 		return err
 	}
-	c.PreUpdateHook(db.onPreUpdate)
+	if err := c.SetAuthorizer(db.authorize); err != nil {
+		return err
+	}
 	c.RollbackHook(db.changes.reset)
 	return db.write(ctx, func() error {
 		if err := ensureLayout(c); err != nil {
@@ -170,7 +171,6 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 	}
 	db.inWrite = true
 	db.changes.reset()
-	db.queue.reset()
 	committed := false
 	defer func() {
 		db.inWrite = false
@@ -185,7 +185,6 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 			}
 		}
 		db.changes.reset()
-		db.queue.reset()
 		db.tracking.discard()
 	}()
 	if err = fn(); err != nil {

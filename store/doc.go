@@ -25,8 +25,10 @@
 //     as their transaction id and the store increments it right before
 //     COMMIT, so each SQLite transaction that records writes gets one id
 //     and a rolled back one none.
-//   - OnChange collects table names with SQLite's pre-update hook and
-//     delivers them after COMMIT, outside the lock, in commit order.
+//   - OnChange learns the tables each statement may write from SQLite's
+//     authorizer when the statement is compiled, counts them changed when
+//     the statement changed rows, and delivers the names after COMMIT,
+//     outside the lock, in commit order. Nothing runs per row.
 //   - TrackRows records row changes with temporary AFTER triggers into a
 //     temporary table drained right before COMMIT, so failed statements and
 //     rolled back transactions never reach a tracker.

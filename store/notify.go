@@ -2,37 +2,55 @@ package store
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ncruces/go-sqlite3"
 )
 
-// changeSet collects the tables a write transaction changes, from
-// SQLite's update hook. It is guarded by the DB lock.
+// changeSet collects the tables a write transaction changes (see
+// authorize). It is guarded by the DB lock.
 type changeSet struct {
-	tables map[string]struct{}
+	tables  map[string]struct{}
+	collect *[]string // set while DB.prepare compiles a statement
 }
 
-// onPreUpdate is SQLite's pre-update hook: it runs for every row about to
-// be written. The pre-update hook is used rather than the update hook
-// because it also sees WITHOUT ROWID tables and rows deleted by REPLACE,
-// and because having one turns off SQLite's truncate shortcut, which would
-// otherwise let "DELETE FROM t" empty a table without reporting it. A
-// statement that then fails may report a table it did not change; that
-// costs a spurious notification in a committed transaction, never a
-// missed one.
-func (db *DB) onPreUpdate(d sqlite3.PreUpdateData) {
-	switch d.Schema {
-	case "main":
-		db.changes.add(d.Table)
-		if d.Table == "ps_crud" && d.Op == sqlite3.AUTH_INSERT && db.queue.firstEntry == 0 {
-			db.queue.firstEntry = d.NewRowID
+func (c *changeSet) addAll(tables []string) {
+	for _, t := range tables {
+		c.add(t)
+	}
+}
+
+func (c *changeSet) has(table string) bool {
+	_, ok := c.tables[table]
+	return ok
+}
+
+// authorize is SQLite's authorizer, called while a statement is compiled
+// (including the trigger programs it will run). It records the tables the
+// statement may write; step adds them to the transaction's change set when
+// the statement changed rows. This costs nothing per row: a per-row hook
+// (update or pre-update) is a call into Go for every row written, which
+// is slow under WebAssembly. The price is that a statement reports every
+// table it may write, such as ps_crud for an UPDATE whose entry
+// IgnoreEmptyUpdates skipped: a spurious notification, never a missed one.
+// Statements compiled outside DB.prepare (schema changes, or SQLite
+// recompiling after one) add their tables directly.
+func (db *DB) authorize(action sqlite3.AuthorizerActionCode, table, _, schema, _ string) sqlite3.AuthorizerReturnCode {
+	switch action {
+	case sqlite3.AUTH_INSERT, sqlite3.AUTH_UPDATE, sqlite3.AUTH_DELETE:
+		if schema != "main" || table == "" || strings.HasPrefix(table, "sqlite_") {
+			break
 		}
-	case "temp":
-		if d.Table == trackTable {
-			db.tracking.dirty = true
+		if c := db.changes.collect; c != nil {
+			if !slices.Contains(*c, table) {
+				*c = append(*c, table)
+			}
+		} else {
+			db.changes.add(table)
 		}
 	}
+	return sqlite3.AUTH_OK
 }
 
 func (c *changeSet) add(table string) {

@@ -62,18 +62,17 @@ func (db *DB) run(ctx context.Context, sql string, args []any, readOnly bool) (R
 		old := c.SetInterrupt(ctx)
 		defer c.SetInterrupt(old)
 	}
-	stmt := db.cache.get(sql)
-	if stmt != nil {
-		return db.step(stmt, args, readOnly, true)
+	if cs := db.cache.get(sql); cs != nil {
+		return db.step(cs, args, readOnly)
 	}
 	var res Result
 	rest := sql
 	for first := true; ; first = false {
-		stmt, tail, err := c.Prepare(rest)
+		cs, tail, err := db.prepare(rest)
 		if err != nil {
 			return Result{}, err
 		}
-		if stmt == nil { // only whitespace or comments left
+		if cs == nil { // only whitespace or comments left
 			if first {
 				return Result{}, errors.New("empty statement")
 			}
@@ -81,15 +80,16 @@ func (db *DB) run(ctx context.Context, sql string, args []any, readOnly bool) (R
 		}
 		single := first && strings.TrimSpace(tail) == ""
 		if !first && len(args) > 0 {
-			stmt.Close()
+			cs.stmt.Close()
 			return Result{}, errors.New("arguments given to several statements")
 		}
-		res, err = db.step(stmt, args, readOnly, single)
+		res, err = db.step(cs, args, readOnly)
 		if single {
-			db.cache.put(sql, stmt)
+			cs.sql = sql
+			db.cache.put(cs)
 			return res, err
 		}
-		stmt.Close()
+		cs.stmt.Close()
 		if err != nil {
 			return Result{}, err
 		}
@@ -98,10 +98,28 @@ func (db *DB) run(ctx context.Context, sql string, args []any, readOnly bool) (R
 	}
 }
 
-// step binds args, runs stmt to completion and collects its rows, then
-// leaves it reset and unbound for reuse.
-func (db *DB) step(stmt *sqlite3.Stmt, args []any, readOnly, cached bool) (res Result, err error) {
+// prepare compiles one statement and finds the tables it may write.
+func (db *DB) prepare(sql string) (*cachedStmt, string, error) {
+	var writes []string
+	db.changes.collect = &writes
+	stmt, tail, err := db.conn.Prepare(sql)
+	db.changes.collect = nil
+	if err != nil || stmt == nil {
+		return nil, tail, err
+	}
+	return &cachedStmt{sql: sql, stmt: stmt, writes: writes}, tail, nil
+}
+
+// step binds args, runs the statement to completion and collects its
+// rows, then leaves it reset and unbound for reuse. When the statement
+// changed rows, the tables it writes join the transaction's change set.
+func (db *DB) step(cs *cachedStmt, args []any, readOnly bool) (res Result, err error) {
+	stmt := cs.stmt
+	before := db.conn.TotalChanges()
 	defer func() {
+		if len(cs.writes) > 0 && db.conn.TotalChanges() != before {
+			db.changes.addAll(cs.writes)
+		}
 		if rerr := stmt.Reset(); err == nil && rerr != nil {
 			err = rerr
 		}
@@ -260,19 +278,19 @@ func (db *DB) GetAll(ctx context.Context, sql string, args ...any) (Rows, error)
 // isReadOnly reports whether sql is a single statement that does not
 // write. Preparing it also caches it for the run that follows.
 func (db *DB) isReadOnly(sql string) bool {
-	if stmt := db.cache.get(sql); stmt != nil {
-		return stmt.ReadOnly()
+	if cs := db.cache.get(sql); cs != nil {
+		return cs.stmt.ReadOnly()
 	}
-	stmt, tail, err := db.conn.Prepare(sql)
-	if err != nil || stmt == nil {
+	cs, tail, err := db.prepare(sql)
+	if err != nil || cs == nil {
 		return true // let run report the error
 	}
 	if strings.TrimSpace(tail) != "" {
-		stmt.Close()
+		cs.stmt.Close()
 		return false
 	}
-	db.cache.put(sql, stmt)
-	return stmt.ReadOnly()
+	db.cache.put(cs)
+	return cs.stmt.ReadOnly()
 }
 
 // Get runs a query and returns its first row, or an error wrapping ErrNoRows.

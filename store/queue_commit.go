@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 )
@@ -11,15 +10,6 @@ import (
 // maxOpID is the "no checkpoint yet" target PowerSync stores after a local
 // write: the largest int64.
 const maxOpID = "9223372036854775807"
-
-// queueTx follows what the open write transaction added to the upload
-// queue, from the pre-update hook, so that the store can finish the
-// transaction's bookkeeping before COMMIT (see crudInsertSQL in ddl.go).
-type queueTx struct {
-	firstEntry int64 // rowid of the first ps_crud row inserted; 0: none
-}
-
-func (q *queueTx) reset() { q.firstEntry = 0 }
 
 // beforeCommit ends a write transaction that recorded upload queue entries
 // the way PowerSync's core does: the transaction id the entries carry is
@@ -29,23 +19,18 @@ func (q *queueTx) reset() { q.firstEntry = 0 }
 // writes, so downloads must not overwrite them until a new write
 // checkpoint arrives.
 func (db *DB) beforeCommit() error {
-	first := db.queue.firstEntry
-	if first == 0 {
+	if !db.changes.has("ps_crud") {
 		return nil
 	}
-	ctx := context.Background()
-	mark := true
-	if only := insertOnlyNames(db.schema); only != "" {
-		res, err := db.run(ctx, `SELECT 1 FROM ps_crud WHERE id >= ? AND data->>'type' NOT IN (`+only+`) LIMIT 1`, []any{first}, false)
-		if err != nil {
-			return err
-		}
-		mark = res.Rows.Len() > 0
+	recorded, simple, err := db.entriesOfThisTransaction()
+	if err != nil || !recorded {
+		return err
 	}
+	ctx := context.Background()
 	if _, err := db.run(ctx, `UPDATE ps_tx SET next_tx = next_tx + 1 WHERE id = 1`, nil, false); err != nil {
 		return err
 	}
-	if mark {
+	if simple {
 		if _, err := db.run(ctx, `INSERT OR REPLACE INTO ps_kv(key, value) VALUES('target_checkpoint_request_id', `+maxOpID+`)`, nil, false); err != nil {
 			return err
 		}
@@ -53,19 +38,41 @@ func (db *DB) beforeCommit() error {
 			return err
 		}
 	}
-	db.queue.reset()
 	return nil
 }
 
-// insertOnlyNames lists the insert-only tables as SQL string literals.
-func insertOnlyNames(s Schema) string {
-	var names []string
-	for _, t := range s.Tables {
-		if t.insertOnly() {
-			names = append(names, quoteString(t.Name))
+// entriesOfThisTransaction tells whether the open transaction queued
+// entries, and whether any is from a table that is not insert-only. The
+// transaction's entries are the last ones, all with tx_id = next_tx (which
+// only grows at commit), so this reads backwards from the end of the queue
+// and stops at the first older entry.
+func (db *DB) entriesOfThisTransaction() (recorded, simple bool, err error) {
+	cs, _, err := db.cachedStmt(`SELECT c.tx_id = t.next_tx, c.data->>'type' FROM ps_crud c, ps_tx t WHERE t.id = 1 ORDER BY c.id DESC`)
+	if err != nil {
+		return false, false, err
+	}
+	stmt := cs.stmt
+	defer stmt.Reset()
+	for stmt.Step() && stmt.ColumnBool(0) {
+		recorded = true
+		if t, ok := db.schema.Table(stmt.ColumnText(1)); !ok || !t.insertOnly() {
+			return true, true, nil
 		}
 	}
-	return strings.Join(names, ", ")
+	return recorded, false, stmt.Err()
+}
+
+// cachedStmt returns the statement for sql from the cache, preparing and
+// caching it when needed.
+func (db *DB) cachedStmt(sql string) (*cachedStmt, string, error) {
+	if cs := db.cache.get(sql); cs != nil {
+		return cs, "", nil
+	}
+	cs, tail, err := db.prepare(sql)
+	if err == nil && cs != nil {
+		db.cache.put(cs)
+	}
+	return cs, tail, err
 }
 
 func execStmt(stmt *sqlite3.Stmt) error {

@@ -16,8 +16,9 @@ type stmtCache struct {
 }
 
 type cachedStmt struct {
-	sql  string
-	stmt *sqlite3.Stmt
+	sql    string
+	stmt   *sqlite3.Stmt
+	writes []string // tables the statement may write (see DB.authorize)
 }
 
 func newStmtCache(max int) *stmtCache {
@@ -25,17 +26,17 @@ func newStmtCache(max int) *stmtCache {
 }
 
 // get returns the cached statement for sql, if any.
-func (c *stmtCache) get(sql string) *sqlite3.Stmt {
+func (c *stmtCache) get(sql string) *cachedStmt {
 	if e, ok := c.byKey[sql]; ok {
 		c.order.MoveToFront(e)
-		return e.Value.(*cachedStmt).stmt
+		return e.Value.(*cachedStmt)
 	}
 	return nil
 }
 
-// put caches stmt, closing the least recently used one when full.
-func (c *stmtCache) put(sql string, stmt *sqlite3.Stmt) {
-	c.byKey[sql] = c.order.PushFront(&cachedStmt{sql: sql, stmt: stmt})
+// put caches a statement, closing the least recently used one when full.
+func (c *stmtCache) put(cs *cachedStmt) {
+	c.byKey[cs.sql] = c.order.PushFront(cs)
 	for c.order.Len() > c.max {
 		e := c.order.Back()
 		cs := c.order.Remove(e).(*cachedStmt)

@@ -41,7 +41,6 @@ const trackTable = "ps_track_rows"
 type rowTracking struct {
 	conn    *sqlite3.Conn
 	created bool
-	dirty   bool // the temporary table has rows (set by the update hook)
 	byTable map[string][]*rowTracker
 
 	drainStmt, clearStmt *sqlite3.Stmt
@@ -178,7 +177,7 @@ func dropTrackTriggers(c *sqlite3.Conn, table string) error {
 // drain moves the changes recorded in this transaction into pending and
 // empties the temporary table. It runs right before COMMIT.
 func (rt *rowTracking) drain(c *sqlite3.Conn) error {
-	if !rt.dirty {
+	if len(rt.byTable) == 0 {
 		return nil
 	}
 	if rt.drainStmt == nil {
@@ -212,11 +211,10 @@ func (rt *rowTracking) drain(c *sqlite3.Conn) error {
 	if err := errors.Join(stmt.Err(), stmt.Reset()); err != nil {
 		return err
 	}
-	if err := execStmt(rt.clearStmt); err != nil {
-		return err
+	if len(rt.pendingOrder) == 0 {
+		return nil
 	}
-	rt.dirty = false
-	return nil
+	return execStmt(rt.clearStmt)
 }
 
 // deliver hands the drained changes of the committed transaction to the
@@ -235,7 +233,6 @@ func (rt *rowTracking) deliver() {
 func (rt *rowTracking) discard() {
 	clear(rt.pending)
 	rt.pendingOrder = rt.pendingOrder[:0]
-	rt.dirty = false
 }
 
 func (rt *rowTracking) close() error {
