@@ -252,6 +252,11 @@ func (db *DB) UpdateSchema(ctx context.Context, s Schema) error {
 		if err := db.tracking.reinstall(db.conn, s); err != nil {
 			return err
 		}
+		// Cached statements know which tables they write; the new
+		// triggers may write others.
+		if err := db.cache.clear(); err != nil {
+			return err
+		}
 		db.schema = s
 		return nil
 	})

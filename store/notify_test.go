@@ -231,3 +231,22 @@ func TestWatchRerunsWhenAReadTableChanges(t *testing.T) {
 		t.Fatalf("tables = %v, %v", tables, err)
 	}
 }
+
+// After a schema change, statements compiled before it report what the new
+// triggers write, not what the old ones did.
+func TestOnChangeFollowsSchemaChanges(t *testing.T) {
+	db := openMem(t, todoSchema())
+	insert := `INSERT INTO todos(id, title) VALUES (?, 'x')`
+	mustExec(t, db, insert, "a") // compiled and cached for a synced table
+	s := todoSchema()
+	s.Tables[0].LocalOnly = true
+	if err := db.UpdateSchema(bg, s); err != nil {
+		t.Fatal(err)
+	}
+	var rec recorder[[]string]
+	db.OnChange(nil, rec.add)
+	mustExec(t, db, insert, "b")
+	if got := rec.all(); !reflect.DeepEqual(got, [][]string{{"todos"}}) {
+		t.Fatalf("got %v", got)
+	}
+}
