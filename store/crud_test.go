@@ -400,3 +400,33 @@ func TestCrudEntryMarshalsLikePowerSyncsToJSON(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+// Every local write after a checkpoint was seen resets the target again,
+// also when an earlier write already did.
+func TestEveryLocalWriteAfterACheckpointResetsTheTarget(t *testing.T) {
+	db := openMem(t, todoSchema())
+	state := func() string {
+		rows, err := db.GetAll(bg, `SELECT key, value FROM ps_kv WHERE key <> 'client_id' ORDER BY key`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return formatRows(rows)
+	}
+	marked := "target_checkpoint_request_id | 9223372036854775807\n"
+	for i, id := range []string{"a", "b", "c"} {
+		mustExec(t, db, `INSERT INTO todos(id) VALUES (?)`, id)
+		if got := state(); got != marked {
+			t.Fatalf("write %d: ps_kv = %q", i, got)
+		}
+		// A download saw a checkpoint (as sync does).
+		mustExec(t, db, `INSERT OR REPLACE INTO ps_kv(key, value) VALUES ('last_seen_checkpoint_request_id', 7), ('target_checkpoint_request_id', 7)`)
+	}
+	// A rolled back write leaves the download's state alone.
+	db.WriteTx(bg, func(tx *Tx) error {
+		mustExec(t, tx, `INSERT INTO todos(id) VALUES ('z')`)
+		return errors.New("roll back")
+	})
+	if got := state(); got != "last_seen_checkpoint_request_id | 7\ntarget_checkpoint_request_id | 7\n" {
+		t.Fatalf("after rollback: %q", got)
+	}
+}

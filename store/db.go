@@ -40,6 +40,10 @@ type DB struct {
 	changes  changeSet
 	tracking rowTracking
 
+	// kvMarked: ps_kv holds the checkpoint state a local write sets, as
+	// the last commit left it. markedKV: the open transaction set it.
+	kvMarked, markedKV bool
+
 	notify notifier // has its own lock: delivery runs after lock is released
 }
 
@@ -204,6 +208,12 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 		return err
 	}
 	committed = true
+	switch {
+	case db.markedKV:
+		db.kvMarked = true
+	case db.changes.has("ps_kv"):
+		db.kvMarked = false
+	}
 	db.tracking.deliver()
 	if tables := db.changes.take(db.schema); len(tables) > 0 {
 		db.notify.enqueue(tables)

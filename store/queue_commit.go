@@ -18,7 +18,12 @@ const maxOpID = "9223372036854775807"
 // checkpoints seen so far are forgotten: none of them can contain these
 // writes, so downloads must not overwrite them until a new write
 // checkpoint arrives.
+//
+// The checkpoint bookkeeping is skipped when the last commit already did
+// it and nothing has written ps_kv since (kvMarked): it is two statements,
+// and under WebAssembly every statement counts.
 func (db *DB) beforeCommit() error {
+	db.markedKV = false
 	if !db.changes.has("ps_crud") {
 		return nil
 	}
@@ -30,7 +35,8 @@ func (db *DB) beforeCommit() error {
 	if _, err := db.run(ctx, `UPDATE ps_tx SET next_tx = next_tx + 1 WHERE id = 1`, nil, false); err != nil {
 		return err
 	}
-	if simple {
+	if simple && (!db.kvMarked || db.changes.has("ps_kv")) {
+		db.markedKV = true
 		if _, err := db.run(ctx, `INSERT OR REPLACE INTO ps_kv(key, value) VALUES('target_checkpoint_request_id', `+maxOpID+`)`, nil, false); err != nil {
 			return err
 		}
