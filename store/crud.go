@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/goccy/go-json"
 )
@@ -51,48 +51,116 @@ func (e CrudEntry) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// storedEntry is the JSON PowerSync's core stores in ps_crud.data.
-type storedEntry struct {
-	Op       Op             `json:"op"`
-	ID       string         `json:"id"`
-	Type     string         `json:"type"`
-	Data     map[string]any `json:"data"`
-	Old      map[string]any `json:"old"`
-	Metadata *string        `json:"metadata"`
-}
-
+// parseEntry reads one ps_crud row with the small scanner of jsonobj.go:
+// the entry JSON is flat (its data and old objects hold plain values), and
+// reading numbers ourselves keeps integers as int64.
 func parseEntry(id, txID int64, data string) (CrudEntry, error) {
-	var s storedEntry
-	d := json.NewDecoder(strings.NewReader(data))
-	d.UseNumber()
-	if err := d.Decode(&s); err != nil {
+	e := CrudEntry{ClientID: id, TransactionID: txID}
+	members, err := parseObject(nil, []byte(data))
+	if err != nil {
 		return CrudEntry{}, fmt.Errorf("entry %d: %w", id, err)
 	}
-	return CrudEntry{
-		ClientID: id, ID: s.ID, Op: s.Op, Table: s.Type, OpData: typedNumbers(s.Data),
-		TransactionID: txID, Metadata: s.Metadata, PreviousValues: typedNumbers(s.Old),
-	}, nil
-}
-
-// typedNumbers turns JSON numbers into int64 when written as integers and
-// float64 otherwise, the types SQLite's INTEGER and REAL columns read as,
-// so that large integers keep their precision.
-func typedNumbers(m map[string]any) map[string]any {
-	for k, v := range m {
-		n, ok := v.(json.Number)
-		if !ok {
-			continue
-		}
-		if !strings.ContainsAny(string(n), ".eE") {
-			if i, err := n.Int64(); err == nil {
-				m[k] = i
+	for _, m := range members {
+		switch string(m.key) {
+		case "op", "id", "type", "metadata":
+			if isNull(m.raw) {
 				continue
 			}
+			s, err := decodeString(m.raw)
+			if err != nil {
+				return CrudEntry{}, fmt.Errorf("entry %d: %s: %w", id, m.key, err)
+			}
+			switch string(m.key) {
+			case "op":
+				e.Op = Op(s)
+			case "id":
+				e.ID = s
+			case "type":
+				e.Table = s
+			case "metadata":
+				e.Metadata = &s
+			}
+		case "data", "old":
+			if isNull(m.raw) {
+				continue
+			}
+			obj, err := decodeObject(m.raw)
+			if err != nil {
+				return CrudEntry{}, fmt.Errorf("entry %d: %s: %w", id, m.key, err)
+			}
+			if string(m.key) == "data" {
+				e.OpData = obj
+			} else {
+				e.PreviousValues = obj
+			}
 		}
-		f, _ := n.Float64()
-		m[k] = f
 	}
-	return m
+	return e, nil
+}
+
+// decodeObject decodes a JSON object into Go values: strings, int64 for
+// integers and float64 for other numbers (the types SQLite's INTEGER and
+// REAL columns read as, so large integers keep their precision), bools,
+// nil, and nested objects and arrays.
+func decodeObject(raw []byte) (map[string]any, error) {
+	members, err := parseObject(nil, raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(members))
+	for _, m := range members {
+		v, err := decodeValue(m.raw)
+		if err != nil {
+			return nil, err
+		}
+		out[string(m.key)] = v
+	}
+	return out, nil
+}
+
+func decodeValue(raw []byte) (any, error) {
+	switch {
+	case len(raw) == 0:
+		return nil, errNotObject
+	case raw[0] == '"':
+		return decodeString(raw)
+	case isNumberStart(raw[0]):
+		if !isFloatText(raw) {
+			if i, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+				return i, nil
+			}
+		}
+		return strconv.ParseFloat(string(raw), 64)
+	case string(raw) == "null":
+		return nil, nil
+	case string(raw) == "true":
+		return true, nil
+	case string(raw) == "false":
+		return false, nil
+	}
+	var v any
+	if err := decodeAny(raw, &v); err != nil {
+		return nil, err
+	}
+	return typedValue(v), nil
+}
+
+// typedValue converts the json.Numbers inside a decoded value.
+func typedValue(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		n, _ := decodeValue([]byte(v))
+		return n
+	case []any:
+		for i := range v {
+			v[i] = typedValue(v[i])
+		}
+	case map[string]any:
+		for k := range v {
+			v[k] = typedValue(v[k])
+		}
+	}
+	return v
 }
 
 // CrudBatch is a run of upload queue entries handed out for upload.

@@ -430,3 +430,18 @@ func TestEveryLocalWriteAfterACheckpointResetsTheTarget(t *testing.T) {
 		t.Fatalf("after rollback: %q", got)
 	}
 }
+
+func TestEntriesDecodeNestedAndEscapedValues(t *testing.T) {
+	e, err := parseEntry(1, 2, `{"op":"PUT","id":"a\"b","type":"t","data":{"s":"x\ny","i":-3,"f":2.5,"b":true,"n":null,"arr":[1,2.0,{"k":"v"}]},"metadata":"m"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"s": "x\ny", "i": int64(-3), "f": 2.5, "b": true, "n": nil,
+		"arr": []any{int64(1), 2.0, map[string]any{"k": "v"}}}
+	if e.ID != `a"b` || e.Op != OpPut || e.Table != "t" || *e.Metadata != "m" || !reflect.DeepEqual(e.OpData, want) {
+		t.Fatalf("got %+v", e)
+	}
+	if _, err := parseEntry(1, 2, `{"op":`); err == nil {
+		t.Fatal("broken JSON accepted")
+	}
+}
