@@ -146,9 +146,11 @@ func (db *DB) step(cs *cachedStmt, args []any, readOnly bool) (res Result, err e
 		}
 	}
 	for stmt.Step() {
+		// Columns reads the whole row in one call into SQLite, which
+		// matters under WebAssembly where each call is expensive.
 		row := make([]any, n)
-		for i := range n {
-			row[i] = columnValue(stmt, i)
+		if err := stmt.Columns(row...); err != nil {
+			return Result{}, err
 		}
 		res.Rows.Values = append(res.Rows.Values, row)
 	}
@@ -160,20 +162,6 @@ func (db *DB) step(cs *cachedStmt, args []any, readOnly bool) (res Result, err e
 		res.InsertID = db.conn.LastInsertRowID()
 	}
 	return res, nil
-}
-
-func columnValue(stmt *sqlite3.Stmt, i int) any {
-	switch stmt.ColumnType(i) {
-	case sqlite3.INTEGER:
-		return stmt.ColumnInt64(i)
-	case sqlite3.FLOAT:
-		return stmt.ColumnFloat(i)
-	case sqlite3.TEXT:
-		return stmt.ColumnText(i)
-	case sqlite3.BLOB:
-		return stmt.ColumnBlob(i, nil)
-	}
-	return nil
 }
 
 // isoTime is JavaScript's Date.toISOString format.
