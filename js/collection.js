@@ -375,6 +375,10 @@ export class Collection {
     if (includeInitialState !== undefined && typeof includeInitialState !== 'boolean') throw new TypeError('subscribeChanges: includeInitialState must be a boolean');
     const deliver = (payload) => {
       const changes = revive(payload);
+      // The callback may read the collection: the cache must not be older
+      // than the changes it is told about, whichever Go subscription (the
+      // cache's own or this one) happens to be delivered first.
+      this._changed(changes.map((c) => c.key));
       if (this._out) {
         for (const c of changes) {
           c.value = this._row(c.value);
@@ -391,7 +395,11 @@ export class Collection {
     };
     let id = null;
     let active = true;
-    const start = () => { if (active) id = check(this._go.subscribeChanges(deliver, includeInitialState)); };
+    const start = () => {
+      if (!active) return;
+      this._cached(); // the cache's watch first, so it hears of changes before this subscriber
+      id = check(this._go.subscribeChanges(deliver, includeInitialState));
+    };
     if (this._go) start();
     else this._pending.then(start, () => {});
     return {

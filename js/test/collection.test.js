@@ -235,3 +235,34 @@ test('a collection created before the database is open becomes usable once it is
   assert.equal((await db.get('SELECT count(*) AS c FROM documents')).c, 1);
   await db.close();
 });
+
+test('a subscriber reading the collection in its callback sees the change it is told about', async () => {
+  for (const startSync of [true, false]) {
+    const schema = appSchema();
+    const db = await openDatabase(':memory:', schema);
+    const documents = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.documents, startSync }));
+    const stale = [];
+    let deliveries = 0;
+    // Subscribed before any read, as an app rendering from the callback does.
+    documents.subscribeChanges((changes) => {
+      deliveries++;
+      const ids = documents.toArray.map((r) => r.id);
+      if (documents.size !== ids.length) stale.push(`size ${documents.size} but toArray has ${ids.length}`);
+      for (const c of changes) {
+        const row = documents.get(c.key);
+        if (c.type === 'delete' ? row !== undefined || ids.includes(c.key) : !ids.includes(c.key) || JSON.stringify(row) !== JSON.stringify(c.value)) {
+          stale.push(`${c.type} ${c.key}: get ${JSON.stringify(row)}, toArray ${ids}`);
+        }
+      }
+    });
+    await documents.preload();
+    assert.equal(documents.size, 0); // the collection's reads are now cached
+    documents.insert({ id: 'a', name: 'A' });
+    documents.insert({ id: 'b', name: 'B' });
+    await documents.update('b', (d) => { d.name = 'B2'; }).isPersisted.promise;
+    await db.execute('DELETE FROM documents WHERE id = ?', ['a']);
+    await waitFor(() => documents.size === 1 && deliveries >= 4, 'the delete to be delivered');
+    assert.deepEqual(stale, [], `startSync ${startSync}`);
+    assert.deepEqual(documents.toArray.map((r) => [r.id, r.name]), [['b', 'B2']]);
+  }
+});

@@ -42,7 +42,7 @@ export async function waitFor(predicate, what = 'condition', ms = 5000) {
   for (;;) {
     const v = await predicate();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
