@@ -71,8 +71,12 @@ async function main() {
     input.className = 'edit'
     input.dataset.testid = 'edit'
     input.value = todo.description ?? ''
+    let finished = false
+    // Enter (or Escape) and the blur that follows both end the edit: act once.
     const finish = (save) => {
-      input.replaceWith(text)
+      if (finished) return
+      finished = true
+      if (input.isConnected) input.replaceWith(text)
       const value = input.value.trim()
       if (save && value && value !== todo.description) {
         persist(todos.update(todo.id, (d) => { d.description = value }))
