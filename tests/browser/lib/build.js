@@ -8,24 +8,10 @@ import { fileURLToPath } from 'node:url';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BUILD = join(REPO, 'tests/browser/.build');
 
-// A stand-in for package store holding only Options (as SPEC.md defines it),
-// used when the real store does not compile (it is written in parallel):
-// the probe itself uses SQLite directly and needs store only for Options.
-const STORE_STUB = `package store
-
-import "context"
-
-type Options struct {
-	VFS        string
-	Durability interface{ WaitDurable(ctx context.Context) error }
-}
-`;
-
 /**
  * Builds tests/browser/.build/probe.wasm. The probe needs only the OPFS glue
  * of package bridge, so the build replaces the rest of bridge with nothing
  * (go build -overlay): it does not depend on the state of the other files.
- * If package store does not compile, it falls back to STORE_STUB.
  */
 export function buildProbe() {
   mkdirSync(BUILD, { recursive: true });
@@ -33,18 +19,7 @@ export function buildProbe() {
   for (const f of readdirSync(join(REPO, 'bridge'))) {
     if (f.endsWith('.go') && !f.startsWith('opfs')) replace[join(REPO, 'bridge', f)] = '';
   }
-  try {
-    goBuildProbe(replace);
-  } catch {
-    console.warn('buildProbe: building against a stand-in for package store (the real one does not compile)');
-    for (const f of readdirSync(join(REPO, 'store'))) {
-      if (f.endsWith('.go')) replace[join(REPO, 'store', f)] = '';
-    }
-    const stub = join(BUILD, 'store_stub.go');
-    writeFileSync(stub, STORE_STUB);
-    replace[join(REPO, 'store', 'zz_probe_stub.go')] = stub;
-    goBuildProbe(replace);
-  }
+  goBuildProbe(replace);
   const goroot = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
   const wasmExec = [join(goroot, 'lib/wasm/wasm_exec.js'), join(goroot, 'misc/wasm/wasm_exec.js')].find(existsSync);
   copyFileSync(wasmExec, join(BUILD, 'wasm_exec.js'));
