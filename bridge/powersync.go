@@ -51,6 +51,7 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 			return cfg, false, typeErrorf(k, "unsupported value %v", v)
 		}
 	}
+	o.Yield = eventLoopYielder()
 	start = o.StartSync == nil || *o.StartSync
 	never := false
 	o.StartSync = &never
@@ -106,4 +107,22 @@ func (k *coll) getMeta(args []js.Value) (any, error) {
 	var e Encoder
 	err := e.Value(map[string]any{"tableName": m.TableName, "trackedTableName": m.TrackedTableName, "metadataIsTracked": m.MetadataIsTracked})
 	return string(e.Buf), err
+}
+
+// eventLoopYielder paces a collection's initial load. A goroutine that only
+// computes never returns the thread to JS (Go runs every runnable goroutine
+// before a call from JS returns), so a 100,000-row load would be one long
+// task. Sleeping lets Go's scheduler return to the event loop, which then
+// paints and handles input. It sleeps only once a slice of work has run, so
+// a fast load pays almost nothing.
+func eventLoopYielder() func() {
+	const slice = 8 * time.Millisecond
+	last := time.Now()
+	return func() {
+		if time.Since(last) < slice {
+			return
+		}
+		time.Sleep(time.Millisecond)
+		last = time.Now()
+	}
 }

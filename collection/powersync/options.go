@@ -46,6 +46,11 @@ type Options struct {
 	// StartSync, unless set to false, starts syncing at creation, as the
 	// reference does.
 	StartSync *bool
+	// Yield, when set, is called between batches of a load, with no locks
+	// held. A host with an event loop (the browser) uses it to hand the
+	// thread back between batches, so a large initial load does not block
+	// the page in one long task.
+	Yield func()
 }
 
 // DeserializationError reports a row of the table that the deserializing
@@ -98,6 +103,7 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 		onErr:    opts.OnDeserializationError,
 		batch:    batch,
 		onDemand: opts.SyncMode == collection.SyncOnDemand,
+		yield:    opts.Yield,
 	}
 	schema := opts.Schema
 	if schema == nil {

@@ -42,6 +42,27 @@ func TestTheInitialLoadReadsInBatches(t *testing.T) {
 	}
 }
 
+func TestYieldRunsBetweenBatchesWithTheDatabaseFree(t *testing.T) {
+	db := openDB(t)
+	for i := 0; i < 10; i++ {
+		exec(t, db, `INSERT INTO documents (id, n) VALUES (?, ?)`, string(rune('a'+i)), i)
+	}
+	yields := 0
+	yield := func() {
+		yields++
+		// A write here would deadlock if the load held the database.
+		exec(t, db, `UPDATE documents SET n = n + 100 WHERE id = 'a'`)
+	}
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{SyncBatchSize: 4, Yield: yield})
+	// Batches of 4, 4 and 2 rows: a yield after each full batch.
+	if yields != 2 {
+		t.Fatalf("yield called %d times, want 2", yields)
+	}
+	if got, _ := c.Get("a"); got["n"] != int64(200) {
+		t.Fatalf("a = %v, want the writes made while yielding mirrored", got)
+	}
+}
+
 func TestChangesMadeWithSQLAreMirroredBeforeTheWriteReturns(t *testing.T) {
 	db := openDB(t)
 	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})

@@ -19,6 +19,7 @@ type source struct {
 	onErr    func(*DeserializationError)
 	batch    int
 	onDemand bool
+	yield    func() // Options.Yield
 }
 
 // session is one sync session: from start to the collection's cleanup.
@@ -166,6 +167,9 @@ func (ss *session) initialLoad() {
 			ss.p.Reserve(int(n))
 		}
 	}
+	if ss.yield != nil {
+		ss.yield() // counting a large table is a slice of work of its own
+	}
 	err := ss.load(ss.ctx, "", nil)
 	if err != nil {
 		if ss.ctx.Err() == nil {
@@ -205,6 +209,9 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 		}
 		if n < ss.batch {
 			return nil
+		}
+		if ss.yield != nil {
+			ss.yield()
 		}
 	}
 }
