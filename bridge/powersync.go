@@ -3,6 +3,7 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"math"
 	"syscall/js"
@@ -51,7 +52,7 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 			return cfg, false, typeErrorf(k, "unsupported value %v", v)
 		}
 	}
-	o.Yield = eventLoopYielder()
+	o.Yield = b.loadYielder()
 	start = o.StartSync == nil || *o.StartSync
 	never := false
 	o.StartSync = &never
@@ -109,20 +110,22 @@ func (k *coll) getMeta(args []js.Value) (any, error) {
 	return string(e.Buf), err
 }
 
-// eventLoopYielder paces a collection's initial load. A goroutine that only
+// loadYielder paces a collection's initial load. A goroutine that only
 // computes never returns the thread to JS (Go runs every runnable goroutine
 // before a call from JS returns), so a 100,000-row load would be one long
-// task. Sleeping lets Go's scheduler return to the event loop, which then
-// paints and handles input. It sleeps only once a slice of work has run, so
-// a fast load pays almost nothing.
-func eventLoopYielder() func() {
+// task. Awaiting the next JS task hands the thread back: the page paints
+// and handles input in between. It waits only once a slice of work has run,
+// so a fast load pays almost nothing. It waits on a JS task rather than a Go
+// timer because the loader unrefs Go's timers in Node, where a load waiting
+// on one alone would let the process exit under it.
+func (b *Bridge) loadYielder() func() {
 	const slice = 8 * time.Millisecond
 	last := time.Now()
 	return func() {
 		if time.Since(last) < slice {
 			return
 		}
-		time.Sleep(time.Millisecond)
+		_ = b.yield(context.Background()) // an error means the module is closing: load on
 		last = time.Now()
 	}
 }

@@ -266,3 +266,13 @@ test('a subscriber reading the collection in its callback sees the change it is 
     assert.deepEqual(documents.toArray.map((r) => [r.id, r.name]), [['b', 'B2']]);
   }
 });
+
+test('a large initial load that yields to the event loop completes in Node', async () => {
+  const schema = appSchema();
+  const db = await openDatabase(':memory:', schema);
+  await db.execute("INSERT INTO documents (id, name, n) SELECT printf('d%06d', value), 'doc ' || value, value FROM generate_series(1, 30000)");
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.documents }));
+  await documents.preload(); // 30 batches: the load hands the thread back between them
+  assert.equal(documents.size, 30000);
+  assert.equal(documents.get('d030000').n, 30000);
+});
