@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshProfile, launch } from './lib/browser.js';
+import { withBrowser } from './lib/browser.js';
 import { REPO } from './lib/build.js';
 
 let server;
@@ -51,10 +51,8 @@ async function add(page, description) {
 }
 
 test('demo: add, edit, toggle, search and delete through the UI; a reload shows the data', async () => {
-  const profile = freshProfile();
-  let chrome = await launch(profile.dir);
-  try {
-    let { page, errors } = await openDemo(chrome.context);
+  await withBrowser(async ({ chrome }) => {
+    const { page, errors } = await openDemo(chrome.context);
     assert.equal(await page.textContent('[data-testid="collection-status"]'), 'ready');
     assert.equal(await item(page).count(), 0);
 
@@ -104,8 +102,5 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="todo"]').length === 3).catch(async (e) => {
       throw new Error(`${e.message}; first tab shows ${await item(page).count()} todos, error ${JSON.stringify(await page.textContent('[data-testid="error"]'))}, page errors ${JSON.stringify(errors)}`);
     });
-  } finally {
-    await chrome.close();
-    profile.remove();
-  }
+  });
 });

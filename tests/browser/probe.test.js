@@ -2,7 +2,7 @@
 // headless Chromium: reload, two tabs, a crash mid-stream, a write failure.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { freshProfile, launch } from './lib/browser.js';
+import { withBrowser } from './lib/browser.js';
 import { buildProbe, REPO } from './lib/build.js';
 import { durable, exec, openProbe, query } from './lib/probe.js';
 import { serve } from './lib/server.js';
@@ -17,26 +17,6 @@ before(async () => {
 after(async () => {
   await server?.close();
 });
-
-/** Runs fn with a browser on a fresh profile, closing both afterwards. */
-async function withBrowser(fn) {
-  const profile = freshProfile();
-  let chrome = await launch(profile.dir);
-  try {
-    await fn({
-      get chrome() {
-        return chrome;
-      },
-      async relaunch() {
-        chrome = await launch(profile.dir);
-        return chrome;
-      },
-    });
-  } finally {
-    await chrome.close();
-    profile.remove();
-  }
-}
 
 async function integrity(page) {
   return (await query(page, 'PRAGMA integrity_check'))[0][0];

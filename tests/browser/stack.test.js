@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshProfile, launch } from './lib/browser.js';
+import { withBrowser } from './lib/browser.js';
 import { REPO } from './lib/build.js';
 import { serve } from './lib/server.js';
 
@@ -29,27 +29,13 @@ after(async () => {
   await server?.close();
 });
 
-async function withBrowser(t, fn) {
+/** withBrowser, skipped while the package does not exist. */
+async function withStack(t, fn) {
   if (skip) {
     t.skip(skip);
     return;
   }
-  const profile = freshProfile();
-  let chrome = await launch(profile.dir);
-  try {
-    await fn({
-      get chrome() {
-        return chrome;
-      },
-      async relaunch() {
-        chrome = await launch(profile.dir);
-        return chrome;
-      },
-    });
-  } finally {
-    await chrome.close();
-    profile.remove();
-  }
+  await withBrowser(fn);
 }
 
 /** Opens the stack page and the database name; returns the page and timings. */
@@ -63,7 +49,7 @@ async function openApp(context, name) {
 }
 
 test('stack: inserted rows are persisted, survive a reload, and the database is intact', async (t) => {
-  await withBrowser(t, async ({ chrome }) => {
+  await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-reload.db');
     await page.evaluate(async () => {
       const tx = todos.insert(Array.from({ length: 100 }, (_, i) => ({ id: `todo-${i}`, title: `todo ${i}`, n: i })));
@@ -83,7 +69,7 @@ test('stack: inserted rows are persisted, survive a reload, and the database is 
 });
 
 test('stack: a second tab gets a clear error and the first keeps working', async (t) => {
-  await withBrowser(t, async ({ chrome }) => {
+  await withStack(t, async ({ chrome }) => {
     const { page: first } = await openApp(chrome.context, 'stack-tabs.db');
     await first.evaluate(() => todos.insert({ id: 'a', title: 'first tab', n: 1 }).isPersisted.promise);
     const second = await chrome.context.newPage();
@@ -98,7 +84,7 @@ test('stack: a second tab gets a clear error and the first keeps working', async
 });
 
 test('stack: killing the browser mid-stream keeps every transaction whose isPersisted resolved', async (t) => {
-  await withBrowser(t, async (b) => {
+  await withStack(t, async (b) => {
     const acked = new Set();
     const rounds = 3;
     for (let round = 0; round <= rounds; round++) {
@@ -133,7 +119,7 @@ test('stack: killing the browser mid-stream keeps every transaction whose isPers
 });
 
 test('stack: a storage write failure rejects isPersisted with a clear error', async (t) => {
-  await withBrowser(t, async ({ chrome }) => {
+  await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-quota.db');
     await page.evaluate(() => todos.insert({ id: 'kept', title: 'durable', n: 1 }).isPersisted.promise);
     const worker = page.workers().find((w) => w.url().endsWith('/js/opfs-worker.js'));
@@ -159,7 +145,7 @@ test('stack: a storage write failure rejects isPersisted with a clear error', as
 });
 
 test('stack: main-thread long tasks while loading 100,000 rows (reported, not asserted)', async (t) => {
-  await withBrowser(t, async ({ chrome }) => {
+  await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-big.db');
     await page.evaluate(async () => {
       for (let b = 0; b < 100; b++) {

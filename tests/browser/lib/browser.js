@@ -81,3 +81,27 @@ export async function launch(dir, extraFlags = []) {
     },
   };
 }
+
+/**
+ * Runs fn with a browser on a fresh profile, closing both afterwards. fn
+ * gets { chrome, relaunch() }: relaunch starts a new browser on the same
+ * profile (after a kill, say), and chrome then names the new one.
+ */
+export async function withBrowser(fn) {
+  const profile = freshProfile();
+  let chrome = await launch(profile.dir);
+  try {
+    await fn({
+      get chrome() {
+        return chrome;
+      },
+      async relaunch() {
+        chrome = await launch(profile.dir);
+        return chrome;
+      },
+    });
+  } finally {
+    await chrome.close();
+    profile.remove();
+  }
+}
