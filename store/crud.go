@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/goccy/go-json"
+	"encoding/json"
 )
 
 // Op is the kind of an upload queue entry.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/goccy/go-json"
+	"encoding/json"
 )
 
 // The wire form of a schema, field for field what PowerSync's JS SDK

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	json "github.com/goccy/go-json"
+	"encoding/json"
 
 	"github.com/localfirst/gopowersync/collection"
 	"github.com/localfirst/gopowersync/store"

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
+	"encoding/json"
 
 	"github.com/localfirst/gopowersync/store"
 )
