@@ -15,7 +15,7 @@ ADDR      ?= 127.0.0.1:8181
 .PHONY: build test test-native test-wasip1 test-js test-node test-browser bench bench-native bench-wasip1 demo clean
 
 ## build: the browser module and its loader support in dist/
-build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz
+build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
 
 dist/gopowersync.wasm: go.mod go.sum $(shell find store collection bridge wasm/gopowersync -name '*.go' 2>/dev/null)
 	@mkdir -p dist
@@ -25,9 +25,12 @@ dist/wasm_exec.js: $(WASM_EXEC)
 	@mkdir -p dist
 	cp $< $@
 
+# Precompressed copies: the demo server sends them to browsers that accept them.
 dist/gopowersync.wasm.gz: dist/gopowersync.wasm
 	gzip -9 -k -f $<
-	@if command -v brotli >/dev/null; then brotli -q 11 -f -k $<; fi
+
+dist/gopowersync.wasm.br: dist/gopowersync.wasm
+	node scripts/brotli.mjs $<
 
 $(WAZERO): go.mod go.sum wasm/wazero-exec/main.go
 	@mkdir -p $(dir $@)

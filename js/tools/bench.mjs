@@ -1,5 +1,5 @@
 // Node measurements of the JS<->Go path (not a test: figures vary with
-// the machine). Run after js/tools/build.sh:  node js/tools/bench.mjs [file|memory]
+// the machine). Run after `make build`:  node js/tools/bench.mjs [file|memory]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
