@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 // backend is a small in-memory server behind a test collection: its sync
@@ -184,16 +186,10 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds, for at most 5 seconds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, what, 5*time.Second, cond)
 }
 
 // recorder collects the batches delivered to a subscriber.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 var bg = context.Background()
@@ -126,16 +128,10 @@ func formatValue(x any) string {
 	}
 }
 
-// eventually polls cond until it holds or a deadline passes.
+// eventually polls cond until it holds, for at most 5 seconds.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, what, 5*time.Second, cond)
 }
 
 func wantErrIs(t testing.TB, err, target error) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/testutil"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -134,16 +135,10 @@ func wantErr[E error](t *testing.T, err error) E {
 	return target
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds, for at most 10 seconds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, what, 10*time.Second, cond)
 }
 
 func ptr[T any](v T) *T { return &v }
