@@ -15,8 +15,10 @@ import (
 type Config struct {
 	// OPFS turns the storage object that js/opfs.js creates in browsers
 	// into store options (a VFS backed by the origin private file system).
-	// When nil, browsers get an in-memory database.
-	OPFS func(storage js.Value) (*store.Options, error)
+	// It calls pace, when not nil, between slices of its work, so that the
+	// caller can hand the thread back to the JS event loop. When nil,
+	// browsers get an in-memory database.
+	OPFS func(storage js.Value, pace func()) (*store.Options, error)
 }
 
 // Bridge is the Go side of the JS package. One Bridge serves one module

@@ -43,11 +43,16 @@ func (b *Bridge) openDatabase(args []js.Value) (func() (any, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	path, opts, err := b.location(name, args[2])
-	if err != nil {
-		return nil, err
-	}
+	storage := args[2]
 	return func() (any, error) {
+		// Taking the image and opening SQLite run in slices and tasks of
+		// their own, not in the task that delivered the storage object.
+		pace := b.pacer()
+		path, opts, err := b.location(name, storage, pace)
+		if err != nil {
+			return nil, err
+		}
+		pace()
 		db, err := store.Open(b.ctx, path, schema, opts)
 		if err != nil {
 			return nil, err
@@ -58,7 +63,7 @@ func (b *Bridge) openDatabase(args []js.Value) (func() (any, error), error) {
 
 // location decides where the database lives. A browser passes the storage
 // object of js/opfs.js; Node passes none and gets a file through Node's fs.
-func (b *Bridge) location(name string, storage js.Value) (string, *store.Options, error) {
+func (b *Bridge) location(name string, storage js.Value, pace func()) (string, *store.Options, error) {
 	if name == ":memory:" {
 		return name, nil, nil
 	}
@@ -66,7 +71,7 @@ func (b *Bridge) location(name string, storage js.Value) (string, *store.Options
 		if b.cfg.OPFS == nil {
 			return "", nil, errors.New("bridge: open " + name + ": this module has no OPFS support")
 		}
-		opts, err := b.cfg.OPFS(storage)
+		opts, err := b.cfg.OPFS(storage, pace)
 		return name, opts, err
 	}
 	if !isNode() {

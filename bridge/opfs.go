@@ -19,6 +19,9 @@ import (
 // read from OPFS, and a Durability that waits for the worker's
 // acknowledgements. Open the store with the same path as storage.name.
 //
+// The image is copied in slices with pace (when not nil) called between
+// them: a large database would otherwise be one long main-thread task.
+//
 // Every commit is encoded as one journal record and handed to
 // storage.commit, which transfers it to the worker. A worker failure
 // (quota, permission) becomes the error of WaitDurable and of every later
@@ -26,7 +29,7 @@ import (
 //
 // WaitDurable blocks its goroutine until the worker answers; it must run
 // on a goroutine of its own, never on the one serving a JS callback.
-func OPFSOptions(storage js.Value) (*store.Options, error) {
+func OPFSOptions(storage js.Value, pace func()) (*store.Options, error) {
 	if storage.Type() != js.TypeObject {
 		return nil, errors.New("bridge: opfs: storage is not an object")
 	}
@@ -34,7 +37,7 @@ func OPFSOptions(storage js.Value) (*store.Options, error) {
 	if name.Type() != js.TypeString {
 		return nil, errors.New("bridge: opfs: storage.name is not a string")
 	}
-	image, err := takeImage(storage)
+	image, err := takeImage(storage, pace)
 	if err != nil {
 		return nil, err
 	}
@@ -44,16 +47,26 @@ func OPFSOptions(storage js.Value) (*store.Options, error) {
 	return &store.Options{VFS: vfsName, Durability: s}, nil
 }
 
+// imageSlice is how much of the image takeImage copies between paces:
+// about a millisecond of copying in Chromium.
+const imageSlice = 1 << 20
+
 // takeImage copies the database file the worker read into Go memory; the
 // storage object forgets its copy, so the file is held once.
-func takeImage(storage js.Value) (image []byte, err error) {
+func takeImage(storage js.Value, pace func()) (image []byte, err error) {
 	defer recoverJS(&err, "bridge: opfs: take image")
 	u8 := storage.Call("takeImage")
 	if u8.IsNull() || u8.IsUndefined() {
 		return nil, errors.New("bridge: opfs: storage has no image (already taken?)")
 	}
 	image = make([]byte, u8.Length())
-	js.CopyBytesToGo(image, u8)
+	for off := 0; off < len(image); off += imageSlice {
+		end := min(off+imageSlice, len(image))
+		js.CopyBytesToGo(image[off:end], u8.Call("subarray", off, end))
+		if pace != nil && end < len(image) {
+			pace()
+		}
+	}
 	return image, nil
 }
 

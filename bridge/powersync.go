@@ -52,7 +52,7 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 			return cfg, false, typeErrorf(k, "unsupported value %v", v)
 		}
 	}
-	o.Yield = b.loadYielder()
+	o.Yield = b.pacer()
 	start = o.StartSync == nil || *o.StartSync
 	never := false
 	o.StartSync = &never
@@ -110,17 +110,20 @@ func (k *coll) getMeta(args []js.Value) (any, error) {
 	return string(e.Buf), err
 }
 
-// loadYielder paces a collection's initial load. A goroutine that only
-// computes never returns the thread to JS (Go runs every runnable goroutine
-// before a call from JS returns), so a 100,000-row load would be one long
-// task. Awaiting the next JS task hands the thread back: the page paints
-// and handles input in between. It waits only once a slice of work has run,
-// so a fast load pays almost nothing. It waits on a JS task rather than a Go
-// timer because the loader unrefs Go's timers in Node, where a load waiting
-// on one alone would let the process exit under it.
-func (b *Bridge) loadYielder() func() {
+// pacer returns a function that paces long work (opening a database, a
+// collection's initial load). A goroutine that only computes never returns
+// the thread to JS (Go runs every runnable goroutine before a call from JS
+// returns), so a 100,000-row load would be one long task. Awaiting the next
+// JS task hands the thread back: the page paints and handles input in
+// between. It waits only once a slice of work has run since the last wait,
+// so fast work pays almost nothing; the first call always waits, so the
+// work does not run in the task of the call that started it. It waits on a
+// JS task rather than a Go timer because the loader unrefs Go's timers in
+// Node, where work waiting on one alone would let the process exit under
+// it.
+func (b *Bridge) pacer() func() {
 	const slice = 8 * time.Millisecond
-	last := time.Now()
+	var last time.Time
 	return func() {
 		if time.Since(last) < slice {
 			return

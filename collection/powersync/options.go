@@ -46,8 +46,8 @@ type Options struct {
 	// StartSync, unless set to false, starts syncing at creation, as the
 	// reference does.
 	StartSync *bool
-	// Yield, when set, is called between batches of a load, with no locks
-	// held. A host with an event loop (the browser) uses it to hand the
+	// Yield, when set, is called before a collection's initial load and
+	// between batches of a load, with no locks held. A host with an event loop (the browser) uses it to hand the
 	// thread back between batches, so a large initial load does not block
 	// the page in one long task.
 	Yield func()

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/localfirst/gopowersync/collection"
 	"github.com/localfirst/gopowersync/store"
@@ -54,12 +55,35 @@ func TestYieldRunsBetweenBatchesWithTheDatabaseFree(t *testing.T) {
 		exec(t, db, `UPDATE documents SET n = n + 100 WHERE id = 'a'`)
 	}
 	c := newCollection(t, collection.NewRuntime(), db, documents, Options{SyncBatchSize: 4, Yield: yield})
-	// After counting the table, then after each full batch (of 4, 4 and 2 rows).
-	if yields != 3 {
-		t.Fatalf("yield called %d times, want 3", yields)
+	// Before the load, after counting the table, then after each full
+	// batch (of 4, 4 and 2 rows).
+	if yields != 4 {
+		t.Fatalf("yield called %d times, want 4", yields)
 	}
-	if got, _ := c.Get("a"); got["n"] != int64(300) {
+	if got, _ := c.Get("a"); got["n"] != int64(400) {
 		t.Fatalf("a = %v, want the writes made while yielding mirrored", got)
+	}
+}
+
+func TestNextBatchSizeShrinksSlowBatchesAndGrowsFastOnes(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		size, limit int
+		took        time.Duration
+		want        int
+	}{
+		{1000, 1000, 40 * ms, 500}, // slow: halve
+		{60, 1000, 40 * ms, 50},    // never below the floor
+		{50, 1000, 40 * ms, 50},    // at the floor
+		{500, 1000, 1 * ms, 1000},  // fast: grow back
+		{800, 1000, 1 * ms, 1000},  // never above syncBatchSize
+		{1000, 1000, 1 * ms, 1000}, // at syncBatchSize
+		{250, 1000, 10 * ms, 250},  // in between: keep
+		{10, 10, 40 * ms, 10},      // a small syncBatchSize stays
+	} {
+		if got := nextBatchSize(c.size, c.limit, c.took); got != c.want {
+			t.Errorf("nextBatchSize(%d, %d, %v) = %d, want %d", c.size, c.limit, c.took, got, c.want)
+		}
 	}
 }
 

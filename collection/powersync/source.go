@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/localfirst/gopowersync/collection"
 	"github.com/localfirst/gopowersync/store"
@@ -161,6 +162,9 @@ func (ss *session) onRows(changes []store.RowChange) {
 // in a read transaction during which no write (and so no tracked change)
 // can interleave, then marks the collection ready.
 func (ss *session) initialLoad() {
+	if ss.yield != nil {
+		ss.yield() // not in the task of the call that started sync
+	}
 	// Size the collection's index once instead of growing it batch by batch.
 	if r, err := ss.db.Get(ss.ctx, `SELECT count(*) AS n FROM `+quoteIdent(ss.table.DataTable())); err == nil {
 		if n, ok := r["n"].(int64); ok {
@@ -187,10 +191,13 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 		q += "(" + where + ") AND "
 	}
 	q += `"id" > ? ORDER BY "id" LIMIT ?`
-	args := append(append([]any(nil), params...), "", ss.batch)
+	size := ss.batch
+	args := append(append([]any(nil), params...), "", size)
 	last := len(args) - 2
 	for {
 		n := 0
+		args[last+1] = size
+		began := time.Now()
 		err := ss.db.ReadTx(ctx, func(tx *store.Tx) error {
 			rows, err := tx.GetAll(ctx, q, args...)
 			if err != nil {
@@ -207,13 +214,36 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 		if err != nil {
 			return err
 		}
-		if n < ss.batch {
+		if n < size {
 			return nil
 		}
 		if ss.yield != nil {
+			size = nextBatchSize(size, ss.batch, time.Since(began))
 			ss.yield()
 		}
 	}
+}
+
+// Between yields, a batch should take about a frame's worth of work or
+// less: a host yields between batches, never inside one.
+const (
+	batchTooSlow = 16 * time.Millisecond
+	batchTooFast = 4 * time.Millisecond
+	minBatchSize = 50
+)
+
+// nextBatchSize adapts the size of a paced load's batches to how long the
+// last one took: halved when slow (baseline-compiled code on a cold start,
+// a slow device), grown back towards limit, the collection's
+// syncBatchSize, when fast.
+func nextBatchSize(size, limit int, took time.Duration) int {
+	switch {
+	case took > batchTooSlow && size > minBatchSize:
+		return max(size/2, minBatchSize)
+	case took < batchTooFast && size < limit:
+		return min(size*2, limit)
+	}
+	return size
 }
 
 // writeRows writes rows read from the view as one sync transaction.

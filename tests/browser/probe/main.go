@@ -58,7 +58,7 @@ func (p *probe) sync(fn func(args []js.Value) (any, error)) func(js.Value, []js.
 }
 
 func (p *probe) open(args []js.Value) (any, error) {
-	opts, err := bridge.OPFSOptions(args[0])
+	opts, err := bridge.OPFSOptions(args[0], nil)
 	if err != nil {
 		return nil, err
 	}
