@@ -102,6 +102,11 @@ async function instantiate(url, imports) {
     const { readFile } = await import('node:fs/promises');
     return WebAssembly.instantiate(await readFile(url), imports);
   }
+  if (onPageThread()) {
+    const module = await compileInWorker(url).catch(() => null);
+    // A page that cannot start the worker (a strict CSP, say) compiles here.
+    if (module) return { instance: await WebAssembly.instantiate(module, imports) };
+  }
   const response = fetch(url);
   if (WebAssembly.instantiateStreaming) {
     try {
@@ -115,6 +120,28 @@ async function instantiate(url, imports) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`gopowersync: fetch ${url}: ${r.status} ${r.statusText}`);
   return WebAssembly.instantiate(await r.arrayBuffer(), imports);
+}
+
+/** True on a page's main thread, where long tasks block rendering and input. */
+function onPageThread() {
+  return typeof document === 'object' && typeof Worker === 'function' && typeof WebAssembly.Module === 'function';
+}
+
+/**
+ * Compiles the module in js/compile-worker.js; resolves to a
+ * WebAssembly.Module. The worker stays: terminating it right after the
+ * compilation made some later page loads start from uncached code (a
+ * 450 ms task of lazy compilation in db.init), as if V8 never got to
+ * cache what it compiled there.
+ */
+function compileInWorker(url) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./compile-worker.js', import.meta.url), { type: 'module', name: 'gopowersync:compile' });
+    worker.onmessage = ({ data }) =>
+      data.module instanceof WebAssembly.Module ? resolve(data.module) : reject(new Error(`gopowersync: compile worker: ${data.error ?? 'no module'}`));
+    worker.onerror = (e) => reject(new Error(`gopowersync: compile worker: ${e.message ?? 'failed to start'}`));
+    worker.postMessage({ url: url.href });
+  });
 }
 
 /**
