@@ -78,7 +78,8 @@ try {
   for (const dir of ['Cache', 'Code Cache']) rmSync(join(profile.dir, 'Default', dir), { recursive: true, force: true });
   chrome = await launch(profile.dir);
   const page = await newPage();
-  const report = (label, m) => console.log(`${label}: init ${ms(m.init)}, db.init ${ms(m.dbInit)}, preload ${ms(m.preload)} (${m.size} rows), total ${ms(m.init + m.dbInit + m.preload)}`);
+  const report = (label, m) =>
+    console.log(`${label}: init ${ms(m.init)}, db.init ${ms(m.dbInit)}, preload ${ms(m.preload)} (${m.size} rows), total ${ms(m.init + m.dbInit + m.preload)}; long tasks ${JSON.stringify(m.long)}`);
   report('open ~130k rows, cold (new browser, caches removed)', await page.evaluate(() => app.open('latency.db')));
   for (let i = 1; i <= 3; i++) {
     await page.evaluate(() => db.close());
