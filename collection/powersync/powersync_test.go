@@ -75,10 +75,10 @@ func TestNextBatchSizeShrinksSlowBatchesAndGrowsFastOnes(t *testing.T) {
 		{1000, 1000, 40 * ms, 500}, // slow: halve
 		{60, 1000, 40 * ms, 50},    // never below the floor
 		{50, 1000, 40 * ms, 50},    // at the floor
-		{500, 1000, 1 * ms, 1000},  // fast: grow back
+		{500, 1000, 5 * ms, 1000},  // fast: grow back
 		{800, 1000, 1 * ms, 1000},  // never above syncBatchSize
 		{1000, 1000, 1 * ms, 1000}, // at syncBatchSize
-		{250, 1000, 10 * ms, 250},  // in between: keep
+		{250, 1000, 12 * ms, 250},  // in between: keep
 		{10, 10, 40 * ms, 10},      // a small syncBatchSize stays
 	} {
 		if got := nextBatchSize(c.size, c.limit, c.took); got != c.want {

@@ -228,7 +228,7 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 // less: a host yields between batches, never inside one.
 const (
 	batchTooSlow = 16 * time.Millisecond
-	batchTooFast = 4 * time.Millisecond
+	batchTooFast = 8 * time.Millisecond
 	minBatchSize = 50
 )
 
