@@ -68,6 +68,19 @@ test('stack: inserted rows are persisted, survive a reload, and the database is 
   });
 });
 
+test('stack: a page compiles the module in a worker, not on its main thread', async (t) => {
+  await withStack(t, async ({ chrome }) => {
+    const { page } = await openApp(chrome.context, 'stack-compile.db');
+    const compilers = page.workers().filter((w) => w.url().endsWith('/js/compile-worker.js'));
+    assert.equal(compilers.length, 1, 'one compile worker');
+    // The page got a compiled module from it, so it never fetched the
+    // module itself: the worker's fetch is the only one.
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+    assert.equal(fetched, 0, 'the page fetched the module itself');
+    await page.evaluate(() => todos.insert({ id: 'a', title: 'works', n: 1 }).isPersisted.promise);
+  });
+});
+
 test('stack: a second tab gets a clear error and the first keeps working', async (t) => {
   await withStack(t, async ({ chrome }) => {
     const { page: first } = await openApp(chrome.context, 'stack-tabs.db');
