@@ -157,6 +157,29 @@ test('stack: a storage write failure rejects isPersisted with a clear error', as
   });
 });
 
+test('stack: running out of storage quota rejects isPersisted and loses nothing already persisted', async (t) => {
+  await withStack(t, async ({ chrome }) => {
+    const { page } = await openApp(chrome.context, 'stack-real-quota.db');
+    await page.evaluate(() => todos.insert({ id: 'kept', title: 'durable', n: 1 }).isPersisted.promise);
+    // A real quota, enforced by the browser: what the origin uses now plus
+    // 256 kB, then a transaction of about 4 MB.
+    const cdp = await chrome.context.newCDPSession(page);
+    const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: usage + 256 * 1024 });
+    const failed = await page.evaluate(() => {
+      const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `big-${i}`, title: 'x'.repeat(2000), n: i }));
+      return todos.insert(rows).isPersisted.promise.then(() => null, (e) => `${e.name}: ${e.message}`);
+    });
+    assert.match(failed ?? 'resolved', /QuotaExceededError/);
+    await page.close();
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url }).catch(() => {});
+    const { page: again } = await openApp(chrome.context, 'stack-real-quota.db');
+    assert.equal(await again.evaluate(() => app.integrity()), 'ok');
+    assert.deepEqual(await again.evaluate(() => todos.toArray.map((r) => r.id)), ['kept']);
+    assert.equal(await again.evaluate(async () => (await db.getAll('SELECT id FROM ps_crud')).length), 1, 'the upload queue holds only the persisted insert');
+  });
+});
+
 test('stack: main-thread long tasks while loading 100,000 rows (reported, not asserted)', async (t) => {
   await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-big.db');
