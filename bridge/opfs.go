@@ -131,7 +131,13 @@ func (s *opfsSink) WaitDurable(ctx context.Context) error {
 	})
 	onFail = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		release()
-		done <- errors.New(jsErrorText(args))
+		// An Error object (the PersistenceError of js/opfs.js) goes back to
+		// JS as itself, so callers can test its class.
+		if len(args) > 0 && args[0].InstanceOf(js.Global().Get("Error")) {
+			done <- &JSError{Value: args[0]}
+		} else {
+			done <- errors.New(jsErrorText(args))
+		}
 		return nil
 	})
 	if err := s.callDurable(target, onAck, onFail); err != nil {

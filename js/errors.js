@@ -113,3 +113,23 @@ export function makeError(name, message, issuesJSON) {
 /** A schema's validate() returned a promise; collection schemas must be synchronous. */
 export class SchemaMustBeSynchronousError extends TanStackDBError { constructor(m = 'Validation must be synchronous') { super(m); this.name = 'SchemaMustBeSynchronousError'; } }
 classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;
+
+// Storage errors (browsers, OPFS). Not TanStack errors: the database
+// raises them, as PowerSync's would.
+
+/** Thrown when another tab or worker of this origin has the database open. */
+export class DatabaseLockedError extends Error {
+  constructor(dbFilename) {
+    super(`database "${dbFilename}" is open in another tab or worker`);
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+/** The error of a commit (or of open) that OPFS refused: quota, permission... */
+export class PersistenceError extends Error {
+  constructor(dbFilename, cause) {
+    super(`database "${dbFilename}": OPFS write failed, changes since the last persisted transaction are not durable: ${cause.name}: ${cause.message}`);
+    this.name = 'PersistenceError';
+    this.cause = cause;
+  }
+}

@@ -301,6 +301,19 @@ export class PowerSyncTransactor {
 
 // ---------- Errors ----------
 
+/** The database is open in another tab or worker of this origin (a Web Lock guards it). */
+export class DatabaseLockedError extends Error {
+  constructor(dbFilename: string);
+}
+/**
+ * OPFS refused a write (quota, permission): isPersisted of that transaction
+ * and every later write reject with it; `cause` is the browser's error.
+ */
+export class PersistenceError extends Error {
+  constructor(dbFilename: string, cause: Error);
+  readonly cause: Error;
+}
+
 export class TanStackDBError extends Error {}
 export class CollectionOperationError extends TanStackDBError {}
 export class TransactionError extends TanStackDBError {}

@@ -16,5 +16,5 @@ export {
   MissingDeleteHandlerError, MissingMutationFunctionError, TransactionNotPendingMutateError,
   TransactionNotPendingCommitError, TransactionAlreadyCompletedRollbackError, TransactionRolledBackError,
   CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
-  CollectionConfigurationError,
+  CollectionConfigurationError, DatabaseLockedError, PersistenceError,
 } from './errors.js';

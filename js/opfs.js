@@ -9,24 +9,9 @@
 // One database is open in one place at a time: a Web Lock named after the
 // database guards it, and a second tab (or worker) gets DatabaseLockedError.
 
+import { DatabaseLockedError, PersistenceError } from './errors.js';
+
 const LOCK_PREFIX = 'gopowersync-opfs:';
-
-/** Thrown when another tab or worker of this origin has the database open. */
-export class DatabaseLockedError extends Error {
-  constructor(dbFilename) {
-    super(`database "${dbFilename}" is open in another tab or worker`);
-    this.name = 'DatabaseLockedError';
-  }
-}
-
-/** The error of a commit (or of open) that OPFS refused: quota, permission... */
-export class PersistenceError extends Error {
-  constructor(dbFilename, cause) {
-    super(`database "${dbFilename}": OPFS write failed, changes since the last persisted transaction are not durable: ${cause.name}: ${cause.message}`);
-    this.name = 'PersistenceError';
-    this.cause = cause;
-  }
-}
 
 /**
  * Opens dbFilename (a plain file name in the OPFS root) for the Go module.

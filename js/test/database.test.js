@@ -211,3 +211,17 @@ test('a file database keeps its data across close and reopen', async () => {
   assert.equal((await again.getNextCrudTransaction()).crud[0].id, 'k');
   await again.close();
 });
+
+test('the storage errors are exported Error classes with their names and causes', async () => {
+  const { DatabaseLockedError, PersistenceError } = await import('../index.js');
+  const locked = new DatabaseLockedError('app.db');
+  assert.ok(locked instanceof Error);
+  assert.equal(locked.name, 'DatabaseLockedError');
+  assert.match(locked.message, /"app\.db" is open in another tab or worker/);
+  const cause = Object.assign(new Error('No space available'), { name: 'QuotaExceededError' });
+  const failed = new PersistenceError('app.db', cause);
+  assert.ok(failed instanceof Error);
+  assert.equal(failed.name, 'PersistenceError');
+  assert.equal(failed.cause, cause);
+  assert.match(failed.message, /"app\.db".*not durable: QuotaExceededError: No space available/);
+});

@@ -88,8 +88,12 @@ test('stack: a second tab gets a clear error and the first keeps working', async
     const second = await chrome.context.newPage();
     await second.goto(server.url + PAGE);
     await second.waitForFunction(() => window.pageReady);
-    const refused = await second.evaluate(() => app.open('stack-tabs.db').then(() => null, (e) => e.message));
-    assert.match(refused ?? 'opened', /stack-tabs\.db.*open in another tab/);
+    const refused = await second.evaluate(() =>
+      app.open('stack-tabs.db').then(() => null, (e) => ({ locked: e instanceof gp.DatabaseLockedError, message: e.message })),
+    );
+    assert.ok(refused, 'the second tab opened the database');
+    assert.equal(refused.locked, true, refused.message);
+    assert.match(refused.message, /stack-tabs\.db.*open in another tab/);
     await first.evaluate(() => todos.insert({ id: 'b', title: 'still writing', n: 2 }).isPersisted.promise);
     assert.equal(await first.evaluate(() => app.integrity()), 'ok');
     assert.deepEqual(await first.evaluate(() => todos.toArray.map((r) => r.id).sort()), ['a', 'b']);
@@ -131,7 +135,7 @@ test('stack: killing the browser mid-stream keeps every transaction whose isPers
   });
 });
 
-test('stack: a storage write failure rejects isPersisted with a clear error', async (t) => {
+test('stack: a refused storage write (permission, simulated in the worker) rejects isPersisted with a clear error', async (t) => {
   await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-quota.db');
     await page.evaluate(() => todos.insert({ id: 'kept', title: 'durable', n: 1 }).isPersisted.promise);
@@ -139,17 +143,17 @@ test('stack: a storage write failure rejects isPersisted with a clear error', as
     assert.ok(worker, 'storage worker found');
     await worker.evaluate(() => {
       FileSystemSyncAccessHandle.prototype.write = function () {
-        throw new DOMException('simulated: the origin is over its storage quota', 'QuotaExceededError');
+        throw new DOMException('simulated: the user revoked storage access', 'NotAllowedError');
       };
     });
     const first = await page.evaluate(() =>
-      todos.insert({ id: 'lost', title: 'not durable', n: 2 }).isPersisted.promise.then(() => null, (e) => e.message),
+      todos.insert({ id: 'lost', title: 'not durable', n: 2 }).isPersisted.promise.then(() => null, (e) => `${e instanceof gp.PersistenceError} ${e.message}`),
     );
-    assert.match(first ?? 'resolved', /QuotaExceededError/);
+    assert.match(first ?? 'resolved', /^true .*NotAllowedError/);
     const later = await page.evaluate(() =>
-      todos.insert({ id: 'later', title: 'not durable', n: 3 }).isPersisted.promise.then(() => null, (e) => e.message),
+      todos.insert({ id: 'later', title: 'not durable', n: 3 }).isPersisted.promise.then(() => null, (e) => `${e instanceof gp.PersistenceError} ${e.message}`),
     );
-    assert.match(later ?? 'resolved', /QuotaExceededError/);
+    assert.match(later ?? 'resolved', /^true .*NotAllowedError/);
     await page.close();
     const { page: again } = await openApp(chrome.context, 'stack-quota.db');
     assert.equal(await again.evaluate(() => app.integrity()), 'ok');
@@ -168,9 +172,15 @@ test('stack: running out of storage quota rejects isPersisted and loses nothing 
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: usage + 256 * 1024 });
     const failed = await page.evaluate(() => {
       const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `big-${i}`, title: 'x'.repeat(2000), n: i }));
-      return todos.insert(rows).isPersisted.promise.then(() => null, (e) => `${e.name}: ${e.message}`);
+      return todos.insert(rows).isPersisted.promise.then(
+        () => null,
+        (e) => ({ isPersistenceError: e instanceof gp.PersistenceError, cause: e.cause?.name, message: e.message }),
+      );
     });
-    assert.match(failed ?? 'resolved', /QuotaExceededError/);
+    assert.ok(failed, 'isPersisted resolved over the quota');
+    assert.equal(failed.isPersistenceError, true, failed.message);
+    assert.equal(failed.cause, 'QuotaExceededError', failed.message);
+    assert.match(failed.message, /stack-real-quota\.db.*not durable/);
     await page.close();
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url }).catch(() => {});
     const { page: again } = await openApp(chrome.context, 'stack-real-quota.db');
