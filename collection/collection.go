@@ -21,7 +21,8 @@ type Collection struct {
 	handle    SyncHandle    // of the running sync session
 	hasHandle bool
 
-	synced      map[string]Row      // the sync source's state
+	synced      map[string]held     // the sync source's state (see packed.go)
+	shapes      shapes              // the column lists of packed synced items
 	optUpserts  map[string]Row      // optimistic items, recomputed per key
 	optDeletes  map[string]struct{} // optimistic deletes
 	sortedKeys  []string            // synced keys in order, valid when sortedOK
@@ -40,7 +41,7 @@ func newCollection(rt *Runtime, cfg Config) *Collection {
 		id:         cfg.ID,
 		status:     StatusIdle,
 		statusCh:   make(chan struct{}),
-		synced:     make(map[string]Row),
+		synced:     make(map[string]held),
 		optUpserts: make(map[string]Row),
 		optDeletes: make(map[string]struct{}),
 		sortedOK:   true,

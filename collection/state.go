@@ -84,7 +84,7 @@ func (c *Collection) State() map[string]Row {
 func (c *Collection) stateLocked() map[string]Row {
 	out := make(map[string]Row, len(c.synced)+len(c.optUpserts))
 	for k, v := range c.synced {
-		out[k] = v
+		out[k] = c.shapes.unpack(v)
 	}
 	for k, v := range c.optUpserts {
 		out[k] = v
@@ -109,7 +109,10 @@ func (c *Collection) visible(key string) (Row, bool) {
 		}
 	}
 	v, ok := c.synced[key]
-	return v, ok
+	if !ok {
+		return nil, false
+	}
+	return c.shapes.unpack(v), true
 }
 
 // syncedKeysLocked returns the synced keys in order. The sorted slice is
@@ -169,7 +172,7 @@ func (c *Collection) setSynced(key string, v Row) {
 			c.sortedOK = false
 		}
 	}
-	c.synced[key] = v
+	c.synced[key] = c.shapes.pack(v)
 }
 
 func (c *Collection) deleteSynced(key string) {
@@ -180,7 +183,7 @@ func (c *Collection) deleteSynced(key string) {
 }
 
 func (c *Collection) clearSynced() {
-	c.synced = make(map[string]Row)
+	c.synced = make(map[string]held)
 	c.sortedKeys = nil
 	c.sortedOK = true
 }
@@ -190,7 +193,9 @@ func (c *Collection) clearSynced() {
 // changes over what is below (so fields synced meanwhile stay visible), a
 // delete hides the item.
 func (c *Collection) recomputeKey(key string) {
-	cur, ok := c.synced[key]
+	h, ok := c.synced[key]
+	var cur Row
+	unpacked := !ok // the synced item is unpacked only when an update needs it
 	touched := false
 	mk := mutKey{c, key}
 	for _, tx := range c.rt.active {
@@ -205,15 +210,18 @@ func (c *Collection) recomputeKey(key string) {
 		touched = true
 		switch m.Type {
 		case MutationInsert:
-			cur, ok = m.Modified, true
+			cur, ok, unpacked = m.Modified, true, true
 		case MutationUpdate:
 			if ok {
+				if !unpacked {
+					cur, unpacked = c.shapes.unpack(h), true
+				}
 				cur = mergeRow(cur, m.Changes)
 			} else {
 				cur, ok = m.Modified, true
 			}
 		case MutationDelete:
-			cur, ok = nil, false
+			cur, ok, unpacked = nil, false, true
 		}
 	}
 	switch {

@@ -71,7 +71,7 @@ func (p *SyncParams) Reserve(n int) {
 	if p.stale() || n <= len(c.synced) {
 		return
 	}
-	m := make(map[string]Row, n)
+	m := make(map[string]held, n)
 	for k, v := range c.synced {
 		m[k] = v
 	}
@@ -290,7 +290,7 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 				c.setSynced(op.Key, op.Value)
 			case ChangeUpdate:
 				if old, ok := c.synced[op.Key]; ok && !full {
-					c.setSynced(op.Key, mergeRow(old, op.Value))
+					c.setSynced(op.Key, mergeRow(c.shapes.unpack(old), op.Value))
 				} else {
 					c.setSynced(op.Key, op.Value)
 				}
