@@ -14,6 +14,9 @@ import (
 // travels through Go unchanged so JS gets its own error object back.
 type JSError struct{ Value js.Value }
 
+// JSValue returns the JS value itself.
+func (e *JSError) JSValue() js.Value { return e.Value }
+
 // Error returns the JS error's message.
 func (e *JSError) Error() string {
 	if e.Value.Type() == js.TypeObject {
@@ -48,9 +51,9 @@ type named interface {
 // jsError converts err into an instance of the exported JS class that
 // matches it, through the JS package's makeError(name, message, issues).
 func (b *Bridge) jsError(err error) js.Value {
-	var je *JSError
-	if errors.As(err, &je) {
-		return je.Value
+	var jv interface{ JSValue() js.Value }
+	if errors.As(err, &jv) {
+		return jv.JSValue()
 	}
 	name, msg, issues := "Error", err.Error(), js.Undefined()
 	var te *TypeError

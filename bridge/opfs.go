@@ -134,7 +134,7 @@ func (s *opfsSink) WaitDurable(ctx context.Context) error {
 		// An Error object (the PersistenceError of js/opfs.js) goes back to
 		// JS as itself, so callers can test its class.
 		if len(args) > 0 && args[0].InstanceOf(js.Global().Get("Error")) {
-			done <- &JSError{Value: args[0]}
+			done <- &storageError{value: args[0], text: jsErrorText(args)}
 		} else {
 			done <- errors.New(jsErrorText(args))
 		}
@@ -157,6 +157,18 @@ func (s *opfsSink) WaitDurable(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// storageError is a failure the storage worker reported. Its JS error
+// object travels through Go unchanged (see JSValue), so JS gets it back.
+type storageError struct {
+	value js.Value
+	text  string
+}
+
+func (e *storageError) Error() string { return e.text }
+
+// JSValue returns the worker's error object.
+func (e *storageError) JSValue() js.Value { return e.value }
 
 // callDurable calls storage.durable(target).then(onAck, onFail).
 func (s *opfsSink) callDurable(target uint64, onAck, onFail js.Func) (err error) {
