@@ -137,9 +137,12 @@ function onPageThread() {
 function compileInWorker(url) {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./compile-worker.js', import.meta.url), { type: 'module', name: 'gopowersync:compile' });
-    worker.onmessage = ({ data }) =>
-      data.module instanceof WebAssembly.Module ? resolve(data.module) : reject(new Error(`gopowersync: compile worker: ${data.error ?? 'no module'}`));
-    worker.onerror = (e) => reject(new Error(`gopowersync: compile worker: ${e.message ?? 'failed to start'}`));
+    const fail = (why) => {
+      worker.terminate();
+      reject(new Error(`gopowersync: compile worker: ${why}`));
+    };
+    worker.onmessage = ({ data }) => (data.module instanceof WebAssembly.Module ? resolve(data.module) : fail(data.error ?? 'no module'));
+    worker.onerror = (e) => fail(e.message ?? 'failed to start');
     worker.postMessage({ url: url.href });
   });
 }

@@ -81,6 +81,20 @@ test('stack: a page compiles the module in a worker, not on its main thread', as
   });
 });
 
+test('stack: a page whose compile worker cannot start compiles the module itself', async (t) => {
+  await withStack(t, async ({ chrome }) => {
+    const page = await chrome.context.newPage();
+    await page.route('**/js/compile-worker.js', (route) => route.fulfill({ status: 404, body: 'blocked' }));
+    await page.goto(server.url + PAGE);
+    await page.waitForFunction(() => window.pageReady);
+    await page.evaluate(() => app.open('stack-no-worker.db'));
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+    assert.equal(fetched, 1, 'the page fetched the module itself');
+    await page.evaluate(() => todos.insert({ id: 'a', title: 'works', n: 1 }).isPersisted.promise);
+    assert.equal(await page.evaluate(() => todos.get('a').title), 'works');
+  });
+});
+
 test('stack: a second tab gets a clear error and the first keeps working', async (t) => {
   await withStack(t, async ({ chrome }) => {
     const { page: first } = await openApp(chrome.context, 'stack-tabs.db');
