@@ -2,6 +2,8 @@ package collection
 
 import (
 	"testing"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 func TestEvalFollowsSQLSemantics(t *testing.T) {
@@ -60,9 +62,9 @@ func TestEvalFollowsSQLSemantics(t *testing.T) {
 
 func TestEvalRejectsUnknownFunctionsAndWrongArity(t *testing.T) {
 	_, err := Eval(Func{Name: "regexp", Args: []Expr{Value("x")}}, nil)
-	wantErr[*UnknownFunctionError](t, err)
+	testutil.WantErr[*UnknownFunctionError](t, err)
 	_, err = Eval(Func{Name: "eq", Args: []Expr{Value("x")}}, nil)
-	wantErr[*ExpressionError](t, err)
+	testutil.WantErr[*ExpressionError](t, err)
 }
 
 func TestMatchesTreatsUnknownAsNoMatch(t *testing.T) {

@@ -2,7 +2,6 @@ package collection
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -229,15 +228,6 @@ func row(id string, kv ...any) Row {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func wantErr[E error](t *testing.T, err error) E {
-	t.Helper()
-	var target E
-	if !errors.As(err, &target) {
-		t.Fatalf("error %v (%T), want %T", err, err, target)
-	}
-	return target
-}
 
 func waitTx(t *testing.T, tx *Transaction) error {
 	t.Helper()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 // gated is a sync source that waits for the test to mark it ready.
@@ -71,7 +73,7 @@ func TestStatusTransitionsOutsideTanStacksGraphFail(t *testing.T) {
 				t.Errorf("%s -> %s: %v", from, to, err)
 			}
 			if err != nil {
-				wantErr[*InvalidCollectionStatusTransitionError](t, err)
+				testutil.WantErr[*InvalidCollectionStatusTransitionError](t, err)
 			}
 		}
 	}
@@ -139,7 +141,7 @@ func TestAWaitForReadinessSettlesWhenTheCollectionIsCleanedUp(t *testing.T) {
 	go func() { done <- c.Preload(context.Background()) }()
 	<-g.params
 	c.Cleanup()
-	wantErr[*CollectionCleanedUpError](t, <-done)
+	testutil.WantErr[*CollectionCleanedUpError](t, <-done)
 }
 
 func TestStateWhenReadyReturnsTheItemsOnceReady(t *testing.T) {
@@ -216,10 +218,10 @@ func TestAnOnDemandCollectionWithoutLoadSubsetIsAConfigurationError(t *testing.T
 		return SyncHandle{}
 	}}})
 	err := c.Preload(ctx(t))
-	wantErr[*CollectionConfigurationError](t, err)
+	testutil.WantErr[*CollectionConfigurationError](t, err)
 }
 
 func TestUnknownSyncModeIsRejected(t *testing.T) {
 	_, err := NewRuntime().CreateCollection(Config{SyncMode: "sometimes"})
-	wantErr[*CollectionConfigurationError](t, err)
+	testutil.WantErr[*CollectionConfigurationError](t, err)
 }

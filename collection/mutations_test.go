@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 func TestInsertIsVisibleAtOnceAndPersistedThroughTheHandler(t *testing.T) {
@@ -34,7 +36,7 @@ func TestInsertIsVisibleAtOnceAndPersistedThroughTheHandler(t *testing.T) {
 func TestInsertOfAnExistingKeyFailsWithDuplicateKeyError(t *testing.T) {
 	_, c := readyCollection(t, newBackend(row("a", "n", int64(1))))
 	_, err := c.Insert([]Row{row("b"), row("a")}, nil)
-	if e := wantErr[*DuplicateKeyError](t, err); e.Key != "a" || e.Name() != "DuplicateKeyError" {
+	if e := testutil.WantErr[*DuplicateKeyError](t, err); e.Key != "a" || e.Name() != "DuplicateKeyError" {
 		t.Fatalf("got %+v", e)
 	}
 	if c.Has("b") || c.Size() != 1 {
@@ -45,7 +47,7 @@ func TestInsertOfAnExistingKeyFailsWithDuplicateKeyError(t *testing.T) {
 func TestInsertOfAKeyRepeatedInTheBatchFailsWithDuplicateKeyError(t *testing.T) {
 	_, c := readyCollection(t, newBackend())
 	_, err := c.Insert([]Row{row("x"), row("x")}, nil)
-	wantErr[*DuplicateKeyError](t, err)
+	testutil.WantErr[*DuplicateKeyError](t, err)
 	if c.Size() != 0 {
 		t.Fatal("the failed insert changed the collection")
 	}
@@ -54,9 +56,9 @@ func TestInsertOfAKeyRepeatedInTheBatchFailsWithDuplicateKeyError(t *testing.T) 
 func TestInsertWithoutAKeyFailsWithUndefinedKeyError(t *testing.T) {
 	_, c := readyCollection(t, newBackend())
 	_, err := c.Insert([]Row{{"title": "no id"}}, nil)
-	wantErr[*UndefinedKeyError](t, err)
+	testutil.WantErr[*UndefinedKeyError](t, err)
 	_, err = c.Insert([]Row{{"id": 7}}, nil)
-	wantErr[*InvalidKeyError](t, err)
+	testutil.WantErr[*InvalidKeyError](t, err)
 }
 
 // minLength is a hand-written schema: title must be a string of 3+ characters.
@@ -78,7 +80,7 @@ func TestInsertRejectedByTheSchemaFailsWithItsIssuesAndChangesNothing(t *testing
 	rt := NewRuntime()
 	c := mustCollection(t, rt, cfg)
 	_, err := c.Insert([]Row{row("a", "title", "long enough"), row("b", "title", "no")}, nil)
-	e := wantErr[*SchemaValidationError](t, err)
+	e := testutil.WantErr[*SchemaValidationError](t, err)
 	want := []Issue{{Message: "title must have at least 3 characters", Path: []string{"title"}}}
 	if e.Type != "insert" || !reflect.DeepEqual(e.Issues, want) {
 		t.Fatalf("got %+v", e)
@@ -116,11 +118,11 @@ func TestDirectMutationsWithoutAHandlerFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.Insert([]Row{row("b")}, nil)
-	wantErr[*MissingInsertHandlerError](t, err)
+	testutil.WantErr[*MissingInsertHandlerError](t, err)
 	_, err = c.Update([]string{"a"}, nil, func(d Row) { d["x"] = 1 })
-	wantErr[*MissingUpdateHandlerError](t, err)
+	testutil.WantErr[*MissingUpdateHandlerError](t, err)
 	_, err = c.Delete([]string{"a"}, nil)
-	wantErr[*MissingDeleteHandlerError](t, err)
+	testutil.WantErr[*MissingDeleteHandlerError](t, err)
 }
 
 func TestUpdateRecordsOnlyTheChangedFields(t *testing.T) {
@@ -160,7 +162,7 @@ func TestUpdateRecordsOnlyTheChangedFields(t *testing.T) {
 func TestUpdateThatChangesTheKeyFailsWithKeyUpdateNotAllowedError(t *testing.T) {
 	_, c := readyCollection(t, newBackend(row("a")))
 	_, err := c.Update([]string{"a"}, nil, func(d Row) { d["id"] = "b" })
-	wantErr[*KeyUpdateNotAllowedError](t, err)
+	testutil.WantErr[*KeyUpdateNotAllowedError](t, err)
 	if !c.Has("a") || c.Has("b") {
 		t.Fatal("the failed update changed the collection")
 	}
@@ -170,7 +172,7 @@ func TestUpdateOfAMissingKeyFailsWithUpdateKeyNotFoundError(t *testing.T) {
 	_, c := readyCollection(t, newBackend(row("a")))
 	called := false
 	_, err := c.Update([]string{"a", "zz"}, nil, func(Row) { called = true })
-	if e := wantErr[*UpdateKeyNotFoundError](t, err); e.Key != "zz" {
+	if e := testutil.WantErr[*UpdateKeyNotFoundError](t, err); e.Key != "zz" {
 		t.Fatalf("key %q", e.Key)
 	}
 	if called {
@@ -187,7 +189,7 @@ func TestUpdateRejectedByTheSchemaChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.Update([]string{"a"}, nil, func(d Row) { d["title"] = "x" })
-	if e := wantErr[*SchemaValidationError](t, err); e.Type != "update" {
+	if e := testutil.WantErr[*SchemaValidationError](t, err); e.Type != "update" {
 		t.Fatalf("type %q", e.Type)
 	}
 	if mustGet(t, c, "a")["title"] != "valid" {
@@ -234,14 +236,14 @@ func TestUpdateDraftIsADeepCopy(t *testing.T) {
 func TestDeleteOfAMissingKeyFailsWithDeleteKeyNotFoundError(t *testing.T) {
 	_, c := readyCollection(t, newBackend(row("a")))
 	_, err := c.Delete([]string{"a", "nope"}, nil)
-	if e := wantErr[*DeleteKeyNotFoundError](t, err); e.Key != "nope" {
+	if e := testutil.WantErr[*DeleteKeyNotFoundError](t, err); e.Key != "nope" {
 		t.Fatalf("key %q", e.Key)
 	}
 	if !c.Has("a") {
 		t.Fatal("the failed delete removed a")
 	}
 	_, err = c.Delete(nil, nil)
-	wantErr[*NoKeysPassedToDeleteError](t, err)
+	testutil.WantErr[*NoKeysPassedToDeleteError](t, err)
 }
 
 func TestDeleteIsVisibleAtOnceAndPersisted(t *testing.T) {
@@ -321,7 +323,7 @@ func TestMutationsOnACollectionInTheErrorStateFail(t *testing.T) {
 		t.Fatalf("status %s", c.Status())
 	}
 	_, err = c.Insert([]Row{row("a")}, nil)
-	e := wantErr[*CollectionInErrorStateError](t, err)
+	e := testutil.WantErr[*CollectionInErrorStateError](t, err)
 	if e.Operation != "insert" || !errors.Is(err, cause) {
 		t.Fatalf("got %+v", e)
 	}
@@ -330,9 +332,9 @@ func TestMutationsOnACollectionInTheErrorStateFail(t *testing.T) {
 func TestUpdateArgumentsAreChecked(t *testing.T) {
 	_, c := readyCollection(t, newBackend(row("a")))
 	_, err := c.Update(nil, nil, func(Row) {})
-	wantErr[*NoKeysPassedToUpdateError](t, err)
+	testutil.WantErr[*NoKeysPassedToUpdateError](t, err)
 	_, err = c.Update([]string{"a"}, nil, nil)
-	wantErr[*MissingUpdateArgumentError](t, err)
+	testutil.WantErr[*MissingUpdateArgumentError](t, err)
 }
 
 func TestUpdateManyPassesAllDraftsAtOnce(t *testing.T) {
@@ -360,9 +362,9 @@ func TestAKeyDeletedByAPendingTransactionCannotBeUpdatedOrDeletedAgain(t *testin
 	tx := manual(t, rt, nil)
 	mutate(t, tx, func() error { _, err := c.Delete([]string{"a"}, nil); return err })
 	_, err := c.Update([]string{"a"}, nil, func(d Row) { d["x"] = 1 })
-	wantErr[*UpdateKeyNotFoundError](t, err)
+	testutil.WantErr[*UpdateKeyNotFoundError](t, err)
 	_, err = c.Delete([]string{"a"}, nil)
-	wantErr[*DeleteKeyNotFoundError](t, err)
+	testutil.WantErr[*DeleteKeyNotFoundError](t, err)
 	// But it may be inserted again.
 	mutate(t, tx, func() error { _, err := c.Insert([]Row{row("a", "again", true)}, nil); return err })
 	ms := tx.Mutations()

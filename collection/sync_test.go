@@ -3,6 +3,8 @@ package collection
 import (
 	"reflect"
 	"testing"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 // source returns a ready collection with a sync source the test drives.
@@ -60,9 +62,9 @@ func TestSyncUpdatesMergeInPartialModeAndReplaceInFullMode(t *testing.T) {
 
 func TestSyncWritesOutsideATransactionFail(t *testing.T) {
 	_, p := source(t, "")
-	wantErr[*NoPendingSyncTransactionWriteError](t, p.Write(Change{Type: ChangeInsert, Value: row("a")}))
-	wantErr[*NoPendingSyncTransactionCommitError](t, p.Commit())
-	wantErr[*NoPendingSyncTransactionWriteError](t, p.Truncate())
+	testutil.WantErr[*NoPendingSyncTransactionWriteError](t, p.Write(Change{Type: ChangeInsert, Value: row("a")}))
+	testutil.WantErr[*NoPendingSyncTransactionCommitError](t, p.Commit())
+	testutil.WantErr[*NoPendingSyncTransactionWriteError](t, p.Truncate())
 }
 
 func TestSyncWritesToACommittedHeldBackTransactionFail(t *testing.T) {
@@ -78,8 +80,8 @@ func TestSyncWritesToACommittedHeldBackTransactionFail(t *testing.T) {
 	if err := p.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	wantErr[*SyncTransactionAlreadyCommittedWriteError](t, p.Write(Change{Type: ChangeInsert, Value: row("b")}))
-	wantErr[*SyncTransactionAlreadyCommittedError](t, p.Commit())
+	testutil.WantErr[*SyncTransactionAlreadyCommittedWriteError](t, p.Write(Change{Type: ChangeInsert, Value: row("b")}))
+	testutil.WantErr[*SyncTransactionAlreadyCommittedError](t, p.Commit())
 }
 
 func TestTruncateReplacesTheSyncedState(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/localfirst/gopowersync/internal/testutil"
 )
 
 // manual returns a transaction that does not auto-commit and records the
@@ -34,7 +36,7 @@ func mutate(t *testing.T, tx *Transaction, fn func() error) {
 
 func TestCreateTransactionWithoutMutationFnFails(t *testing.T) {
 	_, err := NewRuntime().CreateTransaction(TransactionConfig{})
-	if e := wantErr[*MissingMutationFunctionError](t, err); e.Name() != "MissingMutationFunctionError" {
+	if e := testutil.WantErr[*MissingMutationFunctionError](t, err); e.Name() != "MissingMutationFunctionError" {
 		t.Fatal(e.Name())
 	}
 }
@@ -79,9 +81,9 @@ func TestATransactionNotPendingRefusesMutateCommitAndRollback(t *testing.T) {
 	if err := tx.Commit(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	wantErr[*TransactionNotPendingMutateError](t, tx.Mutate(func() {}))
-	wantErr[*TransactionNotPendingCommitError](t, tx.Commit(ctx(t)))
-	wantErr[*TransactionAlreadyCompletedRollbackError](t, tx.Rollback())
+	testutil.WantErr[*TransactionNotPendingMutateError](t, tx.Mutate(func() {}))
+	testutil.WantErr[*TransactionNotPendingCommitError](t, tx.Commit(ctx(t)))
+	testutil.WantErr[*TransactionAlreadyCompletedRollbackError](t, tx.Rollback())
 }
 
 func TestAnEmptyTransactionCompletesWithoutCallingMutationFn(t *testing.T) {
@@ -133,7 +135,7 @@ func TestAPanickingMutationFnFailsTheTransaction(t *testing.T) {
 	rt, c := readyCollection(t, newBackend())
 	tx := manual(t, rt, func(context.Context, TransactionParams) error { panic("boom") })
 	mutate(t, tx, func() error { _, err := c.Insert([]Row{row("a")}, nil); return err })
-	wantErr[*HandlerPanicError](t, tx.Commit(ctx(t)))
+	testutil.WantErr[*HandlerPanicError](t, tx.Commit(ctx(t)))
 	if c.Has("a") {
 		t.Fatal("optimistic insert survived")
 	}
@@ -156,7 +158,7 @@ func TestRollbackDropsTheOptimisticStateAndRejectsWithAnError(t *testing.T) {
 		t.Fatal("rolled back update still visible")
 	}
 	err := waitTx(t, tx)
-	wantErr[*TransactionRolledBackError](t, err)
+	testutil.WantErr[*TransactionRolledBackError](t, err)
 	if tx.State() != TransactionFailed {
 		t.Fatal(tx.State())
 	}
@@ -180,7 +182,7 @@ func TestRollbackCascadesToPendingTransactionsSharingAKey(t *testing.T) {
 	if tx2.State() != TransactionFailed {
 		t.Fatalf("tx2 sharing key a is %s", tx2.State())
 	}
-	if e := wantErr[*TransactionRolledBackError](t, waitTx(t, tx2)); e.By != tx1.ID() {
+	if e := testutil.WantErr[*TransactionRolledBackError](t, waitTx(t, tx2)); e.By != tx1.ID() {
 		t.Fatalf("cascade names %q", e.By)
 	}
 	if tx3.State() != TransactionPending {

@@ -2,7 +2,6 @@ package powersync
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -124,15 +123,6 @@ func sortedKeys(c *collection.Collection) []string {
 	k := c.Keys()
 	sort.Strings(k)
 	return k
-}
-
-func wantErr[E error](t *testing.T, err error) E {
-	t.Helper()
-	var target E
-	if !errors.As(err, &target) {
-		t.Fatalf("error %v (%T), want %T", err, err, target)
-	}
-	return target
 }
 
 // eventually polls cond until it holds, for at most 10 seconds.

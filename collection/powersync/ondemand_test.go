@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/testutil"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -169,7 +170,7 @@ func TestConcurrentLoadsAndPersistingMutationsSettle(t *testing.T) {
 func TestAnUnsupportedWhereFailsLoadSubset(t *testing.T) {
 	_, _, c := onDemand(t)
 	_, err := c.LoadSubset(ctx(t), collection.Func{Name: "regexp", Args: []collection.Expr{f("name")}})
-	wantErr[*collection.UnknownFunctionError](t, err)
+	testutil.WantErr[*collection.UnknownFunctionError](t, err)
 }
 
 func TestReplacingAndRecreatingASubset(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/testutil"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -430,7 +431,7 @@ func TestTheTransactorRefusesOtherCollections(t *testing.T) {
 	}
 	tx := manualTx(t, rt, db)
 	mutate(t, tx, func() error { _, err := plain.Insert([]collection.Row{{"id": "a"}}, nil); return err })
-	wantErr[*NotPowerSyncCollectionError](t, tx.Commit(ctx(t)))
+	testutil.WantErr[*NotPowerSyncCollectionError](t, tx.Commit(ctx(t)))
 }
 
 func TestNoFlickerWhenAMutationPersists(t *testing.T) {
@@ -543,5 +544,5 @@ func TestAFailingStartMakesPreloadFailAndTheStatusError(t *testing.T) {
 		t.Fatalf("status %s", c.Status())
 	}
 	_, err = c.Insert([]collection.Row{{"id": "a"}}, nil)
-	wantErr[*collection.CollectionInErrorStateError](t, err)
+	testutil.WantErr[*collection.CollectionInErrorStateError](t, err)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/testutil"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -14,12 +15,12 @@ func TestTheAutomaticSchemaRejectsAnItemWithoutAnID(t *testing.T) {
 	db := openDB(t)
 	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
 	_, err := c.Insert([]collection.Row{{}}, nil)
-	e := wantErr[*collection.SchemaValidationError](t, err)
+	e := testutil.WantErr[*collection.SchemaValidationError](t, err)
 	if len(e.Issues) != 1 || e.Issues[0].Message != "id field must be a string" {
 		t.Fatalf("issues %v", e.Issues)
 	}
 	_, err = c.Insert([]collection.Row{{"id": "a", "n": "not a number"}}, nil)
-	wantErr[*collection.SchemaValidationError](t, err)
+	testutil.WantErr[*collection.SchemaValidationError](t, err)
 	if c.Size() != 0 || len(crud(t, db)) != 0 {
 		t.Fatal("a rejected insert changed something")
 	}
@@ -35,7 +36,7 @@ func TestACustomSchemaRejectsBeforeAnythingIsWritten(t *testing.T) {
 	})
 	c := newCollection(t, collection.NewRuntime(), db, documents, Options{Schema: minName, OnDeserializationError: func(*DeserializationError) {}})
 	_, err := c.Insert([]collection.Row{{"id": "a", "name": "ab"}}, nil)
-	if e := wantErr[*collection.SchemaValidationError](t, err); !reflect.DeepEqual(e.Issues[0].Path, []string{"name"}) {
+	if e := testutil.WantErr[*collection.SchemaValidationError](t, err); !reflect.DeepEqual(e.Issues[0].Path, []string{"name"}) {
 		t.Fatalf("issues %v", e.Issues)
 	}
 	if c.Size() != 0 || sqlRow(t, db, "documents", "a") != nil {

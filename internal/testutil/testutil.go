@@ -2,6 +2,7 @@
 package testutil
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -19,4 +20,14 @@ func Eventually(t testing.TB, what string, within time.Duration, cond func() boo
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// WantErr fails t unless err's chain holds an E, and returns that E.
+func WantErr[E error](t testing.TB, err error) E {
+	t.Helper()
+	var target E
+	if !errors.As(err, &target) {
+		t.Fatalf("error %v (%T), want %T", err, err, target)
+	}
+	return target
 }
