@@ -162,18 +162,14 @@ func (ss *session) onRows(changes []store.RowChange) {
 // in a read transaction during which no write (and so no tracked change)
 // can interleave, then marks the collection ready.
 func (ss *session) initialLoad() {
-	if ss.yield != nil {
-		ss.yield() // not in the task of the call that started sync
-	}
+	ss.pace() // not in the task of the call that started sync
 	// Size the collection's index once instead of growing it batch by batch.
 	if r, err := ss.db.Get(ss.ctx, `SELECT count(*) AS n FROM `+quoteIdent(ss.table.DataTable())); err == nil {
 		if n, ok := r["n"].(int64); ok {
 			ss.p.Reserve(int(n))
 		}
 	}
-	if ss.yield != nil {
-		ss.yield() // counting a large table is a slice of work of its own
-	}
+	ss.pace() // counting a large table is a slice of work of its own
 	err := ss.load(ss.ctx, "", nil)
 	if err != nil {
 		if ss.ctx.Err() == nil {
@@ -217,10 +213,17 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 		if n < size {
 			return nil
 		}
-		if ss.yield != nil {
+		if ss.yield != nil { // only a paced load adapts its batches
 			size = nextBatchSize(size, ss.batch, time.Since(began))
-			ss.yield()
 		}
+		ss.pace()
+	}
+}
+
+// pace calls Options.Yield, when set.
+func (ss *session) pace() {
+	if ss.yield != nil {
+		ss.yield()
 	}
 }
 

@@ -71,7 +71,8 @@ func (p *probe) open(args []js.Value) (any, error) {
 	return nil, nil
 }
 
-func (p *probe) exec(args []js.Value) (any, error) {
+// prepare prepares args[0] with args[1:] bound (numbers, strings, else NULL).
+func (p *probe) prepare(args []js.Value) (*sqlite3.Stmt, error) {
 	if p.conn == nil {
 		return nil, errors.New("probe: not open")
 	}
@@ -79,7 +80,6 @@ func (p *probe) exec(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer stmt.Close()
 	for i, a := range args[1:] {
 		switch a.Type() {
 		case js.TypeNumber:
@@ -90,6 +90,15 @@ func (p *probe) exec(args []js.Value) (any, error) {
 			stmt.BindNull(i + 1)
 		}
 	}
+	return stmt, nil
+}
+
+func (p *probe) exec(args []js.Value) (any, error) {
+	stmt, err := p.prepare(args)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
 	if err := stmt.Exec(); err != nil {
 		return nil, err
 	}
@@ -97,10 +106,7 @@ func (p *probe) exec(args []js.Value) (any, error) {
 }
 
 func (p *probe) query(args []js.Value) (any, error) {
-	if p.conn == nil {
-		return nil, errors.New("probe: not open")
-	}
-	stmt, _, err := p.conn.Prepare(args[0].String())
+	stmt, err := p.prepare(args)
 	if err != nil {
 		return nil, err
 	}
