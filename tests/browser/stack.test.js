@@ -48,6 +48,11 @@ async function openApp(context, name) {
   return { page, marks };
 }
 
+/** How many times the page itself fetched the module. */
+function wasmFetches(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+}
+
 test('stack: inserted rows are persisted, survive a reload, and the database is intact', async (t) => {
   await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-reload.db');
@@ -75,7 +80,7 @@ test('stack: a page compiles the module in a worker, not on its main thread', as
     assert.equal(compilers.length, 1, 'one compile worker');
     // The page got a compiled module from it, so it never fetched the
     // module itself: the worker's fetch is the only one.
-    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+    const fetched = await wasmFetches(page);
     assert.equal(fetched, 0, 'the page fetched the module itself');
     await page.evaluate(() => todos.insert({ id: 'a', title: 'works', n: 1 }).isPersisted.promise);
   });
@@ -88,7 +93,7 @@ test('stack: a page whose compile worker cannot start compiles the module itself
     await page.goto(server.url + PAGE);
     await page.waitForFunction(() => window.pageReady);
     await page.evaluate(() => app.open('stack-no-worker.db'));
-    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+    const fetched = await wasmFetches(page);
     assert.equal(fetched, 1, 'the page fetched the module itself');
     await page.evaluate(() => todos.insert({ id: 'a', title: 'works', n: 1 }).isPersisted.promise);
     assert.equal(await page.evaluate(() => todos.get('a').title), 'works');
@@ -207,14 +212,7 @@ test('stack: running out of storage quota rejects isPersisted and loses nothing 
 test('stack: main-thread long tasks while loading 100,000 rows (reported, not asserted)', async (t) => {
   await withStack(t, async ({ chrome }) => {
     const { page } = await openApp(chrome.context, 'stack-big.db');
-    await page.evaluate(async () => {
-      for (let b = 0; b < 100; b++) {
-        await db.execute(
-          "INSERT INTO todos (id, title, n) SELECT printf('todo-%06d', value), 'todo number ' || value, value FROM generate_series(?, ?)",
-          [b * 1000 + 1, b * 1000 + 1000],
-        );
-      }
-    });
+    await page.evaluate(() => app.fill('todo', 100000));
     await page.reload();
     await page.waitForFunction(() => window.pageReady);
     const m = await page.evaluate(() => app.open('stack-big.db'));

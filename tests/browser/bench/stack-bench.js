@@ -64,12 +64,7 @@ try {
       console.log(`10,000 inserts in one transaction (run ${run}): insert() returns ${ms(r.insert)}, persisted ${ms(r.persisted)}`);
     }
     await page.evaluate(async () => {
-      for (let b = 0; b < 100; b++) {
-        await db.execute(
-          "INSERT INTO todos (id, title, n) SELECT printf('big-%06d', value), 'todo number ' || value, value FROM generate_series(?, ?)",
-          [b * 1000 + 1, b * 1000 + 1000],
-        );
-      }
+      await app.fill('big', 100000);
       await db.close();
     });
     await page.close();
