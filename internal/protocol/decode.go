@@ -3,7 +3,6 @@ package protocol
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -88,10 +87,13 @@ func (r *Reader) readLine() ([]byte, error) {
 }
 
 // DecodeLine decodes and checks one sync line. A JSON object of an
-// unknown kind decodes to a zero Line and no error.
+// unknown kind decodes to a zero Line and no error. It accepts and
+// decodes exactly what encoding/json's Unmarshal into a Line does, but
+// several times faster and with a few allocations per line instead of
+// several per op (scan.go). The line's strings share one allocation.
 func DecodeLine(raw []byte) (Line, error) {
-	var l Line
-	if err := json.Unmarshal(raw, &l); err != nil {
+	l, err := decodeLine(raw)
+	if err != nil {
 		return Line{}, fmt.Errorf("%w: %v", ErrMalformedLine, err)
 	}
 	if err := l.check(); err != nil {

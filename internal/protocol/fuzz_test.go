@@ -10,8 +10,11 @@ import (
 
 // FuzzReader feeds arbitrary bytes to the line reader: it must never panic,
 // and every failure must be a read error or wrap ErrMalformedLine. The
-// seed corpus is the sample stream's lines (testdata/fuzz/FuzzReader holds
-// more, found by earlier runs and kept as regressions).
+// input, whole and line by line, must also decode as encoding/json decodes
+// it (the same accept or reject, the same Line) and encode back to
+// json.Marshal's bytes. The seed corpus is the sample stream's lines and
+// trickyLines (testdata/fuzz/FuzzReader holds more, found by earlier runs
+// and kept as regressions).
 func FuzzReader(f *testing.F) {
 	sample, err := os.ReadFile("testdata/sample-stream.ndjson")
 	if err != nil {
@@ -22,7 +25,16 @@ func FuzzReader(f *testing.F) {
 		f.Add(l)
 	}
 	f.Add([]byte(`{"data":{"bucket":"b","data":[{"op_id":"1","op":"CLEAR","checksum":-1.0}]}}`))
+	for _, c := range trickyLines {
+		if len(c.line) < 1000 {
+			f.Add([]byte(c.line))
+		}
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		checkAgainstStd(t, in)
+		for _, l := range bytes.Split(in, []byte("\n")) {
+			checkAgainstStd(t, l)
+		}
 		r := NewReader(bytes.NewReader(in))
 		for {
 			l, err := r.Next()
