@@ -1,18 +1,18 @@
 package protocol
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
-// AppendLine appends l as one NDJSON line, newline included, to dst.
+// AppendLine appends l as one NDJSON line, newline included, to dst. The
+// bytes are json.Marshal's for l (marshal.go writes them without
+// reflection). The only error is a json.RawMessage in l that is not valid
+// JSON; dst is then returned as it was.
 func AppendLine(dst []byte, l Line) ([]byte, error) {
-	b, err := json.Marshal(l)
-	if err != nil {
-		return dst, fmt.Errorf("protocol: encode line: %w", err)
+	e := encoder{b: dst}
+	e.line(&l)
+	if e.err != nil {
+		return dst, fmt.Errorf("protocol: encode line: %w", e.err)
 	}
-	dst = append(dst, b...)
-	return append(dst, '\n'), nil
+	return append(e.b, '\n'), nil
 }
 
 // ContentType is the media type of the NDJSON sync stream. The official
