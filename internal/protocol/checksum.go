@@ -42,6 +42,9 @@ func (c Checksum) Signed() int32 { return int32(c) }
 
 // ParseChecksum reads a checksum's JSON number text (see Checksum).
 func ParseChecksum(b []byte) (Checksum, error) {
+	if v, ok := smallInt(b); ok && v >= math.MinInt32 && v <= math.MaxUint32 {
+		return Checksum(uint32(v)), nil // the usual case, without allocating
+	}
 	s := string(b)
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if i < math.MinInt32 || i > math.MaxUint32 {

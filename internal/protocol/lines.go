@@ -14,6 +14,12 @@ type OpID int64
 
 // UnmarshalJSON reads a decimal string.
 func (o *OpID) UnmarshalJSON(b []byte) error {
+	if len(b) > 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		if v, ok := smallInt(b[1 : len(b)-1]); ok {
+			*o = OpID(v) // the usual case, without allocating
+			return nil
+		}
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("protocol: op id %s is not a string", b)
