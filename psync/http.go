@@ -1,0 +1,101 @@
+package psync
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/localfirst/gopowersync/internal/protocol"
+)
+
+// HTTPClient sends one HTTP request. Implementations must return as soon
+// as the response headers arrive, with Body streaming the rest: the sync
+// stream is endless and is read line by line. Cancelling ctx must abort
+// the request and unblock reads of Body.
+type HTTPClient interface {
+	Do(ctx context.Context, req *Request) (*Response, error)
+}
+
+// Request is an HTTP request: Method, absolute URL, headers and a body
+// (nil for none).
+type Request struct {
+	Method string
+	URL    string
+	Header map[string]string
+	Body   []byte
+}
+
+// Response is an HTTP response. The caller closes Body.
+type Response struct {
+	StatusCode  int
+	ContentType string
+	Body        io.ReadCloser
+}
+
+// NetHTTP is an HTTPClient over net/http. The zero value uses
+// http.DefaultClient.
+type NetHTTP struct {
+	Client *http.Client
+}
+
+// Do sends req with net/http.
+func (n NetHTTP) Do(ctx context.Context, req *Request) (*Response, error) {
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range req.Header {
+		hr.Header.Set(k, v)
+	}
+	c := n.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	res, err := c.Do(hr)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{StatusCode: res.StatusCode, ContentType: res.Header.Get("Content-Type"), Body: res.Body}, nil
+}
+
+// HTTPError is a non-2xx answer from the sync service. Code and
+// Description come from the service's error body
+// ({"error":{"code","description",...}}) when it has one.
+type HTTPError struct {
+	Method, URL string
+	StatusCode  int
+	Code        string // e.g. "PSYNC_S2103"
+	Description string
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("psync: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Description != "" {
+		msg += ": " + e.Description
+	}
+	return msg
+}
+
+// readHTTPError builds the HTTPError for a failed response, reading at
+// most 64 KiB of its body.
+func readHTTPError(req *Request, res *Response) *HTTPError {
+	e := &HTTPError{Method: req.Method, URL: req.URL, StatusCode: res.StatusCode}
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10)) // a partial body still gives the status
+	var er protocol.ErrorResponse
+	if json.Unmarshal(body, &er) == nil && er.Error.Code != "" {
+		e.Code, e.Description = er.Error.Code, er.Error.Description
+	} else if len(body) > 0 {
+		e.Description = string(bytes.TrimSpace(body))
+	}
+	return e
+}
