@@ -12,7 +12,7 @@ export WAZERO_CACHE := $(CURDIR)/.cache/wazero
 PORTABLE  := ./store/... ./collection/...
 ADDR      ?= 127.0.0.1:8181
 
-.PHONY: build test test-native test-wasip1 test-js test-node test-browser bench bench-native bench-wasip1 demo clean
+.PHONY: build test test-native test-wasip1 test-js test-node test-browser bench bench-native bench-wasip1 demo sync-server clean
 
 ## build: the browser module and its loader support in dist/
 build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
@@ -71,6 +71,10 @@ bench-wasip1: $(WAZERO)
 ## demo: build the module and serve the demo app on http://$(ADDR)/
 demo: build
 	$(GO) run ./web-demo/server -addr $(ADDR)
+
+## sync-server: the development sync server alone on http://$(ADDR)/ (database in .cache/)
+sync-server:
+	$(GO) run ./syncserver/cmd/sync-server -addr $(ADDR)
 
 clean:
 	rm -rf dist .cache
