@@ -22,9 +22,9 @@ func sampleStream(t *testing.T) string {
 	return string(b)
 }
 
-func connect(t *testing.T, db *store.DB, conn Connector, opts ConnectOptions) *Client {
+func connect(t *testing.T, db *store.DB, srv testServer, conn Connector, opts ConnectOptions) *Client {
 	t.Helper()
-	c, err := New(bg, db, nil)
+	c, err := New(bg, db, &Options{HTTP: srv.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestSampleStreamSyncsToTheTablesAndResumesFromStoredOps(t *testing.T) {
 	stream := sampleStream(t)
 	srv := newScriptServer(t, stream, "")
 	db := openDB(t, listsSchema())
-	c := connect(t, db, staticConnector{endpoint: srv.URL, token: "t"}, ConnectOptions{Params: map[string]any{"a": 1}})
+	c := connect(t, db, srv.testServer, staticConnector{endpoint: srv.URL, token: "t"}, ConnectOptions{Params: map[string]any{"a": 1}})
 
 	if err := c.WaitForFirstSync(bg, -1); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestACorruptedChecksumIsNotAppliedAndTheBucketIsDownloadedAgain(t *testing.
 	db := openDB(t, listsSchema())
 	var mu sync.Mutex
 	var errs []error
-	c := connect(t, db, staticConnector{endpoint: srv.URL, token: "t"}, ConnectOptions{})
+	c := connect(t, db, srv.testServer, staticConnector{endpoint: srv.URL, token: "t"}, ConnectOptions{})
 	c.RegisterListener(func(s SyncStatus) {
 		if s.DataFlow.DownloadError != nil {
 			mu.Lock()

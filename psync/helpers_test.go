@@ -3,8 +3,8 @@ package psync
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -53,7 +53,7 @@ func (c staticConnector) UploadData(ctx context.Context, db *store.DB) error {
 // /sync/stream request with the next script (NDJSON text) and records the
 // request bodies. After the last script it holds the stream open.
 type scriptServer struct {
-	*httptest.Server
+	testServer
 	mu       sync.Mutex
 	scripts  []string
 	requests [][]byte
@@ -61,11 +61,10 @@ type scriptServer struct {
 
 func newScriptServer(t testing.TB, scripts ...string) *scriptServer {
 	s := &scriptServer{scripts: scripts}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.testServer = serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/sync/stream":
-			body := make([]byte, r.ContentLength)
-			r.Body.Read(body)
+			body, _ := io.ReadAll(r.Body)
 			s.mu.Lock()
 			s.requests = append(s.requests, body)
 			n := len(s.requests)
@@ -85,7 +84,6 @@ func newScriptServer(t testing.TB, scripts ...string) *scriptServer {
 			http.NotFound(w, r)
 		}
 	}))
-	t.Cleanup(s.Close)
 	return s
 }
 
