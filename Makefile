@@ -9,7 +9,7 @@ WAZERO    := $(CURDIR)/.cache/bin/wazero-exec
 export WAZERO_CACHE := $(CURDIR)/.cache/wazero
 
 # Packages that must behave the same natively, under wazero (wasip1) and under Node (js).
-PORTABLE  := ./store/... ./collection/...
+PORTABLE  := ./store/... ./collection/... ./psync/... ./internal/protocol/...
 ADDR      ?= 127.0.0.1:8181
 
 .PHONY: build test test-native test-wasip1 test-js test-node test-browser bench bench-native bench-wasip1 demo sync-server clean
