@@ -171,7 +171,7 @@ func localBuckets(ctx context.Context, q store.Querier) ([]protocol.BucketReques
 // checksum a checkpoint announced. The buckets were deleted; the next
 // connection downloads them again from the start.
 type ChecksumError struct {
-	Checkpoint protocol.OpID
+	Checkpoint int64 // the checkpoint's last_op_id
 	Buckets    []BucketMismatch
 }
 
@@ -179,7 +179,7 @@ type ChecksumError struct {
 // and the one its stored ops give (add + op, modulo 2^32).
 type BucketMismatch struct {
 	Bucket          string
-	Expected, Local protocol.Checksum
+	Expected, Local uint32
 }
 
 func (e *ChecksumError) Error() string {
@@ -188,7 +188,7 @@ func (e *ChecksumError) Error() string {
 		if i > 0 {
 			msg += ","
 		}
-		msg += fmt.Sprintf(" %s (expected %#08x, got %#08x)", b.Bucket, uint32(b.Expected), uint32(b.Local))
+		msg += fmt.Sprintf(" %s (expected %#08x, got %#08x)", b.Bucket, b.Expected, b.Local)
 	}
 	return msg
 }
@@ -209,9 +209,9 @@ func validate(ctx context.Context, tx *store.Tx, cp protocol.OpID, buckets []pro
 	for _, b := range buckets {
 		if got := local[b.Bucket]; got != b.Checksum {
 			if bad == nil {
-				bad = &ChecksumError{Checkpoint: cp}
+				bad = &ChecksumError{Checkpoint: int64(cp)}
 			}
-			bad.Buckets = append(bad.Buckets, BucketMismatch{Bucket: b.Bucket, Expected: b.Checksum, Local: got})
+			bad.Buckets = append(bad.Buckets, BucketMismatch{Bucket: b.Bucket, Expected: uint32(b.Checksum), Local: uint32(got)})
 		}
 	}
 	return bad, nil
