@@ -16,9 +16,12 @@ import (
 type Options struct {
 	// HTTP sends requests to the sync service; nil means NetHTTP{}.
 	HTTP HTTPClient
-	// Yield, when set, is called between slices of long work (applying a
-	// large checkpoint), so that a host with one thread can run other
-	// tasks. It runs with the database's write lock held.
+	// Yield, when set, is called between slices of long work (storing a
+	// data line, applying a checkpoint: every few hundred rows), so that a
+	// host with one thread can run other tasks. It is called often and
+	// should return at once unless some milliseconds of work have run
+	// since it last handed the thread over (the browser's pacer waits
+	// after ~8 ms). It runs with the database's write lock held.
 	Yield func()
 	// Logger receives warnings (checksum failures, retries); nil discards.
 	Logger *slog.Logger

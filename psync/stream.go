@@ -273,7 +273,7 @@ func (it *iteration) handle(ctx context.Context, l protocol.Line) error {
 		}
 		return it.begin(ctx, st, d.RemovedBuckets)
 	case l.Data != nil:
-		err := s.db.WriteTx(ctx, func(tx *store.Tx) error { return storeData(ctx, tx, l.Data) })
+		err := s.db.WriteTx(ctx, func(tx *store.Tx) error { return storeData(ctx, tx, l.Data, s.c.opts.Yield) })
 		if err != nil {
 			return fmt.Errorf("psync: store data of bucket %q: %w", l.Data.Bucket, err)
 		}
