@@ -12,7 +12,7 @@ export WAZERO_CACHE := $(CURDIR)/.cache/wazero
 PORTABLE  := ./store/... ./collection/... ./psync/... ./internal/protocol/...
 ADDR      ?= 127.0.0.1:8181
 
-.PHONY: build test test-native test-wasip1 test-js test-node test-browser bench bench-native bench-wasip1 demo sync-server clean
+.PHONY: build test test-native test-wasip1 test-js test-node test-interop test-browser bench bench-native bench-wasip1 demo sync-server clean
 
 ## build: the browser module and its loader support in dist/
 build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
@@ -36,8 +36,8 @@ $(WAZERO): go.mod go.sum wasm/wazero-exec/main.go
 	@mkdir -p $(dir $@)
 	$(GO) build -o $@ ./wasm/wazero-exec
 
-## test: every test: Go natively, under wazero and under Node, the JS contract in Node, the browser end to end
-test: test-native test-wasip1 test-js test-node test-browser
+## test: every test: Go natively, under wazero and under Node, the JS contract in Node, interop with the official client, the browser end to end
+test: test-native test-wasip1 test-js test-node test-interop test-browser
 
 test-native:
 	$(GO) vet ./...
@@ -51,6 +51,17 @@ test-js:
 
 test-node: build
 	@if [ -d js/test ]; then node --test js/test/; else echo "no js/test yet"; fi
+
+# better-sqlite3 (under @powersync/node) compiles from source: its prebuilt binary is not reachable.
+# node-gyp needs the running Node's headers, and without nodedir it would download them: point it at
+# the headers next to the node binary (Debian's and NodeSource's packages put them in /usr/include/node).
+NODE_PREFIX := $(shell node -p 'require("path").resolve(process.execPath, "../..")' 2>/dev/null)
+NODE_DIR    := $(if $(wildcard $(NODE_PREFIX)/include/node/node.h),$(NODE_PREFIX))
+
+## test-interop: the official PowerSync client (@powersync/node) and our Go client against our dev sync server
+test-interop:
+	$(if $(NODE_DIR),npm_config_nodedir="$${npm_config_nodedir:-$(NODE_DIR)}") npm ci --prefix tests/interop --no-audit --no-fund
+	node --test tests/interop/
 
 test-browser: build
 	@if [ -f tests/browser/package.json ]; then \
