@@ -42,6 +42,8 @@ test: test-native test-wasip1 test-js test-node test-interop test-browser
 test-native:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	# A short fuzz run of the sync line reader on top of its seed corpus.
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime 15s ./internal/protocol
 
 test-wasip1: $(WAZERO)
 	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec $(WAZERO) $(PORTABLE)
