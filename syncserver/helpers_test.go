@@ -237,7 +237,7 @@ func (c *streamConn) quiet() {
 }
 
 func lineJSON(l protocol.Line) string {
-	b, err := protocol.AppendServiceLine(nil, l)
+	b, err := protocol.AppendLine(nil, l)
 	if err != nil {
 		return err.Error()
 	}

@@ -100,7 +100,7 @@ type lineWriter struct {
 
 func (lw *lineWriter) write(l protocol.Line) error {
 	var err error
-	if lw.buf, err = protocol.AppendServiceLine(lw.buf[:0], l); err != nil {
+	if lw.buf, err = protocol.AppendLine(lw.buf[:0], l); err != nil {
 		return err
 	}
 	if _, err := lw.w.Write(lw.buf); err != nil {

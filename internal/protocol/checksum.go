@@ -17,7 +17,8 @@ import (
 // BSON carries them as doubles. UnmarshalJSON therefore accepts any
 // integer in [-2^31, 2^32-1] and any whole-valued float in that range,
 // reduced modulo 2^32, as the client core does (checksum.rs); anything
-// else is an error. MarshalJSON writes the unsigned form.
+// else is an error. AppendLine writes each checksum as the service does;
+// MarshalJSON writes the unsigned form.
 type Checksum uint32
 
 // UnmarshalJSON decodes a checksum written as a signed or unsigned 32-bit

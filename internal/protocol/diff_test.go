@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -145,43 +144,5 @@ func TestDecodeLineAgreesWithEncodingJSONOnTheSampleStream(t *testing.T) {
 	}
 	for _, l := range bytes.Split(f, []byte("\n")) {
 		checkAgainstStd(t, l)
-	}
-}
-
-func TestAppendLineWritesWhatJSONMarshalWrites(t *testing.T) {
-	s := func(v string) *string { return &v }
-	n, p, id := int64(-3), 2, OpID(9)
-	cases := map[string]Line{
-		"an empty line": {},
-		"strings json.Marshal escapes": {Data: &DataBatch{Bucket: "<a&b>\u2028\u2029\x00\x1f\x7f\b\f\n\r\t\"\\/é🚀\xff\xed\xa0\x80", Data: []Op{{
-			Op: "PUT", ObjectType: s(""), ObjectID: s("\xe6\x97"), Subkey: s("\u2028"), Data: s(`{"a":"<b>"}`), Checksum: 4294967295,
-		}}}},
-		"nil and empty slices": {Checkpoint: &Checkpoint{Streams: []StreamInfo{{Errors: nil}, {Errors: []json.RawMessage{}}}}},
-		"empty slices":         {CheckpointDiff: &CheckpointDiff{UpdatedBuckets: []BucketChecksum{}, RemovedBuckets: []string{}}},
-		"raw messages to compact": {Checkpoint: &Checkpoint{Buckets: []BucketChecksum{
-			{Subscriptions: json.RawMessage(" [ {\"a\" : \"<&> \u2028\\\" x\" } , 1 ] ")}, {Subscriptions: json.RawMessage{}},
-		}, Streams: []StreamInfo{{Name: "s", Errors: []json.RawMessage{nil, json.RawMessage(`"\u003c"`)}}}}},
-		"every optional field": {
-			Data:                      &DataBatch{HasMore: true, After: &id, NextAfter: &id},
-			CheckpointComplete:        &CheckpointComplete{LastOpID: -1},
-			PartialCheckpointComplete: &PartialCheckpointComplete{LastOpID: 1 << 62, Priority: -7},
-			TokenExpiresIn:            &n,
-			Checkpoint:                &Checkpoint{WriteCheckpoint: &id, Buckets: []BucketChecksum{{Priority: &p, Count: &n}}},
-			CheckpointDiff:            &CheckpointDiff{WriteCheckpoint: &id},
-		},
-		"an invalid raw message":                 {Checkpoint: &Checkpoint{Buckets: []BucketChecksum{{Subscriptions: json.RawMessage(`{"a":}`)}}}},
-		"an empty raw message where one must be": {Checkpoint: &Checkpoint{Streams: []StreamInfo{{Errors: []json.RawMessage{{}}}}}},
-		"two raw values":                         {Checkpoint: &Checkpoint{Streams: []StreamInfo{{Errors: []json.RawMessage{json.RawMessage(`1 2`)}}}}},
-	}
-	for name, l := range cases {
-		t.Run(name, func(t *testing.T) { checkEncodingAgainstStd(t, l) })
-	}
-}
-
-func TestAppendLineLeavesDstAloneOnError(t *testing.T) {
-	dst := []byte("kept\n")
-	got, err := AppendLine(dst, Line{Checkpoint: &Checkpoint{Buckets: []BucketChecksum{{Subscriptions: json.RawMessage(`{`)}}}})
-	if err == nil || string(got) != "kept\n" {
-		t.Fatalf("got %q, %v; want the input and an error", got, err)
 	}
 }

@@ -11,10 +11,12 @@ import (
 // FuzzReader feeds arbitrary bytes to the line reader: it must never panic,
 // and every failure must be a read error or wrap ErrMalformedLine. The
 // input, whole and line by line, must also decode as encoding/json decodes
-// it (the same accept or reject, the same Line) and encode back to
-// json.Marshal's bytes. The seed corpus is the sample stream's lines and
-// trickyLines (testdata/fuzz/FuzzReader holds more, found by earlier runs
-// and kept as regressions).
+// it (the same accept or reject, the same Line), and the Line must come
+// back from AppendLine and DecodeLine unchanged (checkRoundTrip). Taken
+// as a string and as a raw JSON value, the input must be escaped and
+// compacted as json.Marshal does. The seed corpus is the sample stream's
+// lines and trickyLines (testdata/fuzz/FuzzReader holds more, found by
+// earlier runs and kept as regressions).
 func FuzzReader(f *testing.F) {
 	sample, err := os.ReadFile("testdata/sample-stream.ndjson")
 	if err != nil {
@@ -32,6 +34,7 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkAgainstStd(t, in)
+		checkEscapingAgainstStd(t, in)
 		for _, l := range bytes.Split(in, []byte("\n")) {
 			checkAgainstStd(t, l)
 		}

@@ -7,11 +7,12 @@ import (
 	"unicode/utf8"
 )
 
-// This file writes lines for AppendLine without reflection. The bytes are
-// exactly json.Marshal's for the same Line (FuzzReader compares them):
-// the same field order and omitempty rules, strings escaped as
+// This file writes lines for AppendLine without reflection, in the
+// service's shape (see AppendLine): its field order, signed bucket and
+// CLEAR checksums, arrays never null. Strings are escaped as
 // encoding/json escapes them (HTML characters, U+2028 and U+2029, bad
-// UTF-8 as \ufffd), and json.RawMessage values checked and compacted.
+// UTF-8 as \ufffd) and json.RawMessage values checked and compacted as
+// json.Marshal does (FuzzReader compares both with it).
 
 // encoder appends one line; the first error stops it.
 type encoder struct {
@@ -86,19 +87,14 @@ func (e *encoder) checkpoint(c *Checkpoint) {
 			e.b = appendString(e.b, s.Name)
 			e.b = append(e.b, `,"is_default":`...)
 			e.b = strconv.AppendBool(e.b, s.IsDefault)
-			e.b = append(e.b, `,"errors":`...)
-			if s.Errors == nil {
-				e.b = append(e.b, "null"...)
-			} else {
-				e.b = append(e.b, '[')
-				for j, m := range s.Errors {
-					if j > 0 {
-						e.b = append(e.b, ',')
-					}
-					e.rawMessage(m)
+			e.b = append(e.b, `,"errors":[`...)
+			for j, m := range s.Errors {
+				if j > 0 {
+					e.b = append(e.b, ',')
 				}
-				e.b = append(e.b, ']')
+				e.rawMessage(m)
 			}
+			e.b = append(e.b, ']')
 			e.b = append(e.b, '}')
 		}
 		e.b = append(e.b, ']')
@@ -107,10 +103,6 @@ func (e *encoder) checkpoint(c *Checkpoint) {
 }
 
 func (e *encoder) buckets(bs []BucketChecksum) {
-	if bs == nil {
-		e.b = append(e.b, "null"...)
-		return
-	}
 	e.b = append(e.b, '[')
 	for i := range bs {
 		if i > 0 {
@@ -120,14 +112,14 @@ func (e *encoder) buckets(bs []BucketChecksum) {
 		e.b = append(e.b, `{"bucket":`...)
 		e.b = appendString(e.b, b.Bucket)
 		e.b = append(e.b, `,"checksum":`...)
-		e.b = strconv.AppendUint(e.b, uint64(b.Checksum), 10)
-		if b.Priority != nil {
-			e.b = append(e.b, `,"priority":`...)
-			e.b = strconv.AppendInt(e.b, int64(*b.Priority), 10)
-		}
+		e.b = strconv.AppendInt(e.b, int64(b.Checksum.Signed()), 10)
 		if b.Count != nil {
 			e.b = append(e.b, `,"count":`...)
 			e.b = strconv.AppendInt(e.b, *b.Count, 10)
+		}
+		if b.Priority != nil {
+			e.b = append(e.b, `,"priority":`...)
+			e.b = strconv.AppendInt(e.b, int64(*b.Priority), 10)
 		}
 		if len(b.Subscriptions) > 0 {
 			e.b = append(e.b, `,"subscriptions":`...)
@@ -147,50 +139,33 @@ func (e *encoder) checkpointDiff(c *CheckpointDiff) {
 	}
 	e.b = append(e.b, `,"updated_buckets":`...)
 	e.buckets(c.UpdatedBuckets)
-	e.b = append(e.b, `,"removed_buckets":`...)
-	if c.RemovedBuckets == nil {
-		e.b = append(e.b, "null"...)
-	} else {
-		e.b = append(e.b, '[')
-		for i, s := range c.RemovedBuckets {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.b = appendString(e.b, s)
+	e.b = append(e.b, `,"removed_buckets":[`...)
+	for i, s := range c.RemovedBuckets {
+		if i > 0 {
+			e.b = append(e.b, ',')
 		}
-		e.b = append(e.b, ']')
+		e.b = appendString(e.b, s)
 	}
-	e.b = append(e.b, '}')
+	e.b = append(e.b, ']', '}')
 }
 
 func (e *encoder) dataBatch(d *DataBatch) {
 	e.b = append(e.b, `{"bucket":`...)
 	e.b = appendString(e.b, d.Bucket)
-	e.b = append(e.b, `,"data":`...)
-	if d.Data == nil {
-		e.b = append(e.b, "null"...)
-	} else {
-		e.b = append(e.b, '[')
-		for i := range d.Data {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.op(&d.Data[i])
+	e.b = append(e.b, `,"after":`...)
+	e.b = appendOptionalOpID(e.b, d.After)
+	e.b = append(e.b, `,"next_after":`...)
+	e.b = appendOptionalOpID(e.b, d.NextAfter)
+	e.b = append(e.b, `,"has_more":`...)
+	e.b = strconv.AppendBool(e.b, d.HasMore)
+	e.b = append(e.b, `,"data":[`...)
+	for i := range d.Data {
+		if i > 0 {
+			e.b = append(e.b, ',')
 		}
-		e.b = append(e.b, ']')
+		e.op(&d.Data[i])
 	}
-	if d.HasMore {
-		e.b = append(e.b, `,"has_more":true`...)
-	}
-	if d.After != nil {
-		e.b = append(e.b, `,"after":`...)
-		e.b = appendOpID(e.b, *d.After)
-	}
-	if d.NextAfter != nil {
-		e.b = append(e.b, `,"next_after":`...)
-		e.b = appendOpID(e.b, *d.NextAfter)
-	}
-	e.b = append(e.b, '}')
+	e.b = append(e.b, ']', '}')
 }
 
 func (e *encoder) op(o *Op) {
@@ -206,16 +181,20 @@ func (e *encoder) op(o *Op) {
 		e.b = append(e.b, `,"object_id":`...)
 		e.b = appendString(e.b, *o.ObjectID)
 	}
-	if o.Subkey != nil {
-		e.b = append(e.b, `,"subkey":`...)
-		e.b = appendString(e.b, *o.Subkey)
-	}
 	if o.Data != nil {
 		e.b = append(e.b, `,"data":`...)
 		e.b = appendString(e.b, *o.Data)
 	}
 	e.b = append(e.b, `,"checksum":`...)
-	e.b = strconv.AppendUint(e.b, uint64(o.Checksum), 10)
+	if o.Op == OpClear {
+		e.b = strconv.AppendInt(e.b, int64(o.Checksum.Signed()), 10)
+	} else {
+		e.b = strconv.AppendUint(e.b, uint64(o.Checksum), 10)
+	}
+	if o.Subkey != nil {
+		e.b = append(e.b, `,"subkey":`...)
+		e.b = appendString(e.b, *o.Subkey)
+	}
 	e.b = append(e.b, '}')
 }
 
@@ -223,6 +202,14 @@ func appendOpID(b []byte, o OpID) []byte {
 	b = append(b, '"')
 	b = strconv.AppendInt(b, int64(o), 10)
 	return append(b, '"')
+}
+
+// appendOptionalOpID writes null for a missing op id.
+func appendOptionalOpID(b []byte, o *OpID) []byte {
+	if o == nil {
+		return append(b, "null"...)
+	}
+	return appendOpID(b, *o)
 }
 
 // rawMessage writes a json.RawMessage as json.Marshal does: nil as null,

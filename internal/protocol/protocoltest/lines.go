@@ -97,8 +97,10 @@ func CheckpointLine(n int) protocol.Line {
 	}}
 }
 
-// Text returns l as the service would send it, without the newline
-// (json.Marshal, independent of protocol.AppendLine).
+// Text returns l as JSON text without the newline: json.Marshal's,
+// independent of protocol.AppendLine, so in the structs' field order and
+// with unsigned checksums rather than the service's shape, which the
+// decoder reads all the same.
 func Text(l protocol.Line) []byte {
 	b, err := json.Marshal(l)
 	if err != nil {
