@@ -120,7 +120,24 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "PSYNC_S2002", "RouteNotFound", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	})
-	return cors(mux)
+	return cors(s.unlessClosed(mux))
+}
+
+// unlessClosed answers every request after Close with 503, as Close
+// promises. Without it, routes that do not reach the database (tokens)
+// or answer before they do (the stream's 200 goes out first) would
+// answer a closed server's requests as if it were running: a stream
+// would end at once without an error, and a client would retry forever
+// without knowing why.
+func (s *Server) unlessClosed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-s.done:
+			writeError(w, http.StatusServiceUnavailable, "PSYNC_S2003", "ServiceUnavailable", "the sync server is closed")
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
 // only answers requests of other methods with 405.
