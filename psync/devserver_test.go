@@ -37,7 +37,8 @@ func startDevServer(t testing.TB, cfg syncserver.Config) *devServer {
 // in Go: tokens from /api/token, uploads to /api/upload one transaction
 // at a time. failUploads makes the next n uploads fail; drop makes
 // uploads complete without reaching the server (a backend that rejects
-// the writes and keeps its state).
+// the writes and keeps its state). lifetimes, when set, are the token
+// lifetimes of the next fetches, one each, before lifetime applies.
 type devConnector struct {
 	base        string
 	http        HTTPClient
@@ -48,8 +49,9 @@ type devConnector struct {
 	drop        atomic.Bool
 
 	mu        sync.Mutex
-	badTokens int // the next n credentials carry a broken token
-	lifetime  int // seconds; 0 = the server's default
+	badTokens int   // the next n credentials carry a broken token
+	lifetime  int   // seconds; 0 = the server's default
+	lifetimes []int // seconds, one per fetch, before lifetime
 }
 
 // connector returns a devConnector for srv.
@@ -64,8 +66,12 @@ func (c *devConnector) FetchCredentials(ctx context.Context) (*Credentials, erro
 		q.Set("user_id", c.user)
 	}
 	c.mu.Lock()
-	if c.lifetime > 0 {
-		q.Set("expires_in", fmt.Sprint(c.lifetime))
+	lifetime := c.lifetime
+	if len(c.lifetimes) > 0 {
+		lifetime, c.lifetimes = c.lifetimes[0], c.lifetimes[1:]
+	}
+	if lifetime != 0 { // negative: an expired token
+		q.Set("expires_in", fmt.Sprint(lifetime))
 	}
 	bad := c.badTokens > 0
 	if bad {
