@@ -14,8 +14,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/vfs"
 
 	"github.com/localfirst/gopowersync/syncserver/internal/rules"
 )
@@ -75,7 +77,15 @@ CREATE TABLE IF NOT EXISTS upload_clients(client_id TEXT PRIMARY KEY NOT NULL, l
 // and PUT ops enter the new ones, as the service reprocesses its data
 // when sync rules change.
 func Open(ctx context.Context, path string, r *rules.Rules) (*DB, error) {
-	conn, err := sqlite3.OpenContext(ctx, path)
+	name := path
+	if path != ":memory:" && !vfs.SupportsFileLocking {
+		// On js and wasip1 the default VFS cannot lock files, and SQLite
+		// refuses to open them unless told not to lock. The one
+		// connection serializes access within the process; sharing the
+		// file with another process is not supported there.
+		name = "file:" + url.PathEscape(path) + "?nolock=1"
+	}
+	conn, err := sqlite3.OpenContext(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %q: %w", path, err)
 	}
@@ -91,7 +101,9 @@ func (db *DB) init(path string) error {
 	if err := c.BusyTimeout(5e9); err != nil {
 		return err
 	}
-	if path != ":memory:" {
+	if path != ":memory:" && vfs.SupportsSharedMemory {
+		// Without shared memory (js, wasip1) WAL is impossible and the
+		// rollback journal stays.
 		if err := c.Exec(`PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL`); err != nil {
 			return fmt.Errorf("pragmas: %w", err)
 		}
