@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/localfirst/gopowersync/internal/protocol"
 	"github.com/localfirst/gopowersync/store"
@@ -75,6 +77,11 @@ func storeData(ctx context.Context, tx *store.Tx, batch *protocol.DataBatch, yie
 	if err != nil {
 		return err
 	}
+	keys, held, known, err := heldKeys(ctx, tx, b.id, batch)
+	if err != nil {
+		return err
+	}
+	stored := make(map[string]struct{}, len(keys)) // keys this line inserted
 	for i := range batch.Data {
 		if yield != nil && i > 0 && i%storeSlice == 0 {
 			yield()
@@ -82,17 +89,24 @@ func storeData(ctx context.Context, tx *store.Tx, batch *protocol.DataBatch, yie
 		op := &batch.Data[i]
 		switch op.Op {
 		case protocol.OpPut, protocol.OpRemove:
-			key := op.Key()
+			key := keys[i]
 			// An op with the same key is superseded: its checksum moves
 			// from op_checksum to add_checksum, where it still counts.
-			rows, err := tx.GetAll(ctx, `DELETE FROM ps_oplog WHERE bucket = ? AND key = ? RETURNING hash`, b.id, key)
-			if err != nil {
-				return err
-			}
-			for _, r := range rows.Values {
-				h := protocol.Checksum(asInt(r[0]))
-				b.add += h
-				b.op -= h
+			// Only a key the bucket held before this line or that the
+			// line stored can have one: most ops of a first sync skip
+			// the DELETE.
+			_, wasHeld := held[key]
+			_, wasStored := stored[key]
+			if wasHeld || wasStored || !known {
+				rows, err := tx.GetAll(ctx, `DELETE FROM ps_oplog WHERE bucket = ? AND key = ? RETURNING hash`, b.id, key)
+				if err != nil {
+					return err
+				}
+				for _, r := range rows.Values {
+					h := protocol.Checksum(asInt(r[0]))
+					b.add += h
+					b.op -= h
+				}
 			}
 			if op.Op == protocol.OpPut {
 				var data any
@@ -105,6 +119,7 @@ func storeData(ctx context.Context, tx *store.Tx, batch *protocol.DataBatch, yie
 					return err
 				}
 				b.op += op.Checksum
+				stored[key] = struct{}{}
 			} else {
 				b.add += op.Checksum
 				// The row may be on the data table from an earlier
@@ -125,6 +140,41 @@ func storeData(ctx context.Context, tx *store.Tx, batch *protocol.DataBatch, yie
 		b.countSinceLast++
 	}
 	return b.save(ctx, tx)
+}
+
+// heldKeys returns the key of each PUT or REMOVE of batch (by index, ""
+// for other ops), and those of them the bucket already holds an op for,
+// found with one query instead of one per op. known is false when a key
+// cannot go through JSON unchanged (invalid UTF-8, NUL): every key must
+// then be looked up on its own.
+func heldKeys(ctx context.Context, tx *store.Tx, bucket int64, batch *protocol.DataBatch) (keys []string, held map[string]struct{}, known bool, err error) {
+	keys = make([]string, len(batch.Data))
+	list := make([]string, 0, len(batch.Data))
+	known = true
+	for i := range batch.Data {
+		if op := &batch.Data[i]; op.Op == protocol.OpPut || op.Op == protocol.OpRemove {
+			keys[i] = op.Key()
+			list = append(list, keys[i])
+			known = known && utf8.ValidString(keys[i]) && strings.IndexByte(keys[i], 0) < 0
+		}
+	}
+	if len(list) == 0 || !known {
+		return keys, nil, known, nil
+	}
+	js, err := json.Marshal(list)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	rows, err := tx.GetAll(ctx, `SELECT key FROM ps_oplog WHERE bucket = ? AND key IN (SELECT value FROM json_each(?))`, bucket, string(js))
+	if err != nil {
+		return nil, nil, false, err
+	}
+	held = make(map[string]struct{}, rows.Len())
+	for _, r := range rows.Values {
+		k, _ := r[0].(string)
+		held[k] = struct{}{}
+	}
+	return keys, held, true, nil
 }
 
 // forgetOps drops a bucket's ops, marking their rows for the next apply.
