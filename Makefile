@@ -81,7 +81,7 @@ bench-native:
 bench-wasip1: $(WAZERO)
 	GOOS=wasip1 GOARCH=wasm $(GO) test -run '^$$' -bench . -benchtime 3x -exec $(WAZERO) $(PORTABLE)
 
-## demo: build the module and serve the demo app on http://$(ADDR)/
+## demo: build the module and serve the demo app with its dev sync server on http://$(ADDR)/ (sync data in .cache/demo-sync.sqlite)
 demo: build
 	$(GO) run ./web-demo/server -addr $(ADDR)
 

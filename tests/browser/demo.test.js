@@ -15,7 +15,7 @@ before(async () => {
   execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
   const bin = join(REPO, '.cache/bin/demo-server');
   execFileSync('go', ['build', '-o', bin, './web-demo/server'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(bin, ['-addr', '127.0.0.1:0', '-root', REPO], { stdio: ['ignore', 'ignore', 'pipe'] });
+  server = spawn(bin, ['-addr', '127.0.0.1:0', '-root', REPO, '-db', ':memory:', '-seed=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
   base = await new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => reject(new Error(`demo server did not start: ${log}`)), 30000);

@@ -25,12 +25,24 @@ var contentTypes = map[string]string{
 // encodings are the precompressed siblings `make build` writes, best first.
 var encodings = []struct{ token, suffix string }{{"br", ".br"}, {"gzip", ".gz"}}
 
+// syncRoutes are the dev sync server's routes (package syncserver): the
+// PowerSync service endpoints and its backend API. The demo mounts them
+// beside its files so that the page syncs with its own origin.
+var syncRoutes = []string{"/sync/stream", "/write-checkpoint2.json", "/api/"}
+
 // newHandler serves the demo page at / and the repository's js/ and dist/
-// files. Files are revalidated on every load (no-cache plus Last-Modified),
-// which keeps V8's code cache for the module usable across reloads while a
-// rebuilt module is picked up at once.
-func newHandler(root fs.FS) http.Handler {
+// files, and, when sync is not nil, the sync server's routes on the same
+// origin. Files are revalidated on every load (no-cache plus
+// Last-Modified), which keeps V8's code cache for the module usable across
+// reloads while a rebuilt module is picked up at once.
+func newHandler(root fs.FS, sync http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	if sync != nil {
+		// Every method: the sync server answers its own 405s and CORS preflights.
+		for _, route := range syncRoutes {
+			mux.Handle(route, sync)
+		}
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		serveFile(w, r, root, "web-demo/index.html")
 	})

@@ -31,14 +31,14 @@ func get(t *testing.T, h http.Handler, url, acceptEncoding string) *httptest.Res
 }
 
 func TestRootServesTheDemoPage(t *testing.T) {
-	rec := get(t, newHandler(testRoot()), "/", "")
+	rec := get(t, newHandler(testRoot(), nil), "/", "")
 	if rec.Code != 200 || rec.Body.String() != "<html>demo</html>" {
 		t.Fatalf("GET / = %d %q", rec.Code, rec.Body.String())
 	}
 }
 
 func TestModuleIsServedAsWasmAndCompressedWhenAccepted(t *testing.T) {
-	h := newHandler(testRoot())
+	h := newHandler(testRoot(), nil)
 	rec := get(t, h, "/dist/gopowersync.wasm", "gzip, deflate, br")
 	if got := rec.Header().Get("Content-Type"); got != "application/wasm" {
 		t.Errorf("Content-Type = %q", got)
@@ -57,14 +57,14 @@ func TestModuleIsServedAsWasmAndCompressedWhenAccepted(t *testing.T) {
 }
 
 func TestJavaScriptHasAModuleMIMEType(t *testing.T) {
-	rec := get(t, newHandler(testRoot()), "/js/index.js", "")
+	rec := get(t, newHandler(testRoot(), nil), "/js/index.js", "")
 	if got := rec.Header().Get("Content-Type"); got != "text/javascript; charset=utf-8" {
 		t.Fatalf("Content-Type = %q", got)
 	}
 }
 
 func TestOnlyThePublishedDirectoriesAreServed(t *testing.T) {
-	h := newHandler(testRoot())
+	h := newHandler(testRoot(), nil)
 	for _, url := range []string{"/secret/notes.txt", "/js/../secret/notes.txt", "/js/missing.js", "/js/"} {
 		if rec := get(t, h, url, ""); rec.Code == 200 {
 			t.Errorf("GET %s = 200 %q, want an error", url, rec.Body.String())
