@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -190,9 +191,9 @@ func bind(stmt *sqlite3.Stmt, i int, a any) error {
 	case uint32:
 		return stmt.BindInt64(i, int64(v))
 	case uint:
-		return stmt.BindInt64(i, int64(v))
+		return bindUint(stmt, i, uint64(v))
 	case uint64:
-		return stmt.BindInt64(i, int64(v))
+		return bindUint(stmt, i, v)
 	case float32:
 		return stmt.BindFloat(i, float64(v))
 	case float64:
@@ -208,6 +209,16 @@ func bind(stmt *sqlite3.Stmt, i int, a any) error {
 		return stmt.BindText(i, v.UTC().Format(isoTime))
 	}
 	return fmt.Errorf("argument %d: unsupported type %T", i, a)
+}
+
+// bindUint binds an unsigned integer as SQLite's INTEGER, a signed
+// 64-bit integer; a larger value would wrap to a negative one, so it is
+// refused rather than stored wrong.
+func bindUint(stmt *sqlite3.Stmt, i int, v uint64) error {
+	if v > math.MaxInt64 {
+		return fmt.Errorf("argument %d: %d does not fit SQLite's 64-bit signed INTEGER", i, v)
+	}
+	return stmt.BindInt64(i, int64(v))
 }
 
 func firstRow(rows Rows) map[string]any {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -145,5 +147,26 @@ func TestFlushWaitsForTheDurabilityHook(t *testing.T) {
 	defer db.Close()
 	if err := db.Flush(bg); err != nil || d.calls != 1 {
 		t.Fatalf("flush = %v, calls = %d", err, d.calls)
+	}
+}
+
+// Every integer type binds exactly or is refused: an unsigned value past
+// int64 would wrap to a negative INTEGER, silently.
+func TestIntegersBindExactlyOrAreRefused(t *testing.T) {
+	db := openMem(t, todoSchema())
+	exact := []any{int8(-8), int16(-16), int32(-32), int64(math.MinInt64), uint(7), uint16(16), uint32(math.MaxUint32), uint64(math.MaxInt64)}
+	for _, v := range exact {
+		row, err := db.Get(bg, `SELECT ? AS v`, v)
+		if err != nil {
+			t.Fatalf("%T %v: %v", v, v, err)
+		}
+		if got := fmt.Sprint(row["v"]); got != fmt.Sprint(v) {
+			t.Errorf("%T %v came back as %v", v, v, got)
+		}
+	}
+	for _, v := range []any{uint64(math.MaxInt64) + 1, uint64(math.MaxUint64), uint(math.MaxUint64)} {
+		if row, err := db.Get(bg, `SELECT ? AS v`, v); err == nil {
+			t.Errorf("%T %v was accepted as %v", v, v, row["v"])
+		}
 	}
 }
