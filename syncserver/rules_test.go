@@ -122,6 +122,9 @@ func TestSyncRulesOutsideTheSubsetAreRefusedWithTheirLine(t *testing.T) {
 		{"priority", head + "    priority: 7\n    data: []\n", `line 3: "7": priority must be an integer from 0 to 3`},
 		{"no data", head + "    priority: 1\n", `line 2: "b": bucket definition has no data`},
 		{"yaml syntax", head + "    data: [SELECT * FROM t\n", `yaml: line`},
+		{"definition twice", "bucket_definitions:\n  b:\n    data: []\n  b:\n    data: []\n", `line 4: "b": defined twice`},
+		{"key twice in a definition", head + "    data: []\n    data:\n      - SELECT * FROM t\n", `line 4: "data": defined twice`},
+		{"bucket_definitions twice", "bucket_definitions:\n  a:\n    data: []\nbucket_definitions:\n  b:\n    data: []\n", `line 4: "bucket_definitions": defined twice`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -199,6 +199,9 @@ func Parse(text string) (*Rules, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, &Error{Line: top.Line, Text: top.Value, Reason: "sync rules must be a mapping with bucket_definitions"}
 	}
+	if err := refuseDuplicateKeys(top); err != nil {
+		return nil, err
+	}
 	r := &Rules{byName: map[string]*Definition{}, byTable: map[string][]route{}}
 	var defsNode *yaml.Node
 	for i := 0; i < len(top.Content); i += 2 {
@@ -214,13 +217,13 @@ func Parse(text string) (*Rules, error) {
 	if defsNode.Kind != yaml.MappingNode || len(defsNode.Content) == 0 {
 		return nil, &Error{Line: defsNode.Line, Text: defsNode.Value, Reason: "bucket_definitions must map definition names to definitions"}
 	}
+	if err := refuseDuplicateKeys(defsNode); err != nil {
+		return nil, err
+	}
 	for i := 0; i < len(defsNode.Content); i += 2 {
 		d, err := parseDefinition(defsNode.Content[i], defsNode.Content[i+1])
 		if err != nil {
 			return nil, err
-		}
-		if r.byName[d.Name] != nil {
-			return nil, &Error{Line: defsNode.Content[i].Line, Text: d.Name, Reason: "bucket definition defined twice"}
 		}
 		r.defs = append(r.defs, d)
 	}
@@ -234,6 +237,21 @@ func Parse(text string) (*Rules, error) {
 	return r, nil
 }
 
+// refuseDuplicateKeys refuses a mapping that names a key twice: YAML
+// parsers differ on which one wins (the service's rejects the file), and
+// a yaml.Node keeps both silently.
+func refuseDuplicateKeys(m *yaml.Node) error {
+	seen := make(map[string]bool, len(m.Content)/2)
+	for i := 0; i < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if seen[k.Value] {
+			return &Error{Line: k.Line, Text: k.Value, Reason: "defined twice in the same mapping"}
+		}
+		seen[k.Value] = true
+	}
+	return nil
+}
+
 func parseDefinition(k, v *yaml.Node) (Definition, error) {
 	d := Definition{Name: k.Value, Priority: protocol.DefaultPriority}
 	if k.Kind != yaml.ScalarNode || d.Name == "" || strings.ContainsAny(d.Name, "[]\"") {
@@ -241,6 +259,9 @@ func parseDefinition(k, v *yaml.Node) (Definition, error) {
 	}
 	if v.Kind != yaml.MappingNode {
 		return d, &Error{Line: v.Line, Text: v.Value, Reason: "a bucket definition must be a mapping with data and optional parameters and priority"}
+	}
+	if err := refuseDuplicateKeys(v); err != nil {
+		return d, err
 	}
 	var dataNode *yaml.Node
 	for i := 0; i < len(v.Content); i += 2 {
