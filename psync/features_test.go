@@ -152,7 +152,7 @@ func TestStatusSurvivesAReopenAndProgressCountsOps(t *testing.T) {
 	}
 	c.RegisterListener(func(s SyncStatus) {
 		if p := s.DataFlow.DownloadProgress; p != nil {
-			d, total := p.UntilPriority(3)
+			d, total := p.UntilPriority(-1)
 			mu.Lock()
 			seen = append(seen, d)
 			mu.Unlock()

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/localfirst/gopowersync/internal/protocol"
 )
 
 // SyncStatus is the state of sync, with the fields of PowerSync's
@@ -81,14 +79,14 @@ type BucketProgress struct {
 }
 
 // UntilPriority returns the ops downloaded and to download for buckets
-// with priority number priority or less (protocol.FullSyncPriority for
-// all).
+// with priority number priority or less; a negative priority counts every
+// bucket (as WaitForFirstSync's does).
 func (p *DownloadProgress) UntilPriority(priority int) (downloaded, total int64) {
 	if p == nil {
 		return 0, 0
 	}
 	for _, b := range p.Buckets {
-		if b.Priority > priority {
+		if priority >= 0 && b.Priority > priority {
 			continue
 		}
 		downloaded += b.SinceLast
@@ -100,7 +98,7 @@ func (p *DownloadProgress) UntilPriority(priority int) (downloaded, total int64)
 // DownloadedFraction is downloaded/total over all buckets, 1 when there is
 // nothing to download.
 func (p *DownloadProgress) DownloadedFraction() float64 {
-	d, t := p.UntilPriority(protocol.FullSyncPriority)
+	d, t := p.UntilPriority(-1)
 	if t == 0 {
 		return 1
 	}
