@@ -38,6 +38,9 @@ func TestValidateRejectsWhatPowerSyncRejects(t *testing.T) {
 		{"duplicate index", []Table{{Name: "t", Columns: col("a"), Indexes: []Index{{Name: "i", Columns: ParseIndexShorthand([]string{"a"})}, {Name: "i", Columns: ParseIndexShorthand([]string{"a"})}}}}, "t", "", "duplicate index"},
 		{"duplicate table", []Table{{Name: "t", Columns: col("a")}, {Name: "t", Columns: col("b")}}, "t", "", "duplicate table"},
 		{"duplicate view", []Table{{Name: "t", Columns: col("a")}, {Name: "u", ViewName: "t", Columns: col("b")}}, "u", "", "duplicate view"},
+		{"view named like an internal table", []Table{{Name: "ps_oplog", Columns: col("a")}}, "ps_oplog", "", "taken by PowerSync's or SQLite's"},
+		{"view named like a data table", []Table{{Name: "t", ViewName: "PS_DATA__x", Columns: col("a")}}, "t", "", "taken"},
+		{"view in SQLite's namespace", []Table{{Name: "sqlite_stuff", Columns: col("a")}}, "sqlite_stuff", "", "taken"},
 		{"previous of unknown column", []Table{{Name: "t", Columns: col("a"), TrackPrevious: true, TrackPreviousColumns: []string{"z"}}}, "t", "z", "unknown column"},
 	}
 	for _, c := range cases {

@@ -24,6 +24,29 @@ func checkName(kind, name string) string {
 	return ""
 }
 
+// internalTables are the tables of PowerSync's layout (layout.go): a view
+// of the same name cannot be created.
+var internalTables = []string{"ps_migration", "ps_oplog", "ps_buckets", "ps_untyped", "ps_crud", "ps_tx", "ps_kv",
+	"ps_updated_rows", "ps_sync_state", "ps_stream_subscriptions"}
+
+// reservedName reports whether a view name collides with an internal
+// table, a data table, or SQLite's reserved sqlite_ prefix (names compare
+// case-insensitively in SQLite).
+func reservedName(name string) bool {
+	n := strings.ToLower(name)
+	for _, prefix := range []string{"sqlite_", "ps_data__", "ps_data_local__"} {
+		if strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	for _, t := range internalTables {
+		if n == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate checks the schema against PowerSync's rules and returns a
 // *SchemaError naming the first offending table and column.
 func (s Schema) Validate() error {
@@ -56,6 +79,9 @@ func (t Table) validate() error {
 		if r := checkName("view", t.ViewName); r != "" {
 			return fail("", r)
 		}
+	}
+	if reservedName(t.View()) {
+		return fail("", fmt.Sprintf("view name %q is taken by PowerSync's or SQLite's own tables", t.View()))
 	}
 	if len(t.Columns) > maxColumns {
 		return fail("", fmt.Sprintf("too many columns (%d), the maximum is %d", len(t.Columns), maxColumns))
