@@ -1,4 +1,10 @@
-// The demo: a todo list on the public API only (js/index.js), as an app would use it.
+// The demo: a shared list that syncs between clients through the dev sync
+// server on this origin, written on the public API only (js/index.js), as an
+// app would use it. Copy what you need:
+//   - the connector (fetchCredentials, uploadData) for the dev sync server;
+//   - a collection for reads and optimistic writes, persisted by the database;
+//   - db.currentStatus and registerListener for the sync status;
+//   - db.watch on ps_crud for what is waiting to upload.
 import {
   init, Schema, Table, column, PowerSyncDatabase, createCollection, powerSyncCollectionOptions,
 } from '/js/index.js'
@@ -12,111 +18,357 @@ const schema = new Schema({
   ),
 })
 
-function showError(err) {
-  const box = $('error')
-  box.textContent = `${err?.name ?? 'Error'}: ${err?.message ?? err}`
-  box.hidden = false
-  console.error(err)
+// ---------- Which client this window is ----------
+
+// ?client=2 is a second device: its own database, so two windows sync with
+// each other through the server as two browsers would.
+const client = /^[1-9][0-9]?$/.test(new URLSearchParams(location.search).get('client') ?? '')
+  ? new URLSearchParams(location.search).get('client')
+  : '1'
+const other = client === '1' ? '2' : '1'
+const dbFilename = client === '1' ? 'demo.sqlite' : `demo-${client}.sqlite`
+const offlineKey = `gopowersync-demo:client-${client}:offline`
+
+document.title = `Shared list · client ${client} · gopowersync demo`
+$('client').textContent = `client ${client}`
+$('open-client').href = `/?client=${other}`
+$('open-client').textContent = `Open client ${other} ↗`
+$('offline').checked = localStorage.getItem(offlineKey) === '1'
+
+// ---------- The connector for the dev sync server (same origin) ----------
+
+const connector = {
+  // The server hands out dev tokens; endpoint is this origin.
+  async fetchCredentials() {
+    const r = await fetch('/api/token')
+    if (!r.ok) throw new Error(`/api/token answered ${r.status} ${await r.text()}`)
+    return r.json()
+  },
+  // One client transaction per call, as PowerSync does; throwing keeps it
+  // queued and retries later.
+  async uploadData(database) {
+    const tx = await database.getNextCrudTransaction()
+    if (!tx) return
+    const r = await fetch('/api/upload', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ batch: tx.crud.map((e) => e.toJSON()) }),
+    })
+    if (!r.ok) throw new Error(`/api/upload answered ${r.status} ${await r.text()}`)
+    await tx.complete()
+  },
 }
+
+// ---------- Notices: every error says what to do ----------
+
+const notices = new Map()
+
+/** Shows (or with text null, clears) the notice of one kind. */
+function notice(kind, text) {
+  if (text) notices.set(kind, text)
+  else notices.delete(kind)
+  const box = $('error')
+  box.replaceChildren(...[...notices.values()].map((t) => {
+    const p = document.createElement('p')
+    p.textContent = t
+    return p
+  }))
+  box.hidden = notices.size === 0
+}
+
+const message = (err) => err?.message ?? String(err)
+
+/** What to tell the user about an error that stops the app. */
+function fatalText(err) {
+  switch (err?.name) {
+    case 'DatabaseLockedError':
+      return `Client ${client} is already open in another tab or window of this browser, and a database can be open in only one. ` +
+        `Switch to that tab, or close it and reload this one. To try a second device, open client ${other} instead.`
+    case 'PersistenceError':
+      return `This browser refused to store the list (${message(err.cause ?? err)}): storage may be full or blocked for this site. ` +
+        'Free some disk space or allow storage for this site, then reload.'
+    default:
+      return `The app could not start: ${err?.name ?? 'Error'}: ${message(err)}. ` +
+        'Check that `make demo` is running and that the module is built (`make build`), then reload.'
+  }
+}
+
+/** What to tell the user about a change that could not be saved. */
+function saveText(err) {
+  if (err?.name === 'PersistenceError') return fatalText(err)
+  return `Your last change could not be saved and was undone: ${message(err)}. Try it again; if it keeps failing, reload the page.`
+}
+
+// ---------- The form works from the first paint ----------
+
+// The fieldset is disabled until the list is ready; the handler is here, not
+// after the awaits below, so that a submit can never reach the browser.
+let app = null
+$('add-form').addEventListener('submit', (e) => {
+  e.preventDefault()
+  app?.add($('new-todo'))
+})
+
+// ---------- The app ----------
 
 async function main() {
   await init({ wasmURL: new URL('/dist/', location.href) })
-  const db = new PowerSyncDatabase({ schema, database: { dbFilename: 'demo.sqlite' } })
+  const db = new PowerSyncDatabase({ schema, database: { dbFilename } })
   await db.init()
 
   const todos = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.todos }))
-  // Expose for tests and for poking around in the console.
-  globalThis.demo = { db, todos }
+  // Exposed for tests and for poking around in the console.
+  globalThis.demo = { db, todos, client }
 
-  let search = ''
-  const render = () => {
-    $('collection-status').textContent = todos.status
-    $('row-count').textContent = String(todos.size)
-    const needle = search.toLowerCase()
-    const rows = todos.toArray
-      .filter((t) => !needle || (t.description ?? '').toLowerCase().includes(needle))
-      .sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id))
-    $('list').replaceChildren(...rows.map(renderItem))
+  // Mutations apply at once and persist in the background; a failure rolls
+  // them back and says so.
+  const act = (mutate) => {
+    let tx
+    try {
+      tx = mutate()
+    } catch (err) {
+      notice('save', saveText(err))
+      return
+    }
+    tx.isPersisted.promise.then(() => notice('save', null), (err) => notice('save', saveText(err)))
   }
 
-  const renderItem = (todo) => {
+  const list = createList({ todos, act })
+  app = {
+    add(input) {
+      const description = input.value.trim()
+      if (!description) return
+      input.value = ''
+      act(() => todos.insert({ id: crypto.randomUUID(), description, completed: 0, created_at: new Date().toISOString() }))
+    },
+  }
+
+  // What waits to upload: the count, and which items have changes in it.
+  db.watch(`SELECT count(*) AS n, json_group_array(DISTINCT json_extract(data, '$.id')) AS ids FROM ps_crud`, [], {
+    onResult: (r) => {
+      const row = r.rows._array[0]
+      $('queue-length').textContent = String(row.n)
+      list.setPending(new Set(JSON.parse(row.ids)))
+    },
+    onError: (err) => notice('queue', `Could not read the upload queue: ${message(err)}. Reload the page.`),
+  })
+
+  todos.subscribeChanges(() => list.render())
+  $('search').addEventListener('input', () => list.render())
+  await todos.preload()
+  list.render()
+
+  $('controls').disabled = false
+  $('search').disabled = false
+  $('new-todo').placeholder = 'What needs doing?'
+  $('new-todo').focus()
+  startSync(db)
+  document.body.dataset.ready = 'true'
+}
+
+// createList renders the collection into the list, keyed by id so that an
+// item being edited keeps its input while other changes (from sync, say)
+// arrive.
+function createList({ todos, act }) {
+  const views = new Map()
+  let pending = new Set()
+
+  const view = (id) => {
     const li = document.createElement('li')
     li.dataset.testid = 'todo'
-    li.dataset.id = todo.id
-    li.classList.toggle('done', todo.completed === 1)
+    li.dataset.id = id
 
     const box = document.createElement('input')
     box.type = 'checkbox'
-    box.checked = todo.completed === 1
     box.dataset.testid = 'toggle'
-    box.addEventListener('change', () => persist(todos.update(todo.id, (d) => { d.completed = box.checked ? 1 : 0 })))
+    box.setAttribute('aria-label', 'Done')
+    box.addEventListener('change', () => act(() => todos.update(id, (d) => { d.completed = box.checked ? 1 : 0 })))
 
     const text = document.createElement('span')
     text.className = 'text'
     text.dataset.testid = 'todo-text'
-    text.textContent = todo.description
-    text.addEventListener('dblclick', () => startEdit(li, text, todo))
+    text.tabIndex = 0
+    text.title = 'Double-click to edit'
+    text.addEventListener('dblclick', () => startEdit(v))
+    text.addEventListener('keydown', (e) => { if (e.key === 'Enter') startEdit(v) })
+
+    const mark = document.createElement('span')
+    mark.className = 'mark'
+    mark.title = 'Not uploaded yet'
+    mark.textContent = '↑'
+    mark.setAttribute('aria-label', 'not uploaded yet')
 
     const del = document.createElement('button')
+    del.type = 'button'
     del.textContent = 'Delete'
     del.dataset.testid = 'delete'
-    del.addEventListener('click', () => persist(todos.delete(todo.id)))
+    del.addEventListener('click', () => act(() => todos.delete(id)))
 
-    li.append(box, text, del)
-    return li
+    li.append(box, text, mark, del)
+    const v = { li, box, text, todo: null, editing: false }
+    return v
   }
 
-  const startEdit = (li, text, todo) => {
+  const update = (v, todo) => {
+    v.todo = todo
+    const done = todo.completed === 1
+    v.li.classList.toggle('done', done)
+    v.li.classList.toggle('pending', pending.has(todo.id))
+    v.box.checked = done
+    if (v.text.textContent !== (todo.description ?? '')) v.text.textContent = todo.description ?? ''
+  }
+
+  const startEdit = (v) => {
+    if (v.editing) return
+    v.editing = true
     const input = document.createElement('input')
     input.className = 'edit'
     input.dataset.testid = 'edit'
-    input.value = todo.description ?? ''
-    let finished = false
+    input.setAttribute('aria-label', 'Edit item')
+    input.value = v.todo.description ?? ''
     // Enter (or Escape) and the blur that follows both end the edit: act once.
-    const finish = (save) => {
-      if (finished) return
-      finished = true
-      if (input.isConnected) input.replaceWith(text)
+    const finish = (save, keepFocus) => {
+      if (!v.editing) return
+      v.editing = false
       const value = input.value.trim()
-      if (save && value && value !== todo.description) {
-        persist(todos.update(todo.id, (d) => { d.description = value }))
+      if (input.isConnected) input.replaceWith(v.text)
+      if (save && value && value !== v.todo.description && todos.has(v.todo.id)) {
+        act(() => todos.update(v.todo.id, (d) => { d.description = value }))
       }
+      if (keepFocus) v.text.focus()
     }
     input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') finish(true)
-      if (e.key === 'Escape') finish(false)
+      if (e.key === 'Enter') finish(true, true)
+      if (e.key === 'Escape') finish(false, true)
     })
-    input.addEventListener('blur', () => finish(true), { once: true })
-    text.replaceWith(input)
+    input.addEventListener('blur', () => finish(true, false))
+    v.text.replaceWith(input)
     input.focus()
   }
 
-  const refreshQueue = async () => {
-    const row = await db.get('SELECT count(*) AS n FROM ps_crud')
-    $('queue-length').textContent = String(row.n)
+  const render = () => {
+    const needle = $('search').value.toLowerCase()
+    const rows = todos.toArray
+      .filter((t) => !needle || (t.description ?? '').toLowerCase().includes(needle))
+      .sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id))
+    const ul = $('list')
+    const shown = new Set()
+    let prev = null
+    for (const todo of rows) {
+      let v = views.get(todo.id)
+      if (!v) views.set(todo.id, (v = view(todo.id)))
+      update(v, todo)
+      const at = prev ? prev.nextSibling : ul.firstChild
+      if (at !== v.li) ul.insertBefore(v.li, at)
+      prev = v.li
+      shown.add(todo.id)
+    }
+    for (const [id, v] of views) {
+      if (!shown.has(id)) {
+        v.li.remove()
+        views.delete(id)
+      }
+    }
+    $('row-count').textContent = String(todos.size)
+    $('collection-status').textContent = todos.status
   }
 
-  // Mutations apply at once; a failure to persist rolls them back and shows why.
-  const persist = (tx) => tx.isPersisted.promise.then(refreshQueue, showError)
-
-  $('add-form').addEventListener('submit', (e) => {
-    e.preventDefault()
-    const input = $('new-todo')
-    const description = input.value.trim()
-    if (!description) return
-    input.value = ''
-    persist(todos.insert({
-      id: crypto.randomUUID(), description, completed: 0, created_at: new Date().toISOString(),
-    }))
-  })
-  $('search').addEventListener('input', (e) => { search = e.target.value; render() })
-
-  todos.subscribeChanges(render)
-  db.onChange({ onChange: () => refreshQueue().catch(showError) }, { tables: ['todos'] })
-  await todos.preload()
-  render()
-  await refreshQueue()
-  document.body.dataset.ready = 'true'
+  return {
+    render,
+    setPending(ids) {
+      pending = ids
+      for (const [id, v] of views) v.li.classList.toggle('pending', ids.has(id))
+    },
+  }
 }
 
-main().catch(showError)
+// ---------- Sync ----------
+
+function startSync(db) {
+  const offline = $('offline')
+  // TODO(db.connect): remove this guard once the JS package's sync API lands.
+  if (typeof db.connect !== 'function') {
+    renderSync(null)
+    return
+  }
+  offline.disabled = false
+
+  // Connects or disconnects to match the switch; one change at a time.
+  let applying = Promise.resolve()
+  const apply = () => {
+    applying = applying.then(async () => {
+      try {
+        if (offline.checked) await db.disconnect()
+        else if (!db.connected) await db.connect(connector, { crudUploadThrottleMs: 100 })
+      } catch (err) {
+        notice('sync', `Could not ${offline.checked ? 'disconnect' : 'connect'}: ${message(err)}. Switch offline and back to try again.`)
+      }
+      renderSync(db.currentStatus)
+    })
+  }
+  offline.addEventListener('change', () => {
+    // Remembered, so that a reload while offline stays offline.
+    if (offline.checked) localStorage.setItem(offlineKey, '1')
+    else localStorage.removeItem(offlineKey)
+    apply()
+  })
+  db.registerListener({ statusChanged: (status) => renderSync(status) })
+  renderSync(db.currentStatus)
+  apply()
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+
+function renderSync(status) {
+  const pill = $('sync-status')
+  const show = (state, text) => {
+    pill.dataset.state = state
+    pill.textContent = text
+  }
+  if (!status) {
+    show('unavailable', 'not available')
+    pill.title = 'This build of the JS package has no db.connect yet: the list works locally only.'
+    return
+  }
+  const flow = status.dataFlowStatus ?? {}
+  const switchedOff = $('offline').checked
+  if (switchedOff) show('offline', 'offline')
+  else if (status.connected) show('connected', 'connected')
+  else if (status.connecting) show('connecting', 'connecting')
+  else show('offline', 'offline')
+
+  const last = status.lastSyncedAt
+  $('last-synced').textContent = last ? timeFormat.format(last) : 'never'
+  $('last-synced').title = last ? new Date(last).toISOString() : ''
+
+  const progress = status.downloadProgress ?? flow.downloadProgress
+  const fraction = progress?.downloadedFraction
+  $('uploading').hidden = !flow.uploading
+  $('downloading').hidden = !flow.downloading
+  $('downloading').textContent = fraction != null && fraction < 1 ? `↓ downloading ${Math.floor(fraction * 100)}%` : '↓ downloading'
+
+  if (switchedOff) {
+    notice('sync', null)
+    notice('upload', null)
+    return
+  }
+  notice('sync', flow.downloadError
+    ? `Cannot reach the sync server: ${message(flow.downloadError)}. Check that \`make demo\` is still running; ` +
+      'it retries every few seconds, and your changes are kept and upload once it is back.'
+    : null)
+  notice('upload', flow.uploadError
+    ? `The server did not take your changes: ${message(flow.uploadError)}. They stay in the upload queue and are retried ` +
+      'every few seconds; if this persists, look at the server\'s log.'
+    : null)
+}
+
+main().catch((err) => {
+  // The app cannot go on: say why and what to do, and leave the controls off.
+  notice('fatal', fatalText(err))
+  $('collection-status').textContent = err?.name === 'DatabaseLockedError' ? 'open in another tab' : 'error'
+  $('sync-status').dataset.state = 'unavailable'
+  $('sync-status').textContent = 'not connected'
+  $('new-todo').placeholder = err?.name === 'DatabaseLockedError' ? 'Open in another tab' : 'Unavailable'
+  document.body.dataset.failed = err?.name ?? 'Error'
+  if (err?.name !== 'DatabaseLockedError') console.error(err)
+})
