@@ -1,22 +1,34 @@
-// The demo app (web-demo/) served by its own server, driven through its UI in
-// headless Chromium: it loads, adds, edits, toggles, searches and deletes
-// todos, the data survives a reload, and a second tab is refused clearly.
+// The demo app (web-demo/) served by its own server with the dev sync server
+// on the same origin, driven through its UI in headless Chromium: it loads
+// without console errors, adds, edits, toggles, searches and deletes items,
+// keeps them over a reload, refuses a second tab clearly, syncs two clients
+// (?client=1 and ?client=2, two databases) both ways, queues edits while
+// switched offline and uploads them when back, and has no form that submits
+// before it is ready or text that pushes Delete off-screen.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { withBrowser } from './lib/browser.js';
 import { REPO } from './lib/build.js';
 
-let server;
-let base;
+const BIN = join(REPO, '.cache/bin/demo-server');
+// The sync tests need db.connect in the JS package.
+const SYNC = { skip: 'needs db.connect' };
 
-before(async () => {
+before(() => {
   execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const bin = join(REPO, '.cache/bin/demo-server');
-  execFileSync('go', ['build', '-o', bin, './web-demo/server'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(bin, ['-addr', '127.0.0.1:0', '-root', REPO, '-db', ':memory:', '-seed=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  base = await new Promise((resolve, reject) => {
+  execFileSync('go', ['build', '-o', BIN, './web-demo/server'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+});
+
+/**
+ * Starts the demo server with a sync database of its own (in memory) for
+ * the test t; resolves to its base URL. args add flags (-seed=false).
+ */
+async function startDemo(t, args = []) {
+  const server = spawn(BIN, ['-addr', '127.0.0.1:0', '-root', REPO, '-db', ':memory:', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => server.kill());
+  return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => reject(new Error(`demo server did not start: ${log}`)), 30000);
     server.stderr.on('data', (d) => {
@@ -29,78 +41,271 @@ before(async () => {
     });
     server.on('exit', (code) => reject(new Error(`demo server exited (${code}): ${log}`)));
   });
-});
+}
 
-after(() => server?.kill());
+const sel = (id) => `[data-testid="${id}"]`;
+const item = (page) => page.locator(sel('todo'));
+const texts = (page) => page.locator(sel('todo-text')).allTextContents();
+const textOf = (page, id) => page.textContent(sel(id));
 
-const item = (page) => page.locator('[data-testid="todo"]');
-const texts = (page) => page.locator('[data-testid="todo-text"]').allTextContents();
-
-async function openDemo(context) {
+/**
+ * Opens the demo (client 1 unless told) in context and waits until it is
+ * ready. errors collects console errors and uncaught exceptions.
+ */
+async function openDemo(context, base, { client, offline } = {}) {
   const page = await context.newPage();
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base + '/');
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  if (offline) {
+    // As if the switch had been turned off on an earlier visit.
+    await page.addInitScript((key) => localStorage.setItem(key, '1'), `gopowersync-demo:client-${client ?? 1}:offline`);
+  }
+  await page.goto(base + (client ? `/?client=${client}` : '/'));
+  await ready(page);
   return { page, errors };
 }
 
+const ready = (page) => page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+
 async function add(page, description) {
-  await page.fill('[data-testid="new-todo"]', description);
-  await page.click('[data-testid="add"]');
+  await page.fill(sel('new-todo'), description);
+  await page.click(sel('add'));
 }
 
-test('demo: add, edit, toggle, search and delete through the UI; a reload shows the data', async () => {
+/** Waits until page lists exactly want (in order), within ms. */
+async function waitForTexts(page, want, ms = 5000) {
+  await page.waitForFunction(
+    (want) => JSON.stringify([...document.querySelectorAll('[data-testid="todo-text"]')].map((e) => e.textContent)) === want,
+    JSON.stringify(want), { timeout: ms },
+  ).catch(async (e) => {
+    throw new Error(`${e.message}\nwant ${JSON.stringify(want)}\ngot  ${JSON.stringify(await texts(page))}, sync ${await textOf(page, 'sync-status')}, error ${JSON.stringify(await textOf(page, 'error'))}`);
+  });
+}
+
+const waitForText = (page, id, want, ms = 5000) => page.waitForFunction(
+  ([s, want]) => document.querySelector(s)?.textContent === want, [sel(id), want], { timeout: ms },
+).catch(async (e) => {
+  throw new Error(`${e.message}: ${id} is ${JSON.stringify(await textOf(page, id))}, want ${JSON.stringify(want)}`);
+});
+
+test('demo: add, edit, toggle, search and delete through the UI; a reload shows the data; a second tab is refused clearly', async (t) => {
+  const base = await startDemo(t, ['-seed=false']);
   await withBrowser(async ({ chrome }) => {
-    const { page, errors } = await openDemo(chrome.context);
-    assert.equal(await page.textContent('[data-testid="collection-status"]'), 'ready');
+    // Offline, so that what the UI wrote stays in the upload queue to look at.
+    const { page, errors } = await openDemo(chrome.context, base, { offline: true });
+    assert.equal(await textOf(page, 'collection-status'), 'ready');
     assert.equal(await item(page).count(), 0);
 
     await add(page, 'buy milk');
     await add(page, 'write tests');
     await add(page, 'walk the dog');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="todo"]').length === 3);
-    assert.deepEqual(await texts(page), ['buy milk', 'write tests', 'walk the dog']);
+    await waitForTexts(page, ['buy milk', 'write tests', 'walk the dog']);
 
-    await page.locator('[data-testid="todo-text"]', { hasText: 'buy milk' }).dblclick();
-    await page.fill('[data-testid="edit"]', 'buy oat milk');
-    await page.press('[data-testid="edit"]', 'Enter');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="todo-text"]')].some((e) => e.textContent === 'buy oat milk'));
+    await page.locator(sel('todo-text'), { hasText: 'buy milk' }).dblclick();
+    await page.fill(sel('edit'), 'buy oat milk');
+    await page.press(sel('edit'), 'Enter');
+    await waitForTexts(page, ['buy oat milk', 'write tests', 'walk the dog']);
 
-    await item(page).filter({ hasText: 'write tests' }).locator('[data-testid="toggle"]').check();
+    await item(page).filter({ hasText: 'write tests' }).locator(sel('toggle')).check();
     await page.waitForSelector('li.done:has-text("write tests")');
 
-    await item(page).filter({ hasText: 'walk the dog' }).locator('[data-testid="delete"]').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="todo"]').length === 2);
+    await item(page).filter({ hasText: 'walk the dog' }).locator(sel('delete')).click();
+    await waitForTexts(page, ['buy oat milk', 'write tests']);
 
-    await page.fill('[data-testid="search"]', 'OAT');
+    await page.fill(sel('search'), 'OAT');
     assert.deepEqual(await texts(page), ['buy oat milk']);
-    await page.fill('[data-testid="search"]', '');
+    await page.fill(sel('search'), '');
 
     // 3 PUTs, a PATCH for the edit, a PATCH for the toggle, a DELETE: 6 entries waiting for upload.
-    await page.waitForFunction(() => document.querySelector('[data-testid="queue-length"]').textContent === '6');
-    assert.equal(await page.textContent('[data-testid="row-count"]'), '2');
+    await waitForText(page, 'queue-length', '6');
+    assert.equal(await textOf(page, 'row-count'), '2');
+    assert.equal(await page.locator('li.pending').count(), 2, 'both items are marked as not uploaded');
     const ops = await page.evaluate(() => demo.db.getAll(`SELECT json_extract(data, '$.op') AS op FROM ps_crud ORDER BY id`));
     assert.deepEqual(ops.map((r) => r.op), ['PUT', 'PUT', 'PUT', 'PATCH', 'PATCH', 'DELETE']);
-    assert.deepEqual(errors, []);
-    assert.equal(await page.isHidden('[data-testid="error"]'), true);
+    assert.equal(await page.isHidden(sel('error')), true);
 
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+    await ready(page);
     assert.deepEqual(await texts(page), ['buy oat milk', 'write tests']);
     assert.equal(await page.locator('li.done').count(), 1);
-    assert.equal(await page.textContent('[data-testid="row-count"]'), '2');
-    assert.equal(await page.textContent('[data-testid="queue-length"]'), '6');
+    assert.equal(await textOf(page, 'row-count'), '2');
+    await waitForText(page, 'queue-length', '6');
+    assert.deepEqual(errors, []);
 
-    // A second tab on the same database is refused with a clear message; the first keeps working.
+    // A second tab on the same client: a message that says what to do, the controls off, no endless "loading".
     const second = await chrome.context.newPage();
+    const secondErrors = [];
+    second.on('pageerror', (e) => secondErrors.push(e.message));
     await second.goto(base + '/');
-    await second.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 60000 });
-    assert.match(await second.textContent('[data-testid="error"]'), /open in another tab/);
+    await second.waitForSelector(`${sel('error')}:not([hidden])`, { timeout: 60000 });
+    const message = await textOf(second, 'error');
+    assert.match(message, /open in another tab/);
+    assert.match(message, /close it and reload/);
+    assert.match(message, /open client 2/);
+    assert.equal(await second.isDisabled(sel('new-todo')), true);
+    assert.equal(await second.isDisabled(sel('add')), true);
+    assert.equal(await second.isDisabled(sel('offline')), true);
+    assert.notEqual(await textOf(second, 'collection-status'), 'loading');
+    assert.equal(await textOf(second, 'sync-status'), 'not connected');
+    assert.deepEqual(secondErrors, []);
+
     await page.bringToFront();
     await add(page, 'still works');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="todo"]').length === 3).catch(async (e) => {
-      throw new Error(`${e.message}; first tab shows ${await item(page).count()} todos, error ${JSON.stringify(await page.textContent('[data-testid="error"]'))}, page errors ${JSON.stringify(errors)}`);
-    });
+    await waitForTexts(page, ['buy oat milk', 'write tests', 'still works']);
+  });
+});
+
+test('demo: the form is off until the list is ready, so Enter before then submits nothing', async (t) => {
+  const base = await startDemo(t);
+  await withBrowser(async ({ chrome }) => {
+    const page = await chrome.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Hold the app's script back: the page is painted, the list is not ready.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/web-demo/app.js', async (route) => { await held; await route.continue(); });
+    // Module scripts hold DOMContentLoaded back: wait for the painted form instead.
+    await page.goto(base + '/', { waitUntil: 'commit' });
+    await page.waitForSelector(sel('new-todo'));
+
+    assert.equal(await page.isDisabled(sel('new-todo')), true, 'the input is visibly off before the app is ready');
+    assert.equal(await page.isDisabled(sel('add')), true);
+    await page.click(sel('new-todo'), { force: true });
+    await page.keyboard.type('typed too early');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    assert.equal(page.url(), base + '/', 'nothing was submitted');
+
+    release();
+    await ready(page);
+    assert.equal(page.url(), base + '/');
+    assert.equal(await page.isEnabled(sel('new-todo')), true);
+    await page.fill(sel('new-todo'), 'on time');
+    await page.press(sel('new-todo'), 'Enter');
+    await page.waitForSelector(`${sel('todo-text')}:has-text("on time")`);
+    assert.equal(page.url(), base + '/', 'Enter adds the item, and does not navigate');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('demo: a 300-character word wraps inside its card and Delete stays on screen', async (t) => {
+  const base = await startDemo(t, ['-seed=false']);
+  await withBrowser(async ({ chrome }) => {
+    const { page, errors } = await openDemo(chrome.context, base, { offline: true });
+    for (const width of [1000, 360]) {
+      await page.setViewportSize({ width, height: 800 });
+      if ((await item(page).count()) === 0) await add(page, 'w'.repeat(300));
+      const li = item(page).first();
+      await li.waitFor();
+      const card = await li.boundingBox();
+      const del = await li.locator(sel('delete')).boundingBox();
+      assert.ok(card.x >= 0 && card.x + card.width <= width, `card ${JSON.stringify(card)} within ${width}px`);
+      assert.ok(del.x >= card.x && del.x + del.width <= card.x + card.width, `Delete ${JSON.stringify(del)} inside its card ${JSON.stringify(card)}`);
+      assert.ok(del.x + del.width <= width, `Delete within the ${width}px viewport`);
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no horizontal scroll');
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('demo: loads connected with no console errors and shows the items the server was seeded with', SYNC, async (t) => {
+  const base = await startDemo(t);
+  await withBrowser(async ({ chrome }) => {
+    const { page, errors } = await openDemo(chrome.context, base);
+    await waitForText(page, 'sync-status', 'connected', 10000);
+    await waitForText(page, 'row-count', '2');
+    assert.equal((await texts(page)).length, 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid="last-synced"]').textContent !== 'never');
+    assert.equal(await textOf(page, 'queue-length'), '0');
+    assert.equal(await page.isHidden(sel('error')), true);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('demo: two clients converge: adds, edits, toggles and deletes in one appear in the other', SYNC, async (t) => {
+  const base = await startDemo(t, ['-seed=false']);
+  await withBrowser(async ({ chrome }) => {
+    const one = await openDemo(chrome.context, base, { client: 1 });
+    const two = await openDemo(chrome.context, base, { client: 2 });
+    for (const { page } of [one, two]) await waitForText(page, 'sync-status', 'connected', 10000);
+    assert.equal(await textOf(two.page, 'client'), 'client 2');
+    assert.equal(await two.page.getAttribute(sel('open-client'), 'href'), '/?client=1');
+
+    const started = Date.now();
+    await add(one.page, 'from one');
+    await waitForTexts(two.page, ['from one'], 3000);
+    const took = Date.now() - started;
+    t.diagnostic(`an add in client 1 showed in client 2 after ${took} ms`);
+
+    await add(two.page, 'from two');
+    await waitForTexts(one.page, ['from one', 'from two'], 3000);
+
+    await one.page.locator(sel('todo-text'), { hasText: 'from two' }).dblclick();
+    await one.page.fill(sel('edit'), 'from two, edited in one');
+    await one.page.press(sel('edit'), 'Enter');
+    await waitForTexts(two.page, ['from one', 'from two, edited in one'], 3000);
+
+    await item(two.page).filter({ hasText: 'from one' }).locator(sel('toggle')).check();
+    await one.page.waitForSelector('li.done:has-text("from one")', { timeout: 3000 });
+
+    await item(one.page).filter({ hasText: 'from one' }).locator(sel('delete')).click();
+    await waitForTexts(two.page, ['from two, edited in one'], 3000);
+
+    for (const { page } of [one, two]) {
+      await waitForText(page, 'queue-length', '0');
+      assert.equal(await textOf(page, 'row-count'), '1');
+      assert.equal(await page.locator('li.pending').count(), 0);
+    }
+    assert.deepEqual([...one.errors, ...two.errors], []);
+  });
+});
+
+test('demo: switched offline, edits queue up and survive a reload; back online they upload and the other client catches up', SYNC, async (t) => {
+  const base = await startDemo(t, ['-seed=false']);
+  await withBrowser(async ({ chrome }) => {
+    const one = await openDemo(chrome.context, base, { client: 1 });
+    const two = await openDemo(chrome.context, base, { client: 2 });
+    for (const { page } of [one, two]) await waitForText(page, 'sync-status', 'connected', 10000);
+    await add(one.page, 'shared');
+    await waitForTexts(two.page, ['shared']);
+    await waitForText(one.page, 'queue-length', '0');
+
+    await one.page.check(sel('offline'));
+    await waitForText(one.page, 'sync-status', 'offline');
+    await add(one.page, 'offline 1');
+    await waitForText(one.page, 'queue-length', '1');
+    await add(one.page, 'offline 2');
+    await waitForText(one.page, 'queue-length', '2');
+    await item(one.page).filter({ hasText: 'shared' }).locator(sel('toggle')).check();
+    await waitForText(one.page, 'queue-length', '3');
+    // Meanwhile client 2 edits too.
+    await add(two.page, 'from two meanwhile');
+
+    await one.page.waitForTimeout(1500);
+    await waitForTexts(two.page, ['shared', 'from two meanwhile']);
+    assert.equal(await two.page.locator('li.done').count(), 0, 'nothing of the offline client arrived');
+    await waitForTexts(one.page, ['shared', 'offline 1', 'offline 2']);
+
+    // A reload while offline keeps the switch, the items and the queue.
+    await one.page.reload();
+    await ready(one.page);
+    assert.equal(await one.page.isChecked(sel('offline')), true);
+    assert.equal(await textOf(one.page, 'sync-status'), 'offline');
+    await waitForTexts(one.page, ['shared', 'offline 1', 'offline 2']);
+    await waitForText(one.page, 'queue-length', '3');
+
+    await one.page.uncheck(sel('offline'));
+    await waitForText(one.page, 'sync-status', 'connected', 10000);
+    await waitForText(one.page, 'queue-length', '0');
+    // In order of creation: the offline items were made before client 2's.
+    await waitForTexts(two.page, ['shared', 'offline 1', 'offline 2', 'from two meanwhile']);
+    await two.page.waitForSelector('li.done:has-text("shared")');
+    await waitForTexts(one.page, await texts(two.page));
+    assert.equal(await textOf(one.page, 'row-count'), '4');
+    assert.equal(await textOf(two.page, 'row-count'), '4');
+    assert.equal(await one.page.evaluate(() => localStorage.getItem('gopowersync-demo:client-1:offline')), null);
+    assert.deepEqual([...one.errors, ...two.errors], []);
   });
 });
