@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -14,7 +13,8 @@ import (
 
 // Options configures a Client.
 type Options struct {
-	// HTTP sends requests to the sync service; nil means NetHTTP{}.
+	// HTTP sends requests to the sync service; nil means NetHTTP{}, except
+	// under GOOS=js, which has no default (NetHTTP is not built there).
 	HTTP HTTPClient
 	// Yield, when set, is called between slices of long work (storing a
 	// data line, applying a checkpoint: every few hundred rows), so that a
@@ -24,10 +24,23 @@ type Options struct {
 	// after ~8 ms). It runs with the database's write lock held.
 	Yield func()
 	// Logger receives warnings (checksum failures, retries); nil discards.
-	Logger *slog.Logger
+	// A *slog.Logger is one.
+	Logger Logger
 	// UserAgent is sent as x-user-agent; "" means "gopowersync".
 	UserAgent string
 }
+
+// Logger is where a Client reports warnings, with slog's key-value
+// arguments. It is an interface, not *slog.Logger, so that the
+// WebAssembly module, which discards them, does not link log/slog.
+type Logger interface {
+	Warn(msg string, args ...any)
+}
+
+// discard is the Logger of a Client without one.
+type discard struct{}
+
+func (discard) Warn(string, ...any) {}
 
 // ConnectOptions are PowerSync's connection options.
 type ConnectOptions struct {
@@ -92,7 +105,7 @@ func New(ctx context.Context, db *store.DB, opts *Options) (*Client, error) {
 		c.opts = *opts
 	}
 	if c.opts.HTTP == nil {
-		c.opts.HTTP = NetHTTP{}
+		c.opts.HTTP = defaultHTTP()
 	}
 	if c.opts.UserAgent == "" {
 		c.opts.UserAgent = "gopowersync"
@@ -103,11 +116,11 @@ func New(ctx context.Context, db *store.DB, opts *Options) (*Client, error) {
 	return c, nil
 }
 
-func (c *Client) logger() *slog.Logger {
+func (c *Client) logger() Logger {
 	if c.opts.Logger != nil {
 		return c.opts.Logger
 	}
-	return slog.New(slog.DiscardHandler)
+	return discard{}
 }
 
 // Connect starts syncing with the service the connector names and returns

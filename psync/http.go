@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/localfirst/gopowersync/internal/protocol"
 )
@@ -33,36 +32,6 @@ type Response struct {
 	StatusCode  int
 	ContentType string
 	Body        io.ReadCloser
-}
-
-// NetHTTP is an HTTPClient over net/http. The zero value uses
-// http.DefaultClient.
-type NetHTTP struct {
-	Client *http.Client
-}
-
-// Do sends req with net/http.
-func (n NetHTTP) Do(ctx context.Context, req *Request) (*Response, error) {
-	var body io.Reader
-	if req.Body != nil {
-		body = bytes.NewReader(req.Body)
-	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range req.Header {
-		hr.Header.Set(k, v)
-	}
-	c := n.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	res, err := c.Do(hr)
-	if err != nil {
-		return nil, err
-	}
-	return &Response{StatusCode: res.StatusCode, ContentType: res.Header.Get("Content-Type"), Body: res.Body}, nil
 }
 
 // HTTPError is a non-2xx answer from the sync service. Code and
