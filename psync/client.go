@@ -85,6 +85,10 @@ type Client struct {
 	opts   Options
 	status *statusHub
 
+	// lifecycle serializes Connect, Disconnect and DisconnectAndClear:
+	// two Connects at once must not both start a connection.
+	lifecycle sync.Mutex
+
 	mu  sync.Mutex
 	run *connection // the current connection, nil when disconnected
 }
@@ -131,7 +135,9 @@ func (c *Client) Connect(ctx context.Context, connector Connector, opts ConnectO
 	if connector == nil {
 		return errors.New("psync: connect: nil connector")
 	}
-	if err := c.Disconnect(ctx); err != nil {
+	c.lifecycle.Lock()
+	defer c.lifecycle.Unlock()
+	if err := c.disconnect(ctx); err != nil {
 		return err
 	}
 	opts = opts.withDefaults()
@@ -155,6 +161,12 @@ func (c *Client) Connect(ctx context.Context, connector Connector, opts ConnectO
 // Disconnect stops syncing and waits until the background work has
 // stopped. Nothing downloaded or queued is lost: a later Connect resumes.
 func (c *Client) Disconnect(ctx context.Context) error {
+	c.lifecycle.Lock()
+	defer c.lifecycle.Unlock()
+	return c.disconnect(ctx)
+}
+
+func (c *Client) disconnect(ctx context.Context) error {
 	c.mu.Lock()
 	conn := c.run
 	c.run = nil
@@ -188,7 +200,9 @@ type ClearOptions struct {
 // the buckets and ops, the upload queue and the sync state, as PowerSync's
 // powersync_clear does. The client id stays.
 func (c *Client) DisconnectAndClear(ctx context.Context, opts ClearOptions) error {
-	if err := c.Disconnect(ctx); err != nil {
+	c.lifecycle.Lock()
+	defer c.lifecycle.Unlock()
+	if err := c.disconnect(ctx); err != nil {
 		return err
 	}
 	err := c.db.WriteTx(ctx, func(tx *store.Tx) error {

@@ -3,9 +3,11 @@ package psync
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,4 +138,41 @@ func TestACorruptedChecksumIsNotAppliedAndTheBucketIsDownloadedAgain(t *testing.
 	if got := rowsOf(t, db, `SELECT id FROM todos ORDER BY id`); len(got) != 2 {
 		t.Fatalf("todos after the good checkpoint: %v", got)
 	}
+}
+
+func TestConnectsAtOnceLeaveOneConnectionThatDisconnectEnds(t *testing.T) {
+	var open atomic.Int32
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/sync/stream" {
+			http.NotFound(w, r)
+			return
+		}
+		open.Add(1)
+		defer open.Add(-1)
+		w.Header().Set("Content-Type", protocol.ContentType)
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	db := openDB(t, listsSchema())
+	c, err := New(bg, db, &Options{HTTP: srv.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.Connect(bg, staticConnector{endpoint: srv.URL}, ConnectOptions{RetryDelay: 20 * time.Millisecond}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	testutil.Eventually(t, "a connection", 5*time.Second, func() bool { return c.Status().Connected })
+	if err := c.Disconnect(bg); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, "every sync stream to close after Disconnect", 5*time.Second, func() bool { return open.Load() == 0 })
 }
