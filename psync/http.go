@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/localfirst/gopowersync/internal/protocol"
 )
@@ -64,7 +66,27 @@ func readHTTPError(req *Request, res *Response) *HTTPError {
 	if json.Unmarshal(body, &er) == nil && er.Error.Code != "" {
 		e.Code, e.Description = er.Error.Code, er.Error.Description
 	} else if len(body) > 0 {
-		e.Description = string(bytes.TrimSpace(body))
+		e.Description = describeBody(res.ContentType, body)
 	}
 	return e
+}
+
+// describeBody sums up an error body that is not the service's JSON
+// error: an HTML page by that fact (a web server, not a sync service,
+// answered), other text by its first 200 bytes.
+func describeBody(contentType string, body []byte) string {
+	body = bytes.TrimSpace(body)
+	head := strings.ToLower(string(body[:min(len(body), 64)]))
+	if strings.HasPrefix(contentType, "text/html") || strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") {
+		return "the answer is an HTML page (is the endpoint a PowerSync service?)"
+	}
+	const most = 200
+	if len(body) <= most {
+		return string(body)
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
+	}
+	return string(body[:cut]) + "…"
 }
