@@ -40,7 +40,7 @@ $('offline').checked = localStorage.getItem(offlineKey) === '1'
 const connector = {
   // The server hands out dev tokens; endpoint is this origin.
   async fetchCredentials() {
-    const r = await fetch('/api/token')
+    const r = await request('/api/token')
     if (!r.ok) throw new Error(`/api/token answered ${r.status} ${await r.text()}`)
     return r.json()
   },
@@ -49,7 +49,7 @@ const connector = {
   async uploadData(database) {
     const tx = await database.getNextCrudTransaction()
     if (!tx) return
-    const r = await fetch('/api/upload', {
+    const r = await request('/api/upload', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ batch: tx.crud.map((e) => e.toJSON()) }),
@@ -59,18 +59,35 @@ const connector = {
   },
 }
 
+// request is fetch with an error that says which server could not be reached.
+async function request(path, init) {
+  try {
+    return await fetch(path, init)
+  } catch (err) {
+    throw new Error(`cannot reach the sync server at ${location.origin} (${err.message})`)
+  }
+}
+
 // ---------- Notices: every error says what to do ----------
 
 const notices = new Map()
 
-/** Shows (or with text null, clears) the notice of one kind. */
-function notice(kind, text) {
-  if (text) notices.set(kind, text)
+/**
+ * Shows the notice of one kind: text says what happened and what to do,
+ * detail (optional) is the error as reported. text null clears it.
+ */
+function notice(kind, text, detail) {
+  if (text) notices.set(kind, { text, detail })
   else notices.delete(kind)
   const box = $('error')
-  box.replaceChildren(...[...notices.values()].map((t) => {
+  box.replaceChildren(...[...notices.values()].map(({ text, detail }) => {
     const p = document.createElement('p')
-    p.textContent = t
+    p.textContent = text
+    if (detail) {
+      const d = document.createElement('small')
+      d.textContent = detail
+      p.append(d)
+    }
     return p
   }))
   box.hidden = notices.size === 0
@@ -194,9 +211,8 @@ function createList({ todos, act }) {
 
     const mark = document.createElement('span')
     mark.className = 'mark'
-    mark.title = 'Not uploaded yet'
-    mark.textContent = '↑'
-    mark.setAttribute('aria-label', 'not uploaded yet')
+    mark.title = 'Changed here and waiting in the upload queue'
+    mark.textContent = '↑ not uploaded'
 
     const del = document.createElement('button')
     del.type = 'button'
@@ -300,8 +316,10 @@ function startSync(db) {
       try {
         if (offline.checked) await db.disconnect()
         else if (!db.connected) await db.connect(connector, { crudUploadThrottleMs: 100 })
+        notice('connect', null)
       } catch (err) {
-        notice('sync', `Could not ${offline.checked ? 'disconnect' : 'connect'}: ${message(err)}. Switch offline and back to try again.`)
+        notice('connect', `Could not ${offline.checked ? 'disconnect' : 'connect'}. Switch "Work offline" on and off to try again, ` +
+          'or reload the page.', message(err))
       }
       renderSync(db.currentStatus)
     })
@@ -347,19 +365,16 @@ function renderSync(status) {
   $('downloading').hidden = !flow.downloading
   $('downloading').textContent = fraction != null && fraction < 1 ? `↓ downloading ${Math.floor(fraction * 100)}%` : '↓ downloading'
 
-  if (switchedOff) {
+  const errors = switchedOff ? [] : [flow.downloadError, flow.uploadError].filter(Boolean)
+  if (flow.downloadError && !switchedOff) {
+    notice('sync', 'Cannot sync with the server. Check that `make demo` is still running; this client retries every few ' +
+      'seconds, and your changes stay here until they upload.', errors.map(message).join(' · '))
+  } else if (flow.uploadError && !switchedOff) {
+    notice('sync', 'Your changes are not uploaded yet. They stay in the upload queue and are retried every few seconds; ' +
+      'if this goes on, the server\'s log (in the `make demo` terminal) says why.', message(flow.uploadError))
+  } else {
     notice('sync', null)
-    notice('upload', null)
-    return
   }
-  notice('sync', flow.downloadError
-    ? `Cannot reach the sync server: ${message(flow.downloadError)}. Check that \`make demo\` is still running; ` +
-      'it retries every few seconds, and your changes are kept and upload once it is back.'
-    : null)
-  notice('upload', flow.uploadError
-    ? `The server did not take your changes: ${message(flow.uploadError)}. They stay in the upload queue and are retried ` +
-      'every few seconds; if this persists, look at the server\'s log.'
-    : null)
 }
 
 main().catch((err) => {
@@ -368,6 +383,8 @@ main().catch((err) => {
   $('collection-status').textContent = err?.name === 'DatabaseLockedError' ? 'open in another tab' : 'error'
   $('sync-status').dataset.state = 'unavailable'
   $('sync-status').textContent = 'not connected'
+  $('row-count').textContent = '–'
+  $('queue-length').textContent = '–'
   $('new-todo').placeholder = err?.name === 'DatabaseLockedError' ? 'Open in another tab' : 'Unavailable'
   document.body.dataset.failed = err?.name ?? 'Error'
   if (err?.name !== 'DatabaseLockedError') console.error(err)
