@@ -80,6 +80,16 @@ func (b *Bridge) invoke(fn js.Value, args ...any) (v js.Value, err error) {
 	return fn.Invoke(args...), nil
 }
 
+// call calls obj[method](args...) as invoke calls a function.
+func (b *Bridge) call(obj js.Value, method string, args ...any) (v js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+		}
+	}()
+	return obj.Call(method, args...), nil
+}
+
 // protect runs work, turning a panic into an error.
 func protect(work func() (any, error)) (v any, err error) {
 	defer func() {

@@ -39,6 +39,13 @@ func (b *Bridge) await(ctx context.Context, p js.Value) (js.Value, error) {
 	}
 }
 
+// ignore lets the JS promise p settle unobserved: a rejection is handled
+// (no unhandled-rejection report) and dropped. Ids start at 1, so settle
+// finds no waiter for 0.
+func (b *Bridge) ignore(p js.Value) {
+	b.invoke(b.deps.watchPromise, p, 0)
+}
+
 // settle(id, ok, value) is called by the JS package's watchPromise.
 func (b *Bridge) settle(_ js.Value, args []js.Value) any {
 	if len(args) < 3 {
