@@ -17,7 +17,7 @@ ADDR      ?= 127.0.0.1:8181
 ## build: the browser module and its loader support in dist/
 build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
 
-dist/gopowersync.wasm: go.mod go.sum $(shell find store collection bridge wasm/gopowersync -name '*.go' 2>/dev/null)
+dist/gopowersync.wasm: go.mod go.sum $(shell find store collection psync internal bridge wasm/gopowersync -name '*.go' 2>/dev/null)
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm/gopowersync
 

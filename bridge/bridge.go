@@ -11,6 +11,10 @@ import (
 	"github.com/localfirst/gopowersync/store"
 )
 
+// version is the module's version, also sent to sync services in
+// x-user-agent.
+const version = "0.1.0"
+
 // Config configures New.
 type Config struct {
 	// OPFS turns the storage object that js/opfs.js creates in browsers
@@ -82,7 +86,7 @@ func New(cfg Config) *Bridge {
 // transaction objects. Its functions live as long as the module.
 func (b *Bridge) Exports() js.Value {
 	obj := js.Global().Get("Object").New()
-	obj.Set("version", "0.1.0")
+	obj.Set("version", version)
 	obj.Set("setup", js.FuncOf(b.setup))
 	obj.Set("settle", js.FuncOf(b.settle))
 	obj.Set("openDatabase", b.async(b.openDatabase))

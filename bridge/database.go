@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall/js"
 
+	"github.com/localfirst/gopowersync/psync"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -17,6 +18,11 @@ type database struct {
 	db     *store.DB
 	schema store.Schema // as opened; db.Schema() would wait for the lock
 	obj    *object
+
+	// ctx lives as long as the database; the sync client runs in it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	sync   *psync.Client
 
 	mu      sync.Mutex
 	nextID  int
@@ -57,7 +63,12 @@ func (b *Bridge) openDatabase(args []js.Value) (func() (any, error), error) {
 		if err != nil {
 			return nil, err
 		}
-		return b.newDatabase(db, schema).obj.value, nil
+		d, err := b.newDatabase(db, schema)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		return d.obj.value, nil
 	}, nil
 }
 
@@ -86,8 +97,14 @@ func isNode() bool {
 	return p.Type() == js.TypeObject && p.Get("versions").Get("node").Type() == js.TypeString
 }
 
-func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) *database {
-	d := &database{b: b, db: db, schema: schema, obj: b.newObject(),
+func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) (*database, error) {
+	ctx, cancel := context.WithCancel(b.ctx)
+	client, err := b.newSyncClient(ctx, db)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	d := &database{b: b, db: db, schema: schema, obj: b.newObject(), ctx: ctx, cancel: cancel, sync: client,
 		cancels: make(map[int]func()), txs: make(map[int]*txServer), batches: make(map[int]*store.CrudBatch)}
 	b.mu.Lock()
 	b.nextDB++
@@ -116,8 +133,12 @@ func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) *database {
 		}, nil
 	}))
 	o.method("clientId", b.sync(func([]js.Value) (any, error) { return db.ClientID(), nil }))
+	o.method("connect", b.async(d.connect))
+	o.method("disconnect", b.async(d.disconnect))
+	o.method("disconnectAndClear", b.async(d.disconnectAndClear))
+	o.method("onSyncStatus", b.sync(d.onSyncStatus))
 	o.method("close", b.async(d.close))
-	return d
+	return d, nil
 }
 
 // queryKind selects what a querier call returns.
@@ -260,9 +281,11 @@ func (d *database) onChange(args []js.Value) (any, error) {
 	return d.subscribe(cancel), nil
 }
 
-// close(cb) ends every subscription and closes the database.
+// close(cb) disconnects, ends every subscription and closes the database.
 func (d *database) close(args []js.Value) (func() (any, error), error) {
 	return func() (any, error) {
+		d.sync.Disconnect(context.Background()) // waits for the sync loops, which end at once
+		d.cancel()
 		d.mu.Lock()
 		cancels := d.cancels
 		d.cancels = map[int]func(){}

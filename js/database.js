@@ -3,6 +3,7 @@
 import { init, module, call, check, revive, report } from './loader.js';
 import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
+import { SyncStatus, reviveSyncStatus } from './sync-status.js';
 
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
 const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3 };
@@ -102,6 +103,9 @@ export class PowerSyncDatabase extends Queries {
     this._handle = null;
     this._storage = null;
     this._ready = null;
+    this._status = new SyncStatus();
+    this._listeners = new Set();
+    this._keepAlive = null;
   }
 
   /** Opens the database (loading the module if needed). */
@@ -130,6 +134,7 @@ export class PowerSyncDatabase extends Queries {
     try {
       this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this.dbFilename, storage);
       this._storage = storage;
+      this._statusChanged(check(this._handle.onSyncStatus((text) => this._statusChanged(text))));
     } catch (e) {
       await storage?.close();
       throw e;
@@ -290,11 +295,139 @@ export class PowerSyncDatabase extends Queries {
     return check(h.clientId());
   }
 
-  /** Closes the database; later calls fail. */
+  // ---------- Sync ----------
+
+  /**
+   * Starts syncing with a PowerSync service (or the dev sync server) and
+   * resolves once started, not once connected: watch currentStatus or
+   * await waitForFirstSync(). Downloads and uploads then run in the
+   * background, reconnecting after errors, until disconnect() or close().
+   * Connecting again replaces the connection.
+   * @param {{ fetchCredentials: () => Promise<{ endpoint: string, token: string, expiresAt?: Date } | null>,
+   *   uploadData: (database: PowerSyncDatabase) => Promise<void> }} connector the app's backend:
+   *   fetchCredentials returns null when signed out; uploadData sends
+   *   getNextCrudTransaction() or getCrudBatch() to the backend and calls
+   *   complete(); what either throws shows in currentStatus and is retried.
+   * @param {{ params?: Record<string, unknown>, retryDelayMs?: number, crudUploadThrottleMs?: number,
+   *   appMetadata?: Record<string, string> }} [options] retryDelayMs (default 5000, ±10% jitter)
+   *   is the wait before reconnecting or retrying an upload; crudUploadThrottleMs (default 1000)
+   *   the least time between two uploads; params go to the sync rules, appMetadata to the service's logs.
+   */
+  async connect(connector, options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('options: want an object');
+    const h = await this._h();
+    await call(h.connect, connector, this, JSON.stringify(options));
+    this._hold(true);
+  }
+
+  /** Stops syncing; resolves once stopped. Nothing downloaded or queued is lost. */
+  async disconnect() {
+    if (this.closed || !this._ready) return; // never opened: never connected
+    const h = await this._h();
+    await call(h.disconnect);
+    this._hold(false);
+  }
+
+  /**
+   * Disconnects and deletes everything synced or queued for upload: the
+   * rows of synced tables, and of local-only tables unless clearLocal is
+   * false; the downloaded buckets, the upload queue and the sync state.
+   * @param {{ clearLocal?: boolean }} [options]
+   */
+  async disconnectAndClear(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('options: want an object');
+    const h = await this._h();
+    await call(h.disconnectAndClear, options.clearLocal ?? true);
+    this._hold(false);
+  }
+
+  /** The sync status now (a SyncStatus; hasSynced is undefined until the database is open). */
+  get currentStatus() {
+    return this._status;
+  }
+
+  /** True while a sync stream is open. */
+  get connected() {
+    return this._status.connected;
+  }
+
+  /** True while a sync stream is being opened or a retry awaited. */
+  get connecting() {
+    return this._status.connecting;
+  }
+
+  /**
+   * Calls listener.statusChanged(status) on every change of the sync
+   * status; returns a function that ends that.
+   * @param {{ statusChanged?: (status: SyncStatus) => void }} listener
+   */
+  registerListener(listener) {
+    if (listener === null || typeof listener !== 'object') throw new TypeError('registerListener: listener must be an object');
+    if (listener.statusChanged !== undefined && typeof listener.statusChanged !== 'function') {
+      throw new TypeError('registerListener: listener.statusChanged must be a function');
+    }
+    this._listeners.add(listener);
+    return () => { this._listeners.delete(listener); };
+  }
+
+  /**
+   * Resolves once a complete checkpoint has been applied (now or in an
+   * earlier run), or with priority once the buckets of that priority and
+   * more urgent ones have been; also resolves when signal aborts, as in
+   * PowerSync.
+   * @param {AbortSignal | { priority?: number, signal?: AbortSignal }} [request]
+   */
+  async waitForFirstSync(request) {
+    const isSignal = typeof AbortSignal === 'function' && request instanceof AbortSignal;
+    if (request !== undefined && !isSignal && (request === null || typeof request !== 'object')) {
+      throw new TypeError('waitForFirstSync: want an AbortSignal or { priority, signal }');
+    }
+    const signal = isSignal ? request : request?.signal;
+    const priority = isSignal ? undefined : request?.priority;
+    if (priority !== undefined && !Number.isInteger(priority)) throw new TypeError('waitForFirstSync: priority must be an integer');
+    const synced = priority === undefined ? (s) => s.hasSynced === true : (s) => s.statusForPriority(priority).hasSynced === true;
+    await this._h();
+    if (synced(this._status) || signal?.aborted) return;
+    await new Promise((resolve) => {
+      const done = () => {
+        dispose();
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const dispose = this.registerListener({ statusChanged: (s) => { if (synced(s)) done(); } });
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  // _statusChanged takes a new status from Go and tells the listeners.
+  _statusChanged(text) {
+    const status = reviveSyncStatus(text);
+    this._status = status;
+    for (const l of [...this._listeners]) {
+      try {
+        l.statusChanged?.(status);
+      } catch (e) {
+        report(e);
+      }
+    }
+  }
+
+  // _hold keeps a Node process running while connected, as an open
+  // socket would: the module's own timers (retry delays) do not.
+  _hold(on) {
+    if (on && !this._keepAlive && !isBrowser) this._keepAlive = setInterval(() => {}, 1 << 30);
+    if (!on && this._keepAlive) {
+      clearInterval(this._keepAlive);
+      this._keepAlive = null;
+    }
+  }
+
+  /** Disconnects and closes the database; later calls fail. */
   async close() {
     if (this.closed) return;
     const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
     this.closed = true;
+    this._hold(false);
     if (h) await call(h.close);
     await this._storage?.close();
   }

@@ -125,6 +125,122 @@ export class CrudTransaction extends CrudBatch {
   readonly transactionId?: number;
 }
 
+// ---------- Sync ----------
+
+/** Where the sync service is and a token for it; null from fetchCredentials means signed out. */
+export interface PowerSyncCredentials {
+  endpoint: string;
+  token: string;
+  expiresAt?: Date;
+}
+
+/** The app's backend, as PowerSync's PowerSyncBackendConnector. */
+export interface PowerSyncBackendConnector {
+  /** Returns fresh credentials, or null when signed out; a throw is retried after retryDelayMs. */
+  fetchCredentials(): Promise<PowerSyncCredentials | null | undefined> | PowerSyncCredentials | null | undefined;
+  /**
+   * Sends database.getNextCrudTransaction() or getCrudBatch() to the backend and calls complete();
+   * a throw shows as uploadError and is retried after retryDelayMs.
+   */
+  uploadData(database: PowerSyncDatabase): Promise<void> | void;
+}
+
+export interface PowerSyncConnectionOptions {
+  /** Client parameters, read by sync rules as request.parameters(). */
+  params?: Record<string, unknown>;
+  /** Wait before reconnecting or retrying an upload, ±10% jitter; default 5000. */
+  retryDelayMs?: number;
+  /** Least time between two upload runs; default 1000. */
+  crudUploadThrottleMs?: number;
+  /** Sent with the sync request; the service logs it. */
+  appMetadata?: Record<string, string>;
+  /** Only 'http' (the streaming HTTP protocol) is supported. */
+  connectionMethod?: 'http';
+  /** Accepted for compatibility with @powersync/web; no effect. */
+  fetchStrategy?: unknown;
+  /** Accepted for compatibility with @powersync/web; no effect. */
+  clientImplementation?: unknown;
+}
+
+/** An error of the sync status; HTTP errors carry the status and the service's error code. */
+export interface SyncStatusError extends Error {
+  status?: number;
+  code?: string;
+}
+
+export interface ProgressWithOperations {
+  downloadedOperations: number;
+  totalOperations: number;
+  /** From 0 to 1; 1 when there is nothing to download. */
+  downloadedFraction: number;
+}
+
+/** Progress of the checkpoint being downloaded. */
+export class SyncProgress implements ProgressWithOperations {
+  readonly downloadedOperations: number;
+  readonly totalOperations: number;
+  readonly downloadedFraction: number;
+  /** Progress towards the buckets of the given priority and more urgent ones. */
+  untilPriority(priority: number): ProgressWithOperations;
+  toJSON(): ProgressWithOperations;
+}
+
+export interface SyncDataFlowStatus {
+  downloading: boolean;
+  uploading: boolean;
+  /** What ended the last sync stream; cleared by the next applied checkpoint. */
+  downloadError?: SyncStatusError;
+  /** What the last upload threw; cleared by the next successful upload. */
+  uploadError?: SyncStatusError;
+  downloadProgress?: SyncProgress;
+}
+
+export interface SyncPriorityStatus {
+  priority: number;
+  hasSynced?: boolean;
+  lastSyncedAt?: Date;
+}
+
+export interface SyncStatusOptions {
+  connected?: boolean;
+  connecting?: boolean;
+  hasSynced?: boolean;
+  lastSyncedAt?: Date;
+  dataFlow?: SyncDataFlowStatus;
+  priorityStatusEntries?: SyncPriorityStatus[];
+}
+
+/** The state of sync, as PowerSync's SyncStatus. A value: each change makes a new one. */
+export class SyncStatus {
+  constructor(options?: SyncStatusOptions);
+  readonly connected: boolean;
+  readonly connecting: boolean;
+  /** A boolean once the database is open; undefined before. */
+  readonly hasSynced: boolean | undefined;
+  readonly lastSyncedAt: Date | undefined;
+  readonly dataFlowStatus: SyncDataFlowStatus;
+  readonly downloading: boolean;
+  readonly uploading: boolean;
+  readonly downloadError: SyncStatusError | undefined;
+  readonly uploadError: SyncStatusError | undefined;
+  /** Per priority synced on its own (partial checkpoints), most urgent first. */
+  readonly priorityStatusEntries: SyncPriorityStatus[];
+  readonly downloadProgress: SyncProgress | null;
+  statusForPriority(priority: number): SyncPriorityStatus;
+  isEqual(status: SyncStatus): boolean;
+  getMessage(): string;
+  toJSON(): object;
+}
+
+export interface PowerSyncDBListener {
+  statusChanged?: (status: SyncStatus) => void;
+}
+
+export interface DisconnectAndClearOptions {
+  /** Also empty local-only tables; default true. */
+  clearLocal?: boolean;
+}
+
 export interface PowerSyncDatabaseOptions {
   schema: Schema;
   database: { dbFilename: string };
@@ -152,6 +268,20 @@ export class PowerSyncDatabase implements LockContext {
   getNextCrudTransaction(): Promise<CrudTransaction | null>;
   getUploadQueueStats(includeSize?: boolean): Promise<{ count: number; size?: number }>;
   getClientId(): Promise<string>;
+  /** Starts syncing; resolves once started (not connected). Connecting again replaces the connection. */
+  connect(connector: PowerSyncBackendConnector, options?: PowerSyncConnectionOptions): Promise<void>;
+  /** Stops syncing; nothing downloaded or queued is lost. */
+  disconnect(): Promise<void>;
+  /** Disconnects and deletes everything synced or queued (and local-only rows unless clearLocal is false). */
+  disconnectAndClear(options?: DisconnectAndClearOptions): Promise<void>;
+  readonly currentStatus: SyncStatus;
+  readonly connected: boolean;
+  readonly connecting: boolean;
+  /** Calls listener.statusChanged on every change of the sync status; returns a dispose function. */
+  registerListener(listener: PowerSyncDBListener): () => void;
+  /** Resolves once synced (now or before), or for a priority once its buckets are; also when signal aborts. */
+  waitForFirstSync(request?: AbortSignal | { priority?: number; signal?: AbortSignal }): Promise<void>;
+  /** Disconnects and closes the database. */
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
 export { init } from './loader.js';
 export { Schema, Table, Column, Index, IndexedColumn, column, ColumnType } from './schema.js';
 export { PowerSyncDatabase } from './database.js';
+export { SyncStatus, SyncProgress } from './sync-status.js';
 export { CrudEntry, CrudBatch, CrudTransaction, UpdateType } from './crud.js';
 export { createCollection, powerSyncCollectionOptions, Collection } from './collection.js';
 export { convertPowerSyncSchemaToSpecs } from './standard-schema.js';
