@@ -302,11 +302,6 @@ function createList({ todos, act }) {
 
 function startSync(db) {
   const offline = $('offline')
-  // TODO(db.connect): remove this guard once the JS package's sync API lands.
-  if (typeof db.connect !== 'function') {
-    renderSync(null)
-    return
-  }
   offline.disabled = false
 
   // Connects or disconnects to match the switch; one change at a time.
@@ -343,12 +338,7 @@ function renderSync(status) {
     pill.dataset.state = state
     pill.textContent = text
   }
-  if (!status) {
-    show('unavailable', 'not available')
-    pill.title = 'This build of the JS package has no db.connect yet: the list works locally only.'
-    return
-  }
-  const flow = status.dataFlowStatus ?? {}
+  const flow = status.dataFlowStatus
   const switchedOff = $('offline').checked
   if (switchedOff) show('offline', 'offline')
   else if (status.connected) show('connected', 'connected')
@@ -359,16 +349,16 @@ function renderSync(status) {
   $('last-synced').textContent = last ? timeFormat.format(last) : 'never'
   $('last-synced').title = last ? new Date(last).toISOString() : ''
 
-  const progress = status.downloadProgress ?? flow.downloadProgress
-  const fraction = progress?.downloadedFraction
+  const fraction = status.downloadProgress?.downloadedFraction
   $('uploading').hidden = !flow.uploading
   $('downloading').hidden = !flow.downloading
   $('downloading').textContent = fraction != null && fraction < 1 ? `↓ downloading ${Math.floor(fraction * 100)}%` : '↓ downloading'
 
-  const errors = switchedOff ? [] : [flow.downloadError, flow.uploadError].filter(Boolean)
+  // Switched offline, the errors of the last connection no longer matter.
   if (flow.downloadError && !switchedOff) {
     notice('sync', 'Cannot sync with the server. Check that `make demo` is still running; this client retries every few ' +
-      'seconds, and your changes stay here until they upload.', errors.map(message).join(' · '))
+      'seconds, and your changes stay here until they upload.',
+    [flow.downloadError, flow.uploadError].filter(Boolean).map(message).join(' · '))
   } else if (flow.uploadError && !switchedOff) {
     notice('sync', 'Your changes are not uploaded yet. They stay in the upload queue and are retried every few seconds; ' +
       'if this goes on, the server\'s log (in the `make demo` terminal) says why.', message(flow.uploadError))
