@@ -4,7 +4,7 @@
 // Both stacks expose the same window.app (open, fill) and the same
 // todos/db globals, so every workload below runs on each unchanged. Not a
 // test: it prints figures. It builds what it needs (make build; npm ci and
-// vite build of the reference).
+// vite build of the reference, skipped when up to date).
 // Run: node tests/browser/bench/stack-bench.js [ours|reference]...
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { freshProfile, launch } from '../lib/browser.js';
 import { REPO } from '../lib/build.js';
+import { buildReference } from '../lib/reference.js';
 import { serve } from '../lib/server.js';
 
 const STACKS = {
@@ -32,14 +33,6 @@ try {
   for (const stack of chosen) await bench(stack, STACKS[stack]);
 } finally {
   await server.close();
-}
-
-/** Installs and bundles the reference page (tests/browser/reference/dist). */
-function buildReference() {
-  const dir = join(REPO, 'tests/browser/reference');
-  const run = (cmd, args) => execFileSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (!existsSync(join(dir, 'node_modules'))) run('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts']);
-  run('npx', ['vite', 'build']);
 }
 
 /** Runs every workload on one stack, in a browser profile of its own. */
