@@ -18,7 +18,9 @@
 //   - the dev server SIGKILLed mid-download and restarted on the same port
 //     and database: the download resumes and converges;
 //   - the browser SIGKILLed mid-download, reopened on the same profile: it
-//     keeps its persisted writes, resumes and converges.
+//     keeps its persisted writes, resumes and converges;
+//   - no main-thread task over 50 ms while 100,000 rows arrive (skipped
+//     while it fails; SYNC_LONG_TASKS=1 runs it).
 // Skipped while the JS package has no db.connect.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -81,8 +83,8 @@ after(async () => {
 });
 
 /** Runs a test body unless the package cannot sync yet. */
-const syncTest = (name, fn) =>
-  test(name, async (t) => {
+const syncTest = (name, fn, options = {}) =>
+  test(name, options, async (t) => {
     if (skip) {
       t.skip(skip);
       return;
@@ -501,3 +503,28 @@ syncTest('sync: the browser SIGKILLed mid-download and reopened on the same prof
   assert.ok(stored > 0 && stored < N, `ops stored at the kill: ${stored}`);
   assertResumed(later);
 });
+
+// Issue 9, item 2: "while 100,000 rows arrive the page has no main-thread
+// task over 50 ms". It does not hold yet: at f221162 one task of 1.9-2.6 s
+// applies the checkpoint (the table and the collection, at hasSynced) and
+// one of about 1 s ends the download (BENCHMARKS.md, W7). Run it with
+// SYNC_LONG_TASKS=1.
+const LONG_TASKS = process.env.SYNC_LONG_TASKS === '1'
+  ? {}
+  : { skip: 'fails today: a 1.9-2.6 s main-thread task applies a 100,000-row checkpoint (BENCHMARKS.md, W7); SYNC_LONG_TASKS=1 runs it' };
+
+syncTest('sync: no main-thread task over 50 ms while 100,000 rows arrive (issue 9, item 2)', async (t) => {
+  const m = new Model('long-tasks');
+  const N = 100000;
+  await backend(m, { put: rows(m, 'seed', N) });
+  const a = await device(t);
+  // A second visit, as stack.test.js measures loads: V8's code cache is
+  // warm, so no task is the module's lazy compilation.
+  await a.page.reload();
+  await a.page.waitForFunction(() => window.pageReady);
+  await a.page.evaluate(() => app.open('sync.db'));
+  const r = await a.page.evaluate(([url, user, n]) => app.initialSync(url, user, n), [env.server.url, m.user, N]);
+  console.log(`# 100,000 rows: hasSynced after ${Math.round(r.hasSynced)} ms, the collection showed them all after ${Math.round(r.rows)} ms; long tasks (ms, at ms since connect): ${JSON.stringify(r.long)}`);
+  await converged([a], m);
+  assert.deepEqual(r.long, [], 'main-thread tasks over 50 ms during the initial sync');
+}, LONG_TASKS);
