@@ -29,7 +29,7 @@ export function freshProfile() {
 
 /**
  * Starts Chromium on profile dir and connects. Resolves to
- * {browser, context, kill(), close()}: kill() SIGKILLs the process group.
+ * {browser, context, pid, kill(), close()}: kill() SIGKILLs the process group.
  */
 export async function launch(dir, extraFlags = []) {
   const proc = spawn(CHROMIUM, [...FLAGS, ...extraFlags, `--user-data-dir=${dir}`, 'about:blank'], {
@@ -61,6 +61,8 @@ export async function launch(dir, extraFlags = []) {
   return {
     browser,
     context,
+    /** The browser's process id, also its process group's. */
+    pid: proc.pid,
     /** Kills every process of the browser at once, like a crash. */
     async kill() {
       try {
