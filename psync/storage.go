@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -310,25 +311,25 @@ func setKV(ctx context.Context, tx *store.Tx, key string, v int64) error {
 // schema has it as a synced table, else ps_untyped.
 type applyTarget struct {
 	upsert, remove string
-	typed          bool
 }
 
 func targetFor(schema store.Schema, rowType string) applyTarget {
+	// ?1-?2: the slice of temp.ps_sync_rows; ?3: the row type.
+	const slice = `FROM temp.ps_sync_rows s WHERE s.n >= ?1 AND s.n < ?2 AND s.row_type = ?3`
 	if t, ok := schema.Table(rowType); ok && !t.LocalOnly {
 		q := `"` + t.DataTable() + `"`
 		return applyTarget{
-			typed: true,
 			// Rows whose data did not change are not rewritten: observers
 			// see no update when the server confirms what a client wrote.
-			upsert: `REPLACE INTO ` + q + `(id, data) SELECT row_id, data FROM temp.ps_sync_apply s WHERE n >= ? AND n < ? AND row_type = ? AND data IS NOT NULL
+			upsert: `REPLACE INTO ` + q + `(id, data) SELECT s.row_id, s.data ` + slice + ` AND s.data IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM ` + q + ` d WHERE d.id = s.row_id AND d.data = s.data)`,
-			remove: `DELETE FROM ` + q + ` WHERE id IN (SELECT row_id FROM temp.ps_sync_apply WHERE n >= ? AND n < ? AND row_type = ? AND data IS NULL)`,
+			remove: `DELETE FROM ` + q + ` WHERE id IN (SELECT s.row_id ` + slice + ` AND s.data IS NULL)`,
 		}
 	}
 	return applyTarget{
-		upsert: `REPLACE INTO ps_untyped(type, id, data) SELECT row_type, row_id, data FROM temp.ps_sync_apply s WHERE n >= ? AND n < ? AND row_type = ? AND data IS NOT NULL
+		upsert: `REPLACE INTO ps_untyped(type, id, data) SELECT s.row_type, s.row_id, s.data ` + slice + ` AND s.data IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM ps_untyped d WHERE d.type = s.row_type AND d.id = s.row_id AND d.data = s.data)`,
-		remove: `DELETE FROM ps_untyped WHERE type = ? AND id IN (SELECT row_id FROM temp.ps_sync_apply WHERE n >= ? AND n < ? AND row_type = ? AND data IS NULL)`,
+		remove: `DELETE FROM ps_untyped WHERE type = ?3 AND id IN (SELECT s.row_id ` + slice + ` AND s.data IS NULL)`,
 	}
 }
 
@@ -350,88 +351,146 @@ type applyScope struct {
 	buckets  []string // partial: the buckets in scope
 }
 
-// collectSQL gathers the rows to rewrite: those with ops newer than their
-// bucket's last applied op, and (complete checkpoints) those marked in
-// ps_updated_rows; each with its newest data across the buckets in
-// scope, NULL when none holds the row.
-const collectFullSQL = `INSERT INTO temp.ps_sync_apply(row_type, row_id, data)
-WITH updated(row_type, row_id) AS (
-  SELECT o.row_type, o.row_id FROM ps_buckets b JOIN ps_oplog o ON o.bucket = b.id AND o.op_id > b.last_applied_op
-  UNION SELECT row_type, row_id FROM ps_updated_rows)
-SELECT u.row_type, u.row_id,
-  (SELECT o.data FROM ps_oplog o WHERE o.row_type = u.row_type AND o.row_id = u.row_id ORDER BY o.op_id DESC LIMIT 1)
-FROM updated u`
+// The rows to rewrite are those with ops newer than their bucket's
+// last_applied_op, and (complete checkpoints) those marked in
+// ps_updated_rows. They are gathered into a temporary table bucket by
+// bucket, collectSlice ops at a time along the ps_oplog_opid index, and
+// then written applySlice rows at a time, each with its newest data across
+// the buckets in scope (NULL when none holds the row: a delete). Every
+// statement is bounded, so yield can hand the thread over between any two.
+const (
+	// A row may be gathered twice (ops in two buckets, or marked too): its
+	// second write finds the data unchanged and is skipped.
+	createApplySQL = `CREATE TEMP TABLE IF NOT EXISTS ps_sync_rows(n INTEGER PRIMARY KEY, row_type TEXT NOT NULL, row_id TEXT NOT NULL, data TEXT)`
+	// sliceEndSQL finds the op id that ends the next slice of a bucket's
+	// unapplied ops.
+	sliceEndSQL = `SELECT max(op_id) AS hi FROM (SELECT op_id FROM ps_oplog WHERE bucket = ? AND op_id > ? ORDER BY op_id LIMIT ?)`
+	// collectSQL gathers a slice of a bucket's ops (?1 the bucket, ?2-?3
+	// the op ids), each row with its newest data across the buckets in
+	// scope (?4: the JSON array of their ids, NULL for all), NULL when none
+	// holds it; markedSQL gathers ps_updated_rows the same way, over all.
+	collectSQL = `INSERT INTO temp.ps_sync_rows(row_type, row_id, data) SELECT o.row_type, o.row_id,
+  (SELECT n.data FROM ps_oplog n WHERE n.row_type = o.row_type AND n.row_id = o.row_id
+    AND (?4 IS NULL OR n.bucket IN (SELECT value FROM json_each(?4))) ORDER BY n.op_id DESC LIMIT 1)
+  FROM ps_oplog o WHERE o.bucket = ?1 AND o.op_id > ?2 AND o.op_id <= ?3`
+	markedSQL = `INSERT INTO temp.ps_sync_rows(row_type, row_id, data) SELECT o.row_type, o.row_id,
+  (SELECT n.data FROM ps_oplog n WHERE n.row_type = o.row_type AND n.row_id = o.row_id ORDER BY n.op_id DESC LIMIT 1)
+  FROM ps_updated_rows o`
+)
 
-const collectPartialSQL = `INSERT INTO temp.ps_sync_apply(row_type, row_id, data)
-WITH scope(id, last_applied_op) AS (SELECT id, last_applied_op FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?))),
-updated(row_type, row_id) AS (
-  SELECT DISTINCT o.row_type, o.row_id FROM scope b JOIN ps_oplog o ON o.bucket = b.id AND o.op_id > b.last_applied_op)
-SELECT u.row_type, u.row_id,
-  (SELECT o.data FROM ps_oplog o WHERE o.row_type = u.row_type AND o.row_id = u.row_id AND o.bucket IN (SELECT id FROM scope) ORDER BY o.op_id DESC LIMIT 1)
-FROM updated u`
+// collectSlice is how many ops of a bucket one gathering statement reads.
+const collectSlice = 500
 
 // syncLocal writes the downloaded state of the buckets in scope to the
 // data tables (core sync/sync_local.rs), yield called between slices,
 // then records the checkpoint as applied. counts are the checkpoint's op
 // counts per bucket, for download progress.
 func syncLocal(ctx context.Context, tx *store.Tx, schema store.Schema, scope applyScope, counts map[string]int64, now time.Time, yield func()) error {
-	if _, err := tx.Execute(ctx, `CREATE TEMP TABLE IF NOT EXISTS ps_sync_apply(n INTEGER PRIMARY KEY, row_type TEXT NOT NULL, row_id TEXT NOT NULL, data TEXT)`); err != nil {
+	pace := func() {
+		if yield != nil {
+			yield()
+		}
+	}
+	if _, err := tx.Execute(ctx, createApplySQL); err != nil {
 		return err
 	}
-	if _, err := tx.Execute(ctx, `DELETE FROM temp.ps_sync_apply`); err != nil {
+	buckets, err := tx.GetAll(ctx, `SELECT id, name, last_applied_op FROM ps_buckets WHERE name != '$local'`)
+	if err != nil {
 		return err
 	}
-	var inScope string
+	var inScope string // partial: the JSON array of the names in scope
+	var scopeIDs any   // partial: the JSON array of their ids
 	if scope.partial {
 		b, err := json.Marshal(scope.buckets)
 		if err != nil {
 			return err
 		}
 		inScope = string(b)
-		if _, err := tx.Execute(ctx, collectPartialSQL, inScope); err != nil {
+	}
+	wanted := make(map[string]bool, len(scope.buckets))
+	for _, name := range scope.buckets {
+		wanted[name] = true
+	}
+	perStatement := collectSlice
+	if yield == nil {
+		perStatement = math.MaxInt32 // nothing to hand over: one statement per bucket
+	}
+	type bucketRef struct{ id, after int64 }
+	var refs []bucketRef
+	var ids []int64
+	for _, r := range buckets.Values {
+		if name, _ := r[1].(string); scope.partial && !wanted[name] {
+			continue
+		}
+		refs = append(refs, bucketRef{asInt(r[0]), asInt(r[2])})
+		ids = append(ids, asInt(r[0]))
+	}
+	if scope.partial {
+		b, err := json.Marshal(ids)
+		if err != nil {
 			return err
 		}
-	} else if _, err := tx.Execute(ctx, collectFullSQL); err != nil {
-		return err
+		scopeIDs = string(b)
 	}
-	row, err := tx.Get(ctx, `SELECT ifnull(max(n), 0) AS n FROM temp.ps_sync_apply`)
+	for _, b := range refs {
+		after := b.after
+		for {
+			end, err := tx.Get(ctx, sliceEndSQL, b.id, after, perStatement)
+			if err != nil {
+				return err
+			}
+			if end["hi"] == nil {
+				break
+			}
+			hi := asInt(end["hi"])
+			if _, err := tx.Execute(ctx, collectSQL, b.id, after, hi, scopeIDs); err != nil {
+				return err
+			}
+			after = hi
+			pace()
+		}
+	}
+	if !scope.partial {
+		if _, err := tx.Execute(ctx, markedSQL); err != nil {
+			return err
+		}
+	}
+	row, err := tx.Get(ctx, `SELECT ifnull(max(n), 0) AS n FROM temp.ps_sync_rows`)
 	if err != nil {
 		return err
 	}
 	last := asInt(row["n"])
-	types, err := tx.GetAll(ctx, `SELECT DISTINCT row_type FROM temp.ps_sync_apply`)
-	if err != nil {
-		return err
-	}
-	targets := make(map[string]applyTarget, types.Len())
-	for _, r := range types.Values {
-		t, _ := r[0].(string)
-		targets[t] = targetFor(schema, t)
-	}
+	targets := map[string]applyTarget{}
 	slice := last + 1
 	if yield != nil {
 		slice = applySlice
 	}
 	for lo := int64(1); lo <= last; lo += slice {
 		hi := lo + slice
-		for t, target := range targets {
+		types, err := tx.GetAll(ctx, `SELECT DISTINCT row_type FROM temp.ps_sync_rows WHERE n >= ? AND n < ?`, lo, hi)
+		if err != nil {
+			return err
+		}
+		for _, r := range types.Values {
+			t, _ := r[0].(string)
+			target, ok := targets[t]
+			if !ok {
+				target = targetFor(schema, t)
+				targets[t] = target
+			}
 			if _, err := tx.Execute(ctx, target.upsert, lo, hi, t); err != nil {
 				return fmt.Errorf("apply rows of %q: %w", t, err)
 			}
-			args := []any{lo, hi, t}
-			if !target.typed {
-				args = append([]any{t}, args...)
-			}
-			if _, err := tx.Execute(ctx, target.remove, args...); err != nil {
+			if _, err := tx.Execute(ctx, target.remove, lo, hi, t); err != nil {
 				return fmt.Errorf("delete rows of %q: %w", t, err)
 			}
 		}
-		if yield != nil && lo+slice <= last {
-			yield()
+		// Emptied as it goes: one DELETE of every row would be a long
+		// statement of its own.
+		if _, err := tx.Execute(ctx, `DELETE FROM temp.ps_sync_rows WHERE n >= ? AND n < ?`, lo, hi); err != nil {
+			return err
 		}
-	}
-	if _, err := tx.Execute(ctx, `DELETE FROM temp.ps_sync_apply`); err != nil {
-		return err
+		pace()
 	}
 	countsJSON, err := json.Marshal(counts)
 	if err != nil {
