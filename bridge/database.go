@@ -59,6 +59,12 @@ func (b *Bridge) openDatabase(args []js.Value) (func() (any, error), error) {
 			return nil, err
 		}
 		pace()
+		if opts == nil {
+			opts = &store.Options{}
+		}
+		// Row trackers (collections) take a large sync's changes in
+		// slices, the thread handed back between them.
+		opts.Yield = b.pacer()
 		db, err := store.Open(b.ctx, path, schema, opts)
 		if err != nil {
 			return nil, err

@@ -96,7 +96,11 @@ func (c *Collection) enqueueLocked(changes []Change, only *Subscription) {
 
 // deliver drains the queue unless another goroutine is draining it. The
 // single deliverer keeps batches in order; callbacks run without the lock.
-func (rt *Runtime) deliver() {
+func (rt *Runtime) deliver() { rt.deliverPaced(nil) }
+
+// deliverPaced is deliver with pace, when non-nil, called between two
+// batches.
+func (rt *Runtime) deliverPaced(pace func()) {
 	rt.mu.Lock()
 	if rt.delivering || len(rt.queue) == 0 {
 		rt.mu.Unlock()
@@ -115,7 +119,10 @@ func (rt *Runtime) deliver() {
 		q := rt.queue
 		rt.queue = nil
 		rt.mu.Unlock()
-		for _, d := range q {
+		for i, d := range q {
+			if i > 0 && pace != nil {
+				pace()
+			}
 			d.sub.receive(d.changes)
 		}
 		rt.mu.Lock()

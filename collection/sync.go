@@ -202,6 +202,13 @@ func (p *SyncParams) CommitDeferred() error {
 // CommitDeferred).
 func (p *SyncParams) Deliver() { p.c.rt.deliver() }
 
+// DeliverPaced is Deliver with pace called between two batches (one
+// commit's changes to one subscriber), so that a host with one thread can
+// hand it over while a large sync reaches the subscribers. While it
+// paces, other goroutines' commits leave their changes to it, as they do
+// to any delivering goroutine.
+func (p *SyncParams) DeliverPaced(pace func()) { p.c.rt.deliverPaced(pace) }
+
 // MarkReady moves the collection to ready.
 func (p *SyncParams) MarkReady() {
 	c := p.c

@@ -20,6 +20,14 @@ type Options struct {
 	Durability interface {
 		WaitDurable(ctx context.Context) error
 	}
+	// Yield, when non-nil, is called between slices of the work one write
+	// does for its row trackers while holding the connection: reading the
+	// transaction's tracked changes before COMMIT and handing them to the
+	// trackers after it. A host with one thread (a browser page) hands the
+	// thread back in it, so a transaction of 100,000 rows is not one long
+	// task; trackers then get such a transaction's changes in several
+	// calls (TrackRows). Without it each is done in one piece.
+	Yield func()
 }
 
 // DB is an open PowerSync-compatible database. It is safe for concurrent
@@ -197,7 +205,7 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 	if c.GetAutocommit() {
 		return errors.New("store: the transaction was ended by a statement inside it")
 	}
-	if err = db.tracking.drain(c); err != nil {
+	if err = db.tracking.drain(c, db.opts.Yield); err != nil {
 		return err
 	}
 	if err = db.beforeCommit(); err != nil {
@@ -214,7 +222,7 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 	case db.changes.has("ps_kv"):
 		db.kvMarked = false
 	}
-	db.tracking.deliver()
+	db.tracking.deliver(db.opts.Yield)
 	if tables := db.changes.take(db.schema); len(tables) > 0 {
 		db.notify.enqueue(tables)
 	}

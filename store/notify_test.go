@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -248,5 +249,49 @@ func TestOnChangeFollowsSchemaChanges(t *testing.T) {
 	mustExec(t, db, insert, "b")
 	if got := rec.all(); !reflect.DeepEqual(got, [][]string{{"todos"}}) {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// With Options.Yield a large transaction reaches a tracker in slices of
+// trackSlice changes, in order, Yield called between them; without it, in
+// one call.
+func TestTrackRowsSlicesWithYield(t *testing.T) {
+	for _, paced := range []bool{false, true} {
+		yields := 0
+		opts := &Options{}
+		if paced {
+			opts.Yield = func() { yields++ }
+		}
+		db, err := Open(bg, ":memory:", todoSchema(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls []int
+		var ids []string
+		if _, err := db.TrackRows("todos", func(chs []RowChange) {
+			calls = append(calls, len(chs))
+			for _, ch := range chs {
+				ids = append(ids, ch.ID)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 2*trackSlice + 7
+		mustExec(t, db, `INSERT INTO ps_data__todos(id, data) SELECT printf('%05d', value), '{}' FROM generate_series(1, ?)`, n)
+		want := []int{n}
+		if paced {
+			want = []int{trackSlice, trackSlice, 7}
+		}
+		if !reflect.DeepEqual(calls, want) {
+			t.Errorf("paced %v: tracker calls of %v changes, want %v", paced, calls, want)
+		}
+		if len(ids) != n || !slices.IsSorted(ids) {
+			t.Errorf("paced %v: %d changes, in order %v", paced, len(ids), slices.IsSorted(ids))
+		}
+		// Draining yields every trackSlice rows read, delivering between slices.
+		if wantYields := map[bool]int{false: 0, true: 2 + 2}[paced]; yields != wantYields {
+			t.Errorf("paced %v: %d yields, want %d", paced, yields, wantYields)
+		}
+		db.Close()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/ncruces/go-sqlite3"
@@ -33,7 +34,15 @@ type RowChange struct {
 // on the data table, or with REPLACE INTO from sync. Right before COMMIT
 // the store reads and empties the temporary table (so it stays small and
 // the commit includes the emptying), and after COMMIT succeeds it hands
-// the changes to the trackers.
+// the changes to the trackers. With Options.Yield both go in slices of
+// trackSlice changes, Yield called between two, the lock held throughout.
+
+// trackSlice is how many tracked changes are read, or handed to a tracker,
+// between two calls of Options.Yield: in the browser a tracker that
+// decodes rows into a collection takes about 15 µs a row, so a slice stays
+// well under a 50 ms task (Yield only hands the thread back once ~8 ms of
+// work have run).
+const trackSlice = 500
 
 // trackTable is the temporary table the tracking triggers append to.
 const trackTable = "ps_track_rows"
@@ -59,7 +68,10 @@ type rowTracker struct {
 // rows of table (a user table name), with those changes in statement order.
 // fn runs synchronously right after COMMIT, still under the database lock
 // and before the call that committed returns, so fn must not use the
-// database. Every writer is seen: views, raw SQL on the data table, sync.
+// database. With Options.Yield, a transaction of more than trackSlice
+// (500) changes reaches fn in several calls, in order, Yield called
+// between them and the lock held until the last: fn sees every change of
+// a transaction before the next write begins, but not in one call. Every writer is seen: views, raw SQL on the data table, sync.
 // Installing is atomic with respect to writes: a transaction either
 // committed before TrackRows returned or is reported to fn.
 func (db *DB) TrackRows(table string, fn func([]RowChange)) (stop func() error, err error) {
@@ -175,8 +187,9 @@ func dropTrackTriggers(c *sqlite3.Conn, table string) error {
 }
 
 // drain moves the changes recorded in this transaction into pending and
-// empties the temporary table. It runs right before COMMIT.
-func (rt *rowTracking) drain(c *sqlite3.Conn) error {
+// empties the temporary table. It runs right before COMMIT; yield, when
+// non-nil, is called every trackSlice rows read.
+func (rt *rowTracking) drain(c *sqlite3.Conn, yield func()) error {
 	if len(rt.byTable) == 0 {
 		return nil
 	}
@@ -194,7 +207,10 @@ func (rt *rowTracking) drain(c *sqlite3.Conn) error {
 	}
 	stmt := rt.drainStmt
 	var last string
-	for stmt.Step() {
+	for n := 1; stmt.Step(); n++ {
+		if yield != nil && n%trackSlice == 0 {
+			yield() // the statement stays open: nothing else has the connection
+		}
 		tbl := stmt.ColumnRawText(0)
 		if string(tbl) != last {
 			last = string(tbl)
@@ -218,12 +234,25 @@ func (rt *rowTracking) drain(c *sqlite3.Conn) error {
 }
 
 // deliver hands the drained changes of the committed transaction to the
-// trackers.
-func (rt *rowTracking) deliver() {
+// trackers: all at once, or, when yield is non-nil, trackSlice at a time
+// with yield called between two slices.
+func (rt *rowTracking) deliver(yield func()) {
+	slice := trackSlice
+	if yield == nil {
+		slice = math.MaxInt
+	}
+	started := false
 	for _, table := range rt.pendingOrder {
 		changes := rt.pending[table]
-		for _, tr := range rt.byTable[table] {
-			tr.fn(changes)
+		for lo := 0; lo < len(changes); lo += slice {
+			if started && yield != nil {
+				yield()
+			}
+			started = true
+			part := changes[lo:min(lo+slice, len(changes))]
+			for _, tr := range rt.byTable[table] {
+				tr.fn(part)
+			}
 		}
 	}
 	rt.discard()

@@ -13,7 +13,12 @@
 // collection under the database lock (so an initial-load batch, read in
 // a read transaction, can never interleave with them) and delivered to
 // subscribers once the lock is released, so subscribers may use the
-// database.
+// database. With the bridge's pacer (Options.Yield, and the store's
+// Options.Yield) a large write, such as a 100,000-row sync checkpoint,
+// reaches the collection in slices of 500 changes and its subscribers in
+// as many batches, the thread handed back between them, as an initial load
+// does: the collection shows such a checkpoint as it lands (its rows are
+// all in SQLite already), not in one step.
 //
 // On-demand collections push the WHERE of each LoadSubset down to SQLite
 // (CompileWhere) and decide whether a changed row belongs to an active

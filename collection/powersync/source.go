@@ -99,6 +99,13 @@ func (ss *session) flush() {
 			ss.onErr(e)
 		}
 	}
+	if ss.yield != nil {
+		// A large sync commit reaches the collection in slices (store's
+		// Options.Yield): its batches reach the subscribers with the
+		// thread handed over between them.
+		ss.p.DeliverPaced(ss.yield)
+		return
+	}
 	ss.p.Deliver()
 }
 
