@@ -23,7 +23,8 @@ import (
 // them: a large database would otherwise be one long main-thread task.
 //
 // Every commit is encoded as one journal record and handed to
-// storage.commit, which transfers it to the worker. A worker failure
+// storage.commit, which transfers it to the worker; a large one is encoded
+// and copied in slices with pace between them. A worker failure
 // (quota, permission) becomes the error of WaitDurable and of every later
 // write transaction.
 //
@@ -41,7 +42,7 @@ func OPFSOptions(storage js.Value, pace func()) (*store.Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &opfsSink{storage: storage, name: name.String(), uint8Array: js.Global().Get("Uint8Array")}
+	s := &opfsSink{storage: storage, name: name.String(), uint8Array: js.Global().Get("Uint8Array"), pace: pace}
 	vfsName := "opfs:" + s.name
 	pagevfs.Register(vfsName, pagevfs.New(image, s))
 	return &store.Options{VFS: vfsName, Durability: s}, nil
@@ -78,6 +79,7 @@ type opfsSink struct {
 	storage    js.Value
 	name       string
 	uint8Array js.Value
+	pace       func() // called between slices of a large commit; may be nil
 
 	mu     sync.Mutex
 	record []byte // encoding buffer, reused across commits
@@ -100,9 +102,21 @@ func (s *opfsSink) Commit(c pagevfs.Commit) (err error) {
 		}
 	}()
 	defer recoverJS(&err, "bridge: opfs: commit")
-	s.record = pagevfs.AppendRecord(s.record[:0], s.seq+1, c)
+	// A large commit (a sync checkpoint) is encoded and copied in slices,
+	// with pace between them, still under SQLite's write lock.
+	s.record = pagevfs.AppendRecordPaced(s.record[:0], s.seq+1, c, s.pace)
 	u8 := s.uint8Array.New(len(s.record))
-	js.CopyBytesToJS(u8, s.record)
+	for off := 0; off < len(s.record); off += imageSlice {
+		end := min(off+imageSlice, len(s.record))
+		if off == 0 && end == len(s.record) {
+			js.CopyBytesToJS(u8, s.record)
+			break
+		}
+		js.CopyBytesToJS(u8.Call("subarray", off, end), s.record[off:end])
+		if s.pace != nil && end < len(s.record) {
+			s.pace()
+		}
+	}
 	if cap(s.record) > maxKeptRecord {
 		s.record = nil // one bulk import should not pin its size for the session
 	}
