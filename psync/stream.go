@@ -217,6 +217,11 @@ func (s *session) iterate(ctx context.Context) (immediate bool, err error) {
 				}
 				continue
 			}
+			if y := s.c.opts.Yield; y != nil && l.Data != nil {
+				// The line was decoded in this task: storing it starts
+				// in the next, so the two never add up to one long task.
+				y()
+			}
 			if err := it.handle(ctx, l); err != nil {
 				return false, err
 			}
