@@ -1,6 +1,7 @@
 package store
 
 import (
+	"github.com/google/uuid"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -31,9 +32,24 @@ func registerFunctions(c *sqlite3.Conn, clientID func() string) error {
 	if err := c.CreateFunction("powersync_json_merge", -1, pureFunc, st.jsonMerge); err != nil {
 		return err
 	}
-	return c.CreateFunction("powersync_client_id", 0, sqlite3.INNOCUOUS, func(ctx sqlite3.Context, _ ...sqlite3.Value) {
+	if err := c.CreateFunction("powersync_client_id", 0, sqlite3.INNOCUOUS, func(ctx sqlite3.Context, _ ...sqlite3.Value) {
 		ctx.ResultText(clientID())
-	})
+	}); err != nil {
+		return err
+	}
+	// uuid() and its alias gen_random_uuid() give a random (version 4)
+	// UUID as text, as the core's do: PowerSync's docs insert rows with
+	// `VALUES (uuid(), ...)`. Not deterministic, so a new one per call.
+	for _, name := range []string{"uuid", "gen_random_uuid"} {
+		if err := c.CreateFunction(name, 0, sqlite3.INNOCUOUS, newUUID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newUUID(ctx sqlite3.Context, _ ...sqlite3.Value) {
+	ctx.ResultText(uuid.NewString())
 }
 
 // diff implements powersync_diff(old, new).

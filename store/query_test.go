@@ -170,3 +170,27 @@ func TestIntegersBindExactlyOrAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// PowerSync's docs insert rows with uuid(); the core also names it
+// gen_random_uuid(). Each call is a new version 4 UUID.
+func TestUUIDFunctionsGiveFreshVersion4UUIDs(t *testing.T) {
+	db := openMem(t, todoSchema())
+	if _, err := db.Execute(bg, `INSERT INTO todos(id, title) VALUES (uuid(), 'a'), (gen_random_uuid(), 'b')`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.GetAll(bg, `SELECT id FROM todos`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range rows.Values {
+		id := r[0].(string)
+		if len(id) != 36 || id[14] != '4' {
+			t.Fatalf("id %q is not a version 4 UUID", id)
+		}
+		ids[id] = true
+	}
+	if len(ids) != 2 {
+		t.Fatalf("ids %v: want two different ones", ids)
+	}
+}
