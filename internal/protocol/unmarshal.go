@@ -39,13 +39,8 @@ func decodeLine(raw []byte) (Line, error) {
 var lineFields = []string{"checkpoint", "checkpoint_diff", "data", "checkpoint_complete", "partial_checkpoint_complete", "token_expires_in"}
 
 func (d *decoder) line(l *Line) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, lineFields) {
+	return d.members(lineFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = object(d, &l.Checkpoint, (*decoder).checkpoint)
 		case 1:
@@ -58,7 +53,24 @@ func (d *decoder) line(l *Line) error {
 			err = object(d, &l.PartialCheckpointComplete, (*decoder).partialCheckpointComplete)
 		case 5:
 			err = d.int64Ptr(&l.TokenExpiresIn)
-		default:
+		}
+		return err
+	})
+}
+
+// members reads an object's members: member(i) reads the value of the
+// member named fields[i]; members with other names are skipped, as
+// encoding/json skips unknown fields.
+func (d *decoder) members(fields []string, member func(i int) error) error {
+	more, err := d.open('}')
+	for more && err == nil {
+		var key []byte
+		if key, err = d.key(); err != nil {
+			return err
+		}
+		if i := field(key, fields); i >= 0 {
+			err = member(i)
+		} else {
 			err = d.skip()
 		}
 		if err == nil {
@@ -145,13 +157,8 @@ var (
 var checkpointFields = []string{"last_op_id", "write_checkpoint", "buckets", "streams"}
 
 func (d *decoder) checkpoint(c *Checkpoint) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, checkpointFields) {
+	return d.members(checkpointFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.opID(&c.LastOpID)
 		case 1:
@@ -160,26 +167,16 @@ func (d *decoder) checkpoint(c *Checkpoint) error {
 			err = array(d, &c.Buckets, bucketChecksumElement)
 		case 3:
 			err = array(d, &c.Streams, streamInfoElement)
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 var bucketChecksumFields = []string{"bucket", "checksum", "priority", "count", "subscriptions"}
 
 func (d *decoder) bucketChecksum(b *BucketChecksum) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, bucketChecksumFields) {
+	return d.members(bucketChecksumFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.stringField(&b.Bucket)
 		case 1:
@@ -190,52 +187,32 @@ func (d *decoder) bucketChecksum(b *BucketChecksum) error {
 			err = d.int64Ptr(&b.Count)
 		case 4:
 			err = d.rawMessage(&b.Subscriptions)
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 var streamInfoFields = []string{"name", "is_default", "errors"}
 
 func (d *decoder) streamInfo(s *StreamInfo) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, streamInfoFields) {
+	return d.members(streamInfoFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.stringField(&s.Name)
 		case 1:
 			err = d.boolField(&s.IsDefault)
 		case 2:
 			err = array(d, &s.Errors, (*decoder).rawMessage)
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 var checkpointDiffFields = []string{"last_op_id", "write_checkpoint", "updated_buckets", "removed_buckets"}
 
 func (d *decoder) checkpointDiff(c *CheckpointDiff) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, checkpointDiffFields) {
+	return d.members(checkpointDiffFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.opID(&c.LastOpID)
 		case 1:
@@ -244,26 +221,16 @@ func (d *decoder) checkpointDiff(c *CheckpointDiff) error {
 			err = array(d, &c.UpdatedBuckets, bucketChecksumElement)
 		case 3:
 			err = array(d, &c.RemovedBuckets, (*decoder).stringField)
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 var dataBatchFields = []string{"bucket", "data", "has_more", "after", "next_after"}
 
 func (d *decoder) dataBatch(b *DataBatch) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, dataBatchFields) {
+	return d.members(dataBatchFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.stringField(&b.Bucket)
 		case 1:
@@ -274,26 +241,16 @@ func (d *decoder) dataBatch(b *DataBatch) error {
 			err = d.opIDPtr(&b.After)
 		case 4:
 			err = d.opIDPtr(&b.NextAfter)
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 var opFields = []string{"op_id", "op", "object_type", "object_id", "subkey", "data", "checksum"}
 
 func (d *decoder) op(o *Op) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, opFields) {
+	return d.members(opFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.opID(&o.OpID)
 		case 1:
@@ -308,47 +265,22 @@ func (d *decoder) op(o *Op) error {
 			err = d.stringPtr(&o.Data)
 		case 6:
 			err = d.checksum(&o.Checksum)
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 var checkpointCompleteFields = []string{"last_op_id"}
 
 func (d *decoder) checkpointComplete(c *CheckpointComplete) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		if field(key, checkpointCompleteFields) == 0 {
-			err = d.opID(&c.LastOpID)
-		} else {
-			err = d.skip()
-		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+	return d.members(checkpointCompleteFields, func(int) error { return d.opID(&c.LastOpID) })
 }
 
 var partialCheckpointCompleteFields = []string{"last_op_id", "priority"}
 
 func (d *decoder) partialCheckpointComplete(c *PartialCheckpointComplete) error {
-	more, err := d.open('}')
-	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch field(key, partialCheckpointCompleteFields) {
+	return d.members(partialCheckpointCompleteFields, func(i int) (err error) {
+		switch i {
 		case 0:
 			err = d.opID(&c.LastOpID)
 		case 1:
@@ -360,14 +292,9 @@ func (d *decoder) partialCheckpointComplete(c *PartialCheckpointComplete) error 
 					c.Priority = int(v)
 				}
 			}
-		default:
-			err = d.skip()
 		}
-		if err == nil {
-			more, err = d.next('}')
-		}
-	}
-	return err
+		return err
+	})
 }
 
 // stringField reads a string; null leaves it as it is.
