@@ -88,9 +88,7 @@ type Client struct {
 	// lifecycle serializes Connect, Disconnect and DisconnectAndClear:
 	// two Connects at once must not both start a connection.
 	lifecycle sync.Mutex
-
-	mu  sync.Mutex
-	run *connection // the current connection, nil when disconnected
+	run       *connection // the current connection, nil when disconnected; guarded by lifecycle
 }
 
 // connection is one Connect's background work: the sync stream loop and
@@ -147,9 +145,7 @@ func (c *Client) Connect(ctx context.Context, connector Connector, opts ConnectO
 		c: c, db: c.db, opts: opts, creds: &credentials{connector: connector}, connector: connector,
 		uploadWake: make(chan struct{}, 1), uploaded: make(chan struct{}, 1),
 	}
-	c.mu.Lock()
 	c.run = conn
-	c.mu.Unlock()
 	c.status.update(func(st *SyncStatus) { st.Connecting = true })
 	go func() {
 		defer close(conn.done)
@@ -167,10 +163,8 @@ func (c *Client) Disconnect(ctx context.Context) error {
 }
 
 func (c *Client) disconnect(ctx context.Context) error {
-	c.mu.Lock()
 	conn := c.run
 	c.run = nil
-	c.mu.Unlock()
 	if conn == nil {
 		return nil
 	}
