@@ -1,7 +1,7 @@
 // Durable storage of one database in the origin private file system (OPFS),
 // for the Go module running on this thread (a page or a dedicated worker).
 //
-// The Go side (bridge/opfs.go, store/pagevfs) keeps the database in memory
+// The Go side (bridge/opfs, store/pagevfs) keeps the database in memory
 // and hands every committed transaction to commit() as one journal record;
 // a dedicated storage worker (opfs-worker.js) writes it durably and
 // acknowledges it; durable(seq) resolves on that acknowledgement.

@@ -13,10 +13,11 @@ import (
 	"syscall/js"
 
 	"github.com/localfirst/gopowersync/bridge"
+	"github.com/localfirst/gopowersync/bridge/opfs"
 )
 
 func main() {
-	b := bridge.New(bridge.Config{OPFS: bridge.OPFSOptions})
+	b := bridge.New(bridge.Config{OPFS: opfs.Options})
 	js.Global().Set("__gopowersync", b.Exports())
 	if ready := js.Global().Get("__gopowersyncReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()

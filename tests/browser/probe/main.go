@@ -1,7 +1,7 @@
 //go:build js
 
 // Command probe is the smallest GOOS=js program that runs SQLite over
-// pagevfs with the OPFS glue (bridge.OPFSOptions), so the browser tests
+// pagevfs with the OPFS glue (package bridge/opfs), so the browser tests
 // can drive the VFS and the storage worker end to end without the full JS
 // package. It publishes globalThis.probe:
 //
@@ -25,7 +25,7 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 
-	"github.com/localfirst/gopowersync/bridge"
+	"github.com/localfirst/gopowersync/bridge/opfs"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -58,7 +58,7 @@ func (p *probe) sync(fn func(args []js.Value) (any, error)) func(js.Value, []js.
 }
 
 func (p *probe) open(args []js.Value) (any, error) {
-	opts, err := bridge.OPFSOptions(args[0], nil)
+	opts, err := opfs.Options(args[0], nil)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"syscall/js"
 
 	"github.com/localfirst/gopowersync/bridge"
+	"github.com/localfirst/gopowersync/bridge/opfs"
 )
 
 func main() {
@@ -21,7 +22,7 @@ func main() {
 	if len(os.Args) > 100 {
 		os.Stdout.WriteString(strconv.Itoa(decode([]byte(os.Args[1]))) + "\n")
 	}
-	b := bridge.New(bridge.Config{OPFS: bridge.OPFSOptions})
+	b := bridge.New(bridge.Config{OPFS: opfs.Options})
 	js.Global().Set("__gopowersync", b.Exports())
 	if ready := js.Global().Get("__gopowersyncReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()

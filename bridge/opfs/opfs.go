@@ -1,6 +1,10 @@
 //go:build js
 
-package bridge
+// Package opfs persists a store in the browser's origin private file
+// system: the Go half of js/opfs.js and js/opfs-worker.js. It is a package
+// of its own so that programs needing only the storage (the browser tests'
+// probe) build without the rest of the bridge.
+package opfs
 
 import (
 	"context"
@@ -13,7 +17,7 @@ import (
 	"github.com/localfirst/gopowersync/store/pagevfs"
 )
 
-// OPFSOptions turns storage, the object js/opfs.js's openOPFSStorage
+// Options turns storage, the object js/opfs.js's openOPFSStorage
 // resolves to, into options for store.Open: a pagevfs VFS, registered under
 // the name in Options.VFS, holding the database image the storage worker
 // read from OPFS, and a Durability that waits for the worker's
@@ -30,13 +34,13 @@ import (
 //
 // WaitDurable blocks its goroutine until the worker answers; it must run
 // on a goroutine of its own, never on the one serving a JS callback.
-func OPFSOptions(storage js.Value, pace func()) (*store.Options, error) {
+func Options(storage js.Value, pace func()) (*store.Options, error) {
 	if storage.Type() != js.TypeObject {
-		return nil, errors.New("bridge: opfs: storage is not an object")
+		return nil, errors.New("opfs: storage is not an object")
 	}
 	name := storage.Get("name")
 	if name.Type() != js.TypeString {
-		return nil, errors.New("bridge: opfs: storage.name is not a string")
+		return nil, errors.New("opfs: storage.name is not a string")
 	}
 	image, err := takeImage(storage, pace)
 	if err != nil {
@@ -55,10 +59,10 @@ const imageSlice = 1 << 20
 // takeImage copies the database file the worker read into Go memory; the
 // storage object forgets its copy, so the file is held once.
 func takeImage(storage js.Value, pace func()) (image []byte, err error) {
-	defer recoverJS(&err, "bridge: opfs: take image")
+	defer recoverJS(&err, "opfs: take image")
 	u8 := storage.Call("takeImage")
 	if u8.IsNull() || u8.IsUndefined() {
-		return nil, errors.New("bridge: opfs: storage has no image (already taken?)")
+		return nil, errors.New("opfs: storage has no image (already taken?)")
 	}
 	image = make([]byte, u8.Length())
 	for off := 0; off < len(image); off += imageSlice {
@@ -101,7 +105,7 @@ func (s *opfsSink) Commit(c pagevfs.Commit) (err error) {
 			s.err = err
 		}
 	}()
-	defer recoverJS(&err, "bridge: opfs: commit")
+	defer recoverJS(&err, "opfs: commit")
 	// A large commit (a sync checkpoint) is encoded and copied in slices,
 	// with pace between them, still under SQLite's write lock.
 	s.record = pagevfs.AppendRecordPaced(s.record[:0], s.seq+1, c, s.pace)
@@ -186,7 +190,7 @@ func (e *storageError) JSValue() js.Value { return e.value }
 
 // callDurable calls storage.durable(target).then(onAck, onFail).
 func (s *opfsSink) callDurable(target uint64, onAck, onFail js.Func) (err error) {
-	defer recoverJS(&err, "bridge: opfs: durable")
+	defer recoverJS(&err, "opfs: durable")
 	s.storage.Call("durable", float64(target)).Call("then", onAck, onFail)
 	return nil
 }
