@@ -105,6 +105,7 @@ export class PowerSyncDatabase extends Queries {
     this._ready = null;
     this._status = new SyncStatus();
     this._listeners = new Set();
+    this._connectWaiters = new Set(); // resolvers of connect() calls waiting for their first attempt
     this._keepAlive = null;
   }
 
@@ -299,10 +300,13 @@ export class PowerSyncDatabase extends Queries {
 
   /**
    * Starts syncing with a PowerSync service (or the dev sync server) and
-   * resolves once started, not once connected: watch currentStatus or
-   * await waitForFirstSync(). Downloads and uploads then run in the
-   * background, reconnecting after errors, until disconnect() or close().
-   * Connecting again replaces the connection.
+   * resolves, as @powersync/web's connect does, once the first attempt has
+   * ended: connected, or failed with currentStatus.downloadError set (it
+   * never rejects for that; the attempt is retried). It does not wait for
+   * data: await waitForFirstSync() for that. Downloads and uploads then run
+   * in the background, reconnecting after errors, until disconnect() or
+   * close(); either also resolves a connect still waiting. Connecting again
+   * replaces the connection.
    * @param {{ fetchCredentials: () => Promise<{ endpoint: string, token: string, expiresAt?: Date } | null>,
    *   uploadData: (database: PowerSyncDatabase) => Promise<void> }} connector the app's backend:
    *   fetchCredentials returns null when signed out; uploadData sends
@@ -316,8 +320,21 @@ export class PowerSyncDatabase extends Queries {
   async connect(connector, options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options: want an object');
     const h = await this._h();
-    await call(h.connect, connector, this, JSON.stringify(options));
-    this._hold(true);
+    // Listen before starting: the first statuses may arrive while h.connect runs.
+    let attempted;
+    const ended = new Promise((resolve) => { attempted = resolve; });
+    const firstAttemptEnded = (s) => s.dataFlowStatus.downloadError != null || !s.connecting;
+    const dispose = this.registerListener({ statusChanged: (s) => { if (firstAttemptEnded(s)) attempted(); } });
+    this._connectWaiters.add(attempted);
+    try {
+      await call(h.connect, connector, this, JSON.stringify(options));
+      this._hold(true);
+      if (this._status.connected || this._status.dataFlowStatus.downloadError != null) attempted();
+      await ended;
+    } finally {
+      dispose();
+      this._connectWaiters.delete(attempted);
+    }
   }
 
   /** Stops syncing; resolves once stopped. Nothing downloaded or queued is lost. */
@@ -428,6 +445,7 @@ export class PowerSyncDatabase extends Queries {
     const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
     this.closed = true;
     this._hold(false);
+    for (const attempted of this._connectWaiters) attempted(); // a connect still waiting ends with the database
     if (h) await call(h.close);
     await this._storage?.close();
   }

@@ -268,7 +268,7 @@ export class PowerSyncDatabase implements LockContext {
   getNextCrudTransaction(): Promise<CrudTransaction | null>;
   getUploadQueueStats(includeSize?: boolean): Promise<{ count: number; size?: number }>;
   getClientId(): Promise<string>;
-  /** Starts syncing; resolves once started (not connected). Connecting again replaces the connection. */
+  /** Starts syncing; resolves once the first attempt has connected or failed (then `currentStatus.downloadError` says why; it is retried, never rejected), as @powersync/web. Connecting again replaces the connection. */
   connect(connector: PowerSyncBackendConnector, options?: PowerSyncConnectionOptions): Promise<void>;
   /** Stops syncing; nothing downloaded or queued is lost. */
   disconnect(): Promise<void>;

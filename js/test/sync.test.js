@@ -169,6 +169,9 @@ test('currentStatus and registerListener report connecting, connected, hasSynced
   const dispose = db.registerListener({ statusChanged: (s) => seen.push(s) });
   const started = Date.now();
   await db.connect(devConnector(base), FAST);
+  // As @powersync/web: connect() resolves once the first attempt has connected.
+  assert.equal(db.connected, true, 'connected when connect() resolves');
+  assert.equal(db.connecting, false);
   await db.waitForFirstSync();
 
   const now = db.currentStatus;
@@ -252,6 +255,8 @@ test('credentials that are missing or fail show as downloadError, are retried, a
       fetchCredentials() { calls++; return c.fetchCredentials(); },
       async uploadData() { throw new Error('uploads wait for a connection'); },
     }, FAST);
+    // connect() resolves (never rejects) once the first attempt has failed.
+    assert.match(db.currentStatus.downloadError?.message ?? '', c.error, `${c.name}: downloadError when connect() resolves`);
     await waitFor(() => c.error.test(db.currentStatus.downloadError?.message ?? ''), () => `${c.name}: downloadError ${db.currentStatus.downloadError?.message}`);
     await waitFor(() => calls >= 3, () => `${c.name}: retries (${calls} calls)`);
     assert.equal(db.connected, false, c.name);
