@@ -5,7 +5,7 @@
 
 /** Base class of every error the collection engine raises. */
 export class TanStackDBError extends Error {
-  constructor(message) {
+  constructor(message = 'TanStack DB error') {
     super(message);
     this.name = 'TanStackDBError';
   }
@@ -18,71 +18,78 @@ export class SchemaValidationError extends TanStackDBError {
    * @param {{message: string, path?: (string|number)[]}[]} issues
    * @param {string} [message]
    */
-  constructor(type, issues, message) {
-    super(message ?? `${type} validation failed: ${issues.map((i) => i.message).join(', ')}`);
+  constructor(type = 'insert', issues = [], message) {
+    super(message || `${type === 'update' ? 'Update' : 'Insert'} validation failed${issues.length ? `: ${issues.map((i) => i.message).join(', ')}` : ''}`);
     this.name = 'SchemaValidationError';
     this.type = type;
     this.issues = issues;
   }
 }
 
-// The classes below differ only in name and parent; each is written out so
-// that stack traces, `instanceof` and type declarations name it directly.
+// The classes below differ only in name, parent and default message; each
+// is written out so that stack traces, `instanceof` and type declarations
+// name it directly. The engine passes its own message; constructed with no
+// argument, each carries its default. Where TanStack DB's message for the
+// class is fixed text, the default is that text (code matches on it); where
+// theirs names a key or state we do not have here, the default says the
+// same without it.
 
 /** Base of the errors a collection operation (insert, update, delete) raises. */
-export class CollectionOperationError extends TanStackDBError { constructor(m) { super(m); this.name = 'CollectionOperationError'; } }
+export class CollectionOperationError extends TanStackDBError { constructor(m = 'Collection operation failed') { super(m); this.name = 'CollectionOperationError'; } }
 /** Base of the errors a transaction raises. */
-export class TransactionError extends TanStackDBError { constructor(m) { super(m); this.name = 'TransactionError'; } }
+export class TransactionError extends TanStackDBError { constructor(m = 'Transaction failed') { super(m); this.name = 'TransactionError'; } }
 /** Base of the errors about a collection's lifecycle state. */
-export class CollectionStateError extends TanStackDBError { constructor(m) { super(m); this.name = 'CollectionStateError'; } }
+export class CollectionStateError extends TanStackDBError { constructor(m = 'The collection is not in a state that allows this') { super(m); this.name = 'CollectionStateError'; } }
+/** Base of the errors for a mutation without a handler to persist it. */
+export class MissingHandlerError extends TanStackDBError { constructor(m = 'No handler is configured to persist this mutation') { super(m); this.name = 'MissingHandlerError'; } }
 
 /** An insert used a key the collection already shows. */
-export class DuplicateKeyError extends CollectionOperationError { constructor(m) { super(m); this.name = 'DuplicateKeyError'; } }
-/** An item's key could not be derived. */
-export class UndefinedKeyError extends CollectionOperationError { constructor(m) { super(m); this.name = 'UndefinedKeyError'; } }
+export class DuplicateKeyError extends CollectionOperationError { constructor(m = 'Cannot insert document because its key already exists in the collection') { super(m); this.name = 'DuplicateKeyError'; } }
+/** An item's key could not be derived (for PowerSync collections: id is undefined or null). */
+export class UndefinedKeyError extends CollectionOperationError { constructor(m = 'An object was created without a defined key') { super(m); this.name = 'UndefinedKeyError'; } }
 /** An item's key is not valid (for PowerSync collections: id not a string). */
-export class InvalidKeyError extends CollectionOperationError { constructor(m) { super(m); this.name = 'InvalidKeyError'; } }
+export class InvalidKeyError extends CollectionOperationError { constructor(m = 'getKey returned an invalid key type. Expected string or number') { super(m); this.name = 'InvalidKeyError'; } }
 /** An update named a key the collection does not show. */
-export class UpdateKeyNotFoundError extends CollectionOperationError { constructor(m) { super(m); this.name = 'UpdateKeyNotFoundError'; } }
+export class UpdateKeyNotFoundError extends CollectionOperationError { constructor(m = 'A key was passed to update but an object for this key was not found in the collection') { super(m); this.name = 'UpdateKeyNotFoundError'; } }
 /** A delete named a key the collection does not show. */
-export class DeleteKeyNotFoundError extends CollectionOperationError { constructor(m) { super(m); this.name = 'DeleteKeyNotFoundError'; } }
+export class DeleteKeyNotFoundError extends CollectionOperationError { constructor(m = 'Collection.delete was called with a key but there is no item in the collection with this key') { super(m); this.name = 'DeleteKeyNotFoundError'; } }
 /** An update's draft callback changed the item's key. */
-export class KeyUpdateNotAllowedError extends CollectionOperationError { constructor(m) { super(m); this.name = 'KeyUpdateNotAllowedError'; } }
+export class KeyUpdateNotAllowedError extends CollectionOperationError { constructor(m = 'Updating the key of an item is not allowed. Please delete the old item and create a new one if a key change is necessary.') { super(m); this.name = 'KeyUpdateNotAllowedError'; } }
 /** update() was called without a draft callback. */
-export class MissingUpdateArgumentError extends CollectionOperationError { constructor(m) { super(m); this.name = 'MissingUpdateArgumentError'; } }
+export class MissingUpdateArgumentError extends CollectionOperationError { constructor(m = 'The first argument to update is missing') { super(m); this.name = 'MissingUpdateArgumentError'; } }
 /** update() was called without keys. */
-export class NoKeysPassedToUpdateError extends CollectionOperationError { constructor(m) { super(m); this.name = 'NoKeysPassedToUpdateError'; } }
+export class NoKeysPassedToUpdateError extends CollectionOperationError { constructor(m = 'No keys were passed to update') { super(m); this.name = 'NoKeysPassedToUpdateError'; } }
 /** delete() was called without keys. */
-export class NoKeysPassedToDeleteError extends CollectionOperationError { constructor(m) { super(m); this.name = 'NoKeysPassedToDeleteError'; } }
+export class NoKeysPassedToDeleteError extends CollectionOperationError { constructor(m = 'No keys were passed to delete') { super(m); this.name = 'NoKeysPassedToDeleteError'; } }
 /** insert() outside a transaction on a collection without onInsert. */
-export class MissingInsertHandlerError extends CollectionOperationError { constructor(m) { super(m); this.name = 'MissingInsertHandlerError'; } }
+export class MissingInsertHandlerError extends MissingHandlerError { constructor(m = "Collection.insert called directly (not within an explicit transaction) but no 'onInsert' handler is configured.") { super(m); this.name = 'MissingInsertHandlerError'; } }
 /** update() outside a transaction on a collection without onUpdate. */
-export class MissingUpdateHandlerError extends CollectionOperationError { constructor(m) { super(m); this.name = 'MissingUpdateHandlerError'; } }
+export class MissingUpdateHandlerError extends MissingHandlerError { constructor(m = "Collection.update called directly (not within an explicit transaction) but no 'onUpdate' handler is configured.") { super(m); this.name = 'MissingUpdateHandlerError'; } }
 /** delete() outside a transaction on a collection without onDelete. */
-export class MissingDeleteHandlerError extends CollectionOperationError { constructor(m) { super(m); this.name = 'MissingDeleteHandlerError'; } }
+export class MissingDeleteHandlerError extends MissingHandlerError { constructor(m = "Collection.delete called directly (not within an explicit transaction) but no 'onDelete' handler is configured.") { super(m); this.name = 'MissingDeleteHandlerError'; } }
 
 /** createTransaction() without a mutationFn. */
-export class MissingMutationFunctionError extends TransactionError { constructor(m) { super(m); this.name = 'MissingMutationFunctionError'; } }
+export class MissingMutationFunctionError extends TransactionError { constructor(m = 'mutationFn is required when creating a transaction') { super(m); this.name = 'MissingMutationFunctionError'; } }
 /** mutate() on a transaction that is no longer pending. */
-export class TransactionNotPendingMutateError extends TransactionError { constructor(m) { super(m); this.name = 'TransactionNotPendingMutateError'; } }
+export class TransactionNotPendingMutateError extends TransactionError { constructor(m = 'You can no longer call .mutate() as the transaction is no longer pending') { super(m); this.name = 'TransactionNotPendingMutateError'; } }
 /** commit() on a transaction that is no longer pending. */
-export class TransactionNotPendingCommitError extends TransactionError { constructor(m) { super(m); this.name = 'TransactionNotPendingCommitError'; } }
+export class TransactionNotPendingCommitError extends TransactionError { constructor(m = 'You can no longer call .commit() as the transaction is no longer pending') { super(m); this.name = 'TransactionNotPendingCommitError'; } }
 /** rollback() on a completed transaction. */
-export class TransactionAlreadyCompletedRollbackError extends TransactionError { constructor(m) { super(m); this.name = 'TransactionAlreadyCompletedRollbackError'; } }
+export class TransactionAlreadyCompletedRollbackError extends TransactionError { constructor(m = 'You can no longer call .rollback() as the transaction is already completed') { super(m); this.name = 'TransactionAlreadyCompletedRollbackError'; } }
 /** (ours) The cause isPersisted rejects with after rollback(). */
-export class TransactionRolledBackError extends TransactionError { constructor(m) { super(m); this.name = 'TransactionRolledBackError'; } }
+export class TransactionRolledBackError extends TransactionError { constructor(m = 'The transaction was rolled back') { super(m); this.name = 'TransactionRolledBackError'; } }
 
 /** An operation on a collection whose sync failed (status 'error'). */
-export class CollectionInErrorStateError extends CollectionStateError { constructor(m) { super(m); this.name = 'CollectionInErrorStateError'; } }
+export class CollectionInErrorStateError extends CollectionStateError { constructor(m = 'Cannot perform this operation: the collection is in error state. Try calling cleanup() and restarting the collection.') { super(m); this.name = 'CollectionInErrorStateError'; } }
 /** A lifecycle transition TanStack DB does not allow. */
-export class InvalidCollectionStatusTransitionError extends CollectionStateError { constructor(m) { super(m); this.name = 'InvalidCollectionStatusTransitionError'; } }
+export class InvalidCollectionStatusTransitionError extends CollectionStateError { constructor(m = 'Invalid collection status transition') { super(m); this.name = 'InvalidCollectionStatusTransitionError'; } }
 /** (ours) A wait for readiness overtaken by cleanup(). */
-export class CollectionCleanedUpError extends CollectionStateError { constructor(m) { super(m); this.name = 'CollectionCleanedUpError'; } }
+export class CollectionCleanedUpError extends CollectionStateError { constructor(m = 'The collection was cleaned up before it became ready') { super(m); this.name = 'CollectionCleanedUpError'; } }
 /** An unusable collection configuration. */
-export class CollectionConfigurationError extends TanStackDBError { constructor(m) { super(m); this.name = 'CollectionConfigurationError'; } }
+export class CollectionConfigurationError extends TanStackDBError { constructor(m = 'Invalid collection configuration') { super(m); this.name = 'CollectionConfigurationError'; } }
 
 const classes = {
-  TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError,
+  TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError, MissingHandlerError,
   DuplicateKeyError, UndefinedKeyError, InvalidKeyError, UpdateKeyNotFoundError, DeleteKeyNotFoundError,
   KeyUpdateNotAllowedError, MissingUpdateArgumentError, NoKeysPassedToUpdateError, NoKeysPassedToDeleteError,
   MissingInsertHandlerError, MissingUpdateHandlerError, MissingDeleteHandlerError,
@@ -111,7 +118,7 @@ export function makeError(name, message, issuesJSON) {
 }
 
 /** A schema's validate() returned a promise; collection schemas must be synchronous. */
-export class SchemaMustBeSynchronousError extends TanStackDBError { constructor(m = 'Validation must be synchronous') { super(m); this.name = 'SchemaMustBeSynchronousError'; } }
+export class SchemaMustBeSynchronousError extends CollectionConfigurationError { constructor(m = 'Schema validation must be synchronous') { super(m); this.name = 'SchemaMustBeSynchronousError'; } }
 classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;
 
 // Storage errors (browsers, OPFS). Not TanStack errors: the database
@@ -120,7 +127,8 @@ classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;
 /** Thrown when another tab or worker of this origin has the database open. */
 export class DatabaseLockedError extends Error {
   constructor(dbFilename) {
-    super(`database "${dbFilename}" is open in another tab or worker`);
+    super(dbFilename === undefined ? 'the database is open in another tab, worker or process'
+      : `database "${dbFilename}" is open in another tab, worker or process`);
     this.name = 'DatabaseLockedError';
   }
 }
@@ -128,7 +136,8 @@ export class DatabaseLockedError extends Error {
 /** The error of a commit (or of open) that OPFS refused: quota, permission... */
 export class PersistenceError extends Error {
   constructor(dbFilename, cause) {
-    super(`database "${dbFilename}": OPFS write failed, changes since the last persisted transaction are not durable: ${cause.name}: ${cause.message}`);
+    const where = dbFilename === undefined ? 'the database' : `database "${dbFilename}"`;
+    super(`${where}: a storage write failed, changes since the last persisted transaction are not durable${cause ? `: ${cause.name}: ${cause.message}` : ''}`);
     this.name = 'PersistenceError';
     this.cause = cause;
   }

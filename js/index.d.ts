@@ -431,29 +431,40 @@ export class PowerSyncTransactor {
 
 // ---------- Errors ----------
 
-/** The database is open in another tab or worker of this origin (a Web Lock guards it). */
+/**
+ * The database is open in another tab or worker of this origin (a Web Lock
+ * guards it), or, in Node, in another process (a lock file guards it).
+ */
 export class DatabaseLockedError extends Error {
-  constructor(dbFilename: string);
+  constructor(dbFilename?: string);
 }
 /**
  * OPFS refused a write (quota, permission): isPersisted of that transaction
  * and every later write reject with it; `cause` is the browser's error.
  */
 export class PersistenceError extends Error {
-  constructor(dbFilename: string, cause: Error);
-  readonly cause: Error;
+  constructor(dbFilename?: string, cause?: Error);
+  readonly cause: Error | undefined;
 }
 
-export class TanStackDBError extends Error {}
+/**
+ * TanStack DB's error classes. Each takes an optional message; constructed
+ * without one it carries a default (TanStack DB's text where theirs is
+ * fixed), and `name` is always the class name.
+ */
+export class TanStackDBError extends Error {
+  constructor(message?: string);
+}
+export class MissingHandlerError extends TanStackDBError {}
 export class CollectionOperationError extends TanStackDBError {}
 export class TransactionError extends TanStackDBError {}
 export class CollectionStateError extends TanStackDBError {}
 export class SchemaValidationError extends TanStackDBError {
-  constructor(type: 'insert' | 'update', issues: { message: string; path?: (string | number)[] }[], message?: string);
+  constructor(type?: 'insert' | 'update', issues?: { message: string; path?: (string | number)[] }[], message?: string);
   readonly type: 'insert' | 'update';
   readonly issues: { message: string; path?: (string | number)[] }[];
 }
-export class SchemaMustBeSynchronousError extends TanStackDBError {}
+export class SchemaMustBeSynchronousError extends CollectionConfigurationError {}
 export class DuplicateKeyError extends CollectionOperationError {}
 export class UndefinedKeyError extends CollectionOperationError {}
 export class InvalidKeyError extends CollectionOperationError {}
@@ -463,9 +474,9 @@ export class KeyUpdateNotAllowedError extends CollectionOperationError {}
 export class MissingUpdateArgumentError extends CollectionOperationError {}
 export class NoKeysPassedToUpdateError extends CollectionOperationError {}
 export class NoKeysPassedToDeleteError extends CollectionOperationError {}
-export class MissingInsertHandlerError extends CollectionOperationError {}
-export class MissingUpdateHandlerError extends CollectionOperationError {}
-export class MissingDeleteHandlerError extends CollectionOperationError {}
+export class MissingInsertHandlerError extends MissingHandlerError {}
+export class MissingUpdateHandlerError extends MissingHandlerError {}
+export class MissingDeleteHandlerError extends MissingHandlerError {}
 export class MissingMutationFunctionError extends TransactionError {}
 export class TransactionNotPendingMutateError extends TransactionError {}
 export class TransactionNotPendingCommitError extends TransactionError {}

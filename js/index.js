@@ -10,7 +10,7 @@ export { createCollection, powerSyncCollectionOptions, Collection } from './coll
 export { convertPowerSyncSchemaToSpecs } from './standard-schema.js';
 export { createTransaction, Transaction, PowerSyncTransactor } from './transaction.js';
 export {
-  TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError,
+  TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError, MissingHandlerError,
   SchemaValidationError, SchemaMustBeSynchronousError, DuplicateKeyError, UndefinedKeyError, InvalidKeyError,
   UpdateKeyNotFoundError, DeleteKeyNotFoundError, KeyUpdateNotAllowedError, MissingUpdateArgumentError,
   NoKeysPassedToUpdateError, NoKeysPassedToDeleteError, MissingInsertHandlerError, MissingUpdateHandlerError,

@@ -217,7 +217,7 @@ test('the storage errors are exported Error classes with their names and causes'
   const locked = new DatabaseLockedError('app.db');
   assert.ok(locked instanceof Error);
   assert.equal(locked.name, 'DatabaseLockedError');
-  assert.match(locked.message, /"app\.db" is open in another tab or worker/);
+  assert.match(locked.message, /"app\.db" is open in another tab, worker or process/);
   const cause = Object.assign(new Error('No space available'), { name: 'QuotaExceededError' });
   const failed = new PersistenceError('app.db', cause);
   assert.ok(failed instanceof Error);
