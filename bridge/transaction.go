@@ -62,6 +62,18 @@ func (b *Bridge) exportTransactions(obj js.Value) {
 		return nil, tx.Rollback()
 	}))
 	obj.Set("txWait", b.async(b.txWait))
+	obj.Set("txError", b.sync(func(args []js.Value) (any, error) {
+		tx, err := b.txArg(args)
+		if err != nil {
+			return nil, err
+		}
+		state, cause := tx.Outcome()
+		if state != collection.TransactionFailed || cause == nil {
+			return js.Undefined(), nil
+		}
+		// In an array: a bare Error would read as the call's own failure.
+		return []any{b.jsError(cause)}, nil
+	}))
 	obj.Set("txRelease", b.sync(b.txRelease))
 	obj.Set("applyTransaction", b.async(b.applyTransaction))
 }
@@ -212,6 +224,8 @@ func (b *Bridge) txWait(args []js.Value) (func() (any, error), error) {
 	}
 	return func() (any, error) { return nil, tx.Wait(b.ctx) }, nil
 }
+
+// txError(id): [cause] of a failed transaction, else undefined.
 
 // txRelease(id) forgets a transaction JS no longer references.
 func (b *Bridge) txRelease(args []js.Value) (any, error) {

@@ -178,6 +178,16 @@ func (tx *Transaction) Err() error {
 	return tx.err
 }
 
+// Outcome returns the state and, once failed, the cause, read at one
+// moment: unlike Err, it does not wait for Done, which closes only after
+// the change events are delivered, so a subscriber that sees the state
+// can see the cause too.
+func (tx *Transaction) Outcome() (TransactionState, error) {
+	tx.rt.mu.Lock()
+	defer tx.rt.mu.Unlock()
+	return tx.state, tx.err
+}
+
 // Wait waits until the transaction is completed (nil) or failed (its cause),
 // or ctx ends (ctx's error).
 func (tx *Transaction) Wait(ctx context.Context) error {

@@ -408,7 +408,14 @@ export class Transaction<T extends object = Record<string, any>> {
   readonly metadata: Record<string, unknown>;
   readonly state: TransactionState;
   readonly mutations: PendingMutation<T>[];
+  /**
+   * Settles when state becomes 'completed' (resolves) or 'failed' (rejects
+   * with error.error). isPending() is false exactly when state is one of
+   * those, however late it is first read.
+   */
   readonly isPersisted: { promise: Promise<Transaction<T>>; isPending(): boolean };
+  /** Once state is 'failed': the cause; undefined otherwise. */
+  readonly error: { message: string; error: Error } | undefined;
   mutate(callback: () => void): Transaction<T>;
   commit(): Promise<Transaction<T>>;
   rollback(): Transaction<T>;

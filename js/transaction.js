@@ -39,6 +39,7 @@ export class Transaction {
     this._id = id;
     this._persisted = null;
     this._info = null;
+    this._failure = undefined;
   }
 
   // _about fetches the fixed facts once, on first use: most transactions
@@ -101,20 +102,48 @@ export class Transaction {
   /**
    * Settles when the transaction is completed (resolves with it) or failed
    * (rejects with the cause, always an Error). `.promise`, `.isPending()`.
+   * One object, whose answers agree with `state` and `error` whenever read:
+   * isPending() is false exactly when state is 'completed' or 'failed'.
    */
   get isPersisted() {
     if (!this._persisted) {
-      let pending = true;
-      const promise = call(module().txWait, this._id).then(
-        () => { pending = false; return this; },
-        (e) => { pending = false; throw asError(e); },
-      );
+      const tx = this;
+      let promise;
+      const state = this.state;
+      if (state === 'completed') promise = Promise.resolve(this);
+      else if (state === 'failed') promise = Promise.reject(this._cause());
+      else {
+        promise = call(module().txWait, this._id).then(() => this, (e) => { throw this._cause(e); });
+      }
       // An unobserved failure is reported through commit() or the state;
       // it must not end a Node process as an unhandled rejection.
       promise.catch(() => {});
-      this._persisted = { promise, isPending: () => pending };
+      this._persisted = {
+        promise,
+        isPending() {
+          const s = tx.state;
+          return s !== 'completed' && s !== 'failed';
+        },
+      };
     }
     return this._persisted;
+  }
+
+  /**
+   * Once the transaction failed, `{ message, error }` with the cause (the
+   * error isPersisted rejects with); undefined before, or when it completed.
+   */
+  get error() {
+    if (this.state !== 'failed') return undefined;
+    const error = this._cause();
+    return { message: error.message, error };
+  }
+
+  // _cause is the one JS object that stands for the failure, however it
+  // was first asked for (the rejection of txWait, or txError).
+  _cause(rejected) {
+    this._failure ??= asError(rejected === undefined ? check(module().txError(this._id))?.[0] : rejected);
+    return this._failure;
   }
 }
 

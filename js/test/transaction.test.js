@@ -111,3 +111,45 @@ test('createTransaction without mutationFn throws MissingMutationFunctionError; 
   const tx = createTransaction({ mutationFn: async () => {} });
   assert.throws(() => tx.mutate(), { name: 'TypeError', message: /callback/ });
 });
+
+// Every observable of a transaction, read at one moment.
+function observed(tx) {
+  return { state: tx.state, pending: tx.isPersisted.isPending(), error: tx.error?.error };
+}
+
+test('a transaction\'s observables agree however late they are first read', async () => {
+  const { documents } = await setup();
+  // Never touched until the engine has finished it.
+  const tx = documents.insert({ id: 'late', name: 'x' });
+  const { waitFor } = await import('./helpers.js');
+  await waitFor(() => tx.state === 'completed', 'the insert to complete');
+  assert.deepEqual(observed(tx), { state: 'completed', pending: false, error: undefined });
+  assert.equal(await tx.isPersisted.promise, tx);
+  assert.equal(tx.isPersisted, tx.isPersisted, 'one isPersisted object');
+
+  // Right after commit() resolves.
+  const manual = createTransaction({ autoCommit: false, mutationFn: async () => {} });
+  manual.mutate(() => documents.insert({ id: 'manual', name: 'y' }));
+  assert.deepEqual(observed(manual), { state: 'pending', pending: true, error: undefined });
+  await manual.commit();
+  assert.deepEqual(observed(manual), { state: 'completed', pending: false, error: undefined });
+
+  // A failure: state, error, isPending and the promise tell the same story.
+  const cause = new Error('refused');
+  const failing = createTransaction({ autoCommit: false, mutationFn: async () => { throw cause; } });
+  failing.mutate(() => documents.insert({ id: 'failing', name: 'z' }));
+  await assert.rejects(failing.commit(), (e) => e === cause);
+  assert.deepEqual(observed(failing), { state: 'failed', pending: false, error: cause });
+  assert.equal(failing.error.message, 'refused');
+  await assert.rejects(failing.isPersisted.promise, (e) => e === cause);
+
+  // Rolled back before anyone asked.
+  const rolled = createTransaction({ autoCommit: false, mutationFn: async () => {} });
+  rolled.mutate(() => documents.insert({ id: 'rolled', name: 'w' }));
+  rolled.rollback();
+  const o = observed(rolled);
+  assert.equal(o.state, 'failed');
+  assert.equal(o.pending, false);
+  assert.ok(o.error instanceof Error);
+  await assert.rejects(rolled.isPersisted.promise, (e) => e === o.error);
+});
