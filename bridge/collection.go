@@ -5,6 +5,7 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"syscall/js"
 
@@ -311,6 +312,10 @@ func (k *coll) subscribeChanges(args []js.Value) (any, error) {
 	sub := k.c.SubscribeChanges(func(changes []collection.Change) {
 		var e Encoder
 		if err := e.Changes(changes); err != nil {
+			// The subscriber cannot be given these changes: it is given
+			// the error instead (js/collection.js reports it and rereads),
+			// never left believing nothing changed.
+			k.b.invoke(fn, k.b.jsError(fmt.Errorf("bridge: changes of collection %s: %w", k.c.ID(), err)))
 			return
 		}
 		k.b.invoke(fn, k.b.jsonPayload(&e))

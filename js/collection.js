@@ -374,6 +374,13 @@ export class Collection {
     const { includeInitialState } = options;
     if (includeInitialState !== undefined && typeof includeInitialState !== 'boolean') throw new TypeError('subscribeChanges: includeInitialState must be a boolean');
     const deliver = (payload) => {
+      if (payload instanceof Error) {
+        // Go could not encode these changes: the cache rereads everything,
+        // and the failure is reported rather than passed over in silence.
+        this._forget();
+        report(payload);
+        return;
+      }
       const changes = revive(payload);
       // The callback may read the collection: the cache must not be older
       // than the changes it is told about, whichever Go subscription (the

@@ -2,6 +2,7 @@ package powersync
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -139,10 +140,7 @@ func (ss *session) onRows(changes []store.RowChange) {
 		}
 		raw, err := ss.dec.decode(ch.ID, ch.Data)
 		if err != nil {
-			ss.mu.Lock()
-			ss.errs = append(ss.errs, &DeserializationError{Table: ss.table.Name, Row: collection.Row{"id": ch.ID},
-				Issues: []collection.Issue{{Message: "unreadable row data: " + err.Error()}}})
-			ss.mu.Unlock()
+			ss.reject(collection.Row{"id": ch.ID}, "unreadable row data: "+err.Error())
 			continue
 		}
 		if ss.onDemand && !ss.wanted(raw) {
@@ -160,8 +158,13 @@ func (ss *session) onRows(changes []store.RowChange) {
 		}
 		batch = append(batch, collection.Change{Type: collection.ChangeInsert, Key: ch.ID, Value: it})
 	}
-	if len(batch) > 0 {
-		_ = ss.p.ApplyDeferred(batch)
+	if len(batch) == 0 {
+		return
+	}
+	// The change is committed in SQLite: a collection that cannot mirror it
+	// no longer shows the table, so it says so.
+	if err := ss.p.ApplyDeferred(batch); err != nil {
+		ss.p.MarkError(fmt.Errorf("powersync: mirror a change of %s: %w", ss.table.Name, err))
 	}
 }
 
@@ -207,11 +210,12 @@ func (ss *session) load(ctx context.Context, where string, params []any) error {
 				return err
 			}
 			n = len(rows.Values)
-			ss.writeRows(rows)
 			if n > 0 {
-				args[last], _ = rows.Values[n-1][0].(string)
+				// The next page starts after this one's last id, whatever its
+				// type: SQLite orders and compares them all.
+				args[last] = rows.Values[n-1][0]
 			}
-			return nil
+			return ss.writeRows(rows)
 		})
 		ss.flush()
 		if err != nil {
@@ -256,8 +260,10 @@ func nextBatchSize(size, limit int, took time.Duration) int {
 	return size
 }
 
-// writeRows writes rows read from the view as one sync transaction.
-func (ss *session) writeRows(rows store.Rows) {
+// writeRows writes rows read from the view as one sync transaction. A row
+// whose id is not text cannot be a key: it is reported as that row's
+// DeserializationError, and the others are written.
+func (ss *session) writeRows(rows store.Rows) error {
 	cols := rows.Columns
 	batch := make([]collection.Change, 0, len(rows.Values))
 	for _, vals := range rows.Values {
@@ -265,7 +271,11 @@ func (ss *session) writeRows(rows store.Rows) {
 		for i, c := range cols {
 			raw[c] = vals[i]
 		}
-		id, _ := raw["id"].(string)
+		id, isText := raw["id"].(string)
+		if !isText {
+			ss.reject(raw, fmt.Sprintf("the id is %T, not text: it cannot be a key", raw["id"]))
+			continue
+		}
 		it, ok := ss.item(raw)
 		if !ok {
 			continue
@@ -275,9 +285,21 @@ func (ss *session) writeRows(rows store.Rows) {
 		}
 		batch = append(batch, collection.Change{Type: collection.ChangeInsert, Key: id, Value: it})
 	}
-	if len(batch) > 0 {
-		_ = ss.p.ApplyDeferred(batch)
+	if len(batch) == 0 {
+		return nil
 	}
+	if err := ss.p.ApplyDeferred(batch); err != nil {
+		return fmt.Errorf("powersync: load rows of %s: %w", ss.table.Name, err)
+	}
+	return nil
+}
+
+// reject records raw, which cannot become an item, for
+// OnDeserializationError.
+func (ss *session) reject(raw collection.Row, why string) {
+	ss.mu.Lock()
+	ss.errs = append(ss.errs, &DeserializationError{Table: ss.table.Name, Row: raw, Issues: []collection.Issue{{Message: why}}})
+	ss.mu.Unlock()
 }
 
 func (ss *session) remember(id string) {
@@ -364,7 +386,7 @@ func (ss *session) unloadSubset(opts collection.LoadSubsetOptions) {
 		return
 	}
 	ss.removeSubset(gone)
-	_ = ss.db.ReadTx(ss.ctx, func(tx *store.Tx) error {
+	err := ss.db.ReadTx(ss.ctx, func(tx *store.Tx) error {
 		ss.mu.Lock()
 		remaining := append([]*subset(nil), ss.subsets...)
 		ss.mu.Unlock()
@@ -407,9 +429,18 @@ func (ss *session) unloadSubset(opts collection.LoadSubsetOptions) {
 			for i, id := range evict {
 				batch[i] = collection.Change{Type: collection.ChangeDelete, Key: id}
 			}
-			_ = ss.p.ApplyDeferred(batch)
+			if err := ss.p.ApplyDeferred(batch); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+	// Unloading returns nothing to its caller (as in TanStack DB): a
+	// collection that could not work out which rows to evict keeps rows no
+	// subset holds, so it says so through its status. After cleanup
+	// (ss.ctx done) nothing is left to account for.
+	if err != nil && ss.ctx.Err() == nil {
+		ss.p.MarkError(fmt.Errorf("powersync: unload a subset of %s: %w", ss.table.Name, err))
+	}
 	ss.flush()
 }
