@@ -25,12 +25,6 @@ type Encoder struct {
 	Blobs [][]byte
 }
 
-// Reset empties the encoder for reuse, keeping its buffer.
-func (e *Encoder) Reset() {
-	e.Buf = e.Buf[:0]
-	e.Blobs = e.Blobs[:0]
-}
-
 // Value appends v. Integers beyond 2^53 keep their digits; JS rounds them
 // on parse, as PowerSync's own JS client does. NaN and infinities become
 // null since JSON cannot carry them.

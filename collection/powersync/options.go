@@ -128,16 +128,6 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 	}
 }
 
-// CollectionOptionsByName is CollectionOptions for the table of db's
-// schema with the given name.
-func CollectionOptionsByName(db *store.DB, tableName string, opts Options) (collection.Config, error) {
-	t, ok := db.Schema().Table(tableName)
-	if !ok {
-		return collection.Config{}, fmt.Errorf("powersync: no table %q in the database schema", tableName)
-	}
-	return CollectionOptions(db, t, opts), nil
-}
-
 type keyError string
 
 func (e keyError) Error() string { return string(e) }
