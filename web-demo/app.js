@@ -164,8 +164,11 @@ async function main() {
   db.watch(`SELECT count(*) AS n, json_group_array(DISTINCT json_extract(data, '$.id')) AS ids FROM ps_crud`, [], {
     onResult: (r) => {
       const row = r.rows._array[0]
+      // One item edited three times is three changes (PowerSync uploads each): show both counts.
+      const pending = new Set(JSON.parse(row.ids))
       $('queue-length').textContent = String(row.n)
-      list.setPending(new Set(JSON.parse(row.ids)))
+      $('queue-items').textContent = String(pending.size)
+      list.setPending(pending)
     },
     onError: (err) => notice('queue', `Could not read the upload queue: ${message(err)}. Reload the page.`),
   })
@@ -248,8 +251,10 @@ function createList({ todos, act }) {
       v.editing = false
       const value = input.value.trim()
       if (input.isConnected) input.replaceWith(v.text)
-      if (save && value && value !== v.todo.description && todos.has(v.todo.id)) {
-        act(() => todos.update(v.todo.id, (d) => { d.description = value }))
+      // As in TodoMVC, an item edited down to nothing is deleted (Escape keeps it).
+      if (save && value !== v.todo.description && todos.has(v.todo.id)) {
+        if (value) act(() => todos.update(v.todo.id, (d) => { d.description = value }))
+        else act(() => todos.delete(v.todo.id))
       }
       if (keepFocus) v.text.focus()
     }
@@ -375,6 +380,7 @@ main().catch((err) => {
   $('sync-status').textContent = 'not connected'
   $('row-count').textContent = '–'
   $('queue-length').textContent = '–'
+  $('queue-items').textContent = '–'
   $('new-todo').placeholder = err?.name === 'DatabaseLockedError' ? 'Open in another tab' : 'Unavailable'
   document.body.dataset.failed = err?.name ?? 'Error'
   if (err?.name !== 'DatabaseLockedError') console.error(err)

@@ -111,16 +111,29 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     await item(page).filter({ hasText: 'walk the dog' }).locator(sel('delete')).click();
     await waitForTexts(page, ['buy oat milk', 'write tests']);
 
+    // An item edited down to nothing is deleted; Escape leaves it as it was.
+    await add(page, 'scratch');
+    await waitForTexts(page, ['buy oat milk', 'write tests', 'scratch']);
+    await page.locator(sel('todo-text'), { hasText: 'scratch' }).dblclick();
+    await page.fill(sel('edit'), '');
+    await page.press(sel('edit'), 'Escape');
+    await waitForTexts(page, ['buy oat milk', 'write tests', 'scratch']);
+    await page.locator(sel('todo-text'), { hasText: 'scratch' }).dblclick();
+    await page.fill(sel('edit'), '   ');
+    await page.press(sel('edit'), 'Enter');
+    await waitForTexts(page, ['buy oat milk', 'write tests']);
+
     await page.fill(sel('search'), 'OAT');
     assert.deepEqual(await texts(page), ['buy oat milk']);
     await page.fill(sel('search'), '');
 
-    // 3 PUTs, a PATCH for the edit, a PATCH for the toggle, a DELETE: 6 entries waiting for upload.
-    await waitForText(page, 'queue-length', '6');
+    // 4 PUTs, a PATCH for the edit, a PATCH for the toggle, 2 DELETEs: 8 changes to 4 items waiting for upload.
+    await waitForText(page, 'queue-length', '8');
+    assert.equal(await textOf(page, 'queue-items'), '4');
     assert.equal(await textOf(page, 'row-count'), '2');
     assert.equal(await page.locator('li.pending').count(), 2, 'both items are marked as not uploaded');
     const ops = await page.evaluate(() => demo.db.getAll(`SELECT json_extract(data, '$.op') AS op FROM ps_crud ORDER BY id`));
-    assert.deepEqual(ops.map((r) => r.op), ['PUT', 'PUT', 'PUT', 'PATCH', 'PATCH', 'DELETE']);
+    assert.deepEqual(ops.map((r) => r.op), ['PUT', 'PUT', 'PUT', 'PATCH', 'PATCH', 'DELETE', 'PUT', 'DELETE']);
     assert.equal(await page.isHidden(sel('error')), true);
 
     await page.reload();
@@ -128,7 +141,7 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     assert.deepEqual(await texts(page), ['buy oat milk', 'write tests']);
     assert.equal(await page.locator('li.done').count(), 1);
     assert.equal(await textOf(page, 'row-count'), '2');
-    await waitForText(page, 'queue-length', '6');
+    await waitForText(page, 'queue-length', '8');
     assert.deepEqual(errors, []);
 
     // A second tab on the same client: a message that says what to do, the controls off, no endless "loading".
