@@ -26,7 +26,7 @@ func (f fetchHTTP) Do(ctx context.Context, req *psync.Request) (*psync.Response,
 	g := js.Global()
 	fetch := g.Get("fetch")
 	if fetch.Type() != js.TypeFunction {
-		return nil, errors.New("bridge: fetch " + req.URL + ": this JS environment has no fetch")
+		return nil, errors.New("fetch " + req.URL + ": this JS environment has no fetch")
 	}
 	ac := g.Get("AbortController").New()
 	stop := context.AfterFunc(ctx, func() { ac.Call("abort") })
@@ -84,7 +84,7 @@ func fetchError(req *psync.Request, err error) error {
 			}
 		}
 	}
-	return errors.New("bridge: fetch " + req.Method + " " + req.URL + ": " + msg)
+	return errors.New("fetch " + req.Method + " " + req.URL + ": " + msg)
 }
 
 // fetchBody is a response body read with reader.read(): each Read awaits

@@ -113,7 +113,7 @@ func New(ctx context.Context, db *store.DB, opts *Options) (*Client, error) {
 		c.opts.UserAgent = "gopowersync"
 	}
 	if err := readSyncState(ctx, db, &c.status.status); err != nil {
-		return nil, fmt.Errorf("psync: read sync state: %w", err)
+		return nil, fmt.Errorf("sync: read sync state: %w", err)
 	}
 	return c, nil
 }
@@ -131,7 +131,7 @@ func (c *Client) logger() Logger {
 // the connection (new connector and options), as in PowerSync.
 func (c *Client) Connect(ctx context.Context, connector Connector, opts ConnectOptions) error {
 	if connector == nil {
-		return errors.New("psync: connect: nil connector")
+		return errors.New("sync: connect: nil connector")
 	}
 	c.lifecycle.Lock()
 	defer c.lifecycle.Unlock()
@@ -172,7 +172,7 @@ func (c *Client) disconnect(ctx context.Context) error {
 	select {
 	case <-conn.done:
 	case <-ctx.Done():
-		return fmt.Errorf("psync: disconnect: %w", ctx.Err())
+		return fmt.Errorf("sync: disconnect: %w", ctx.Err())
 	}
 	c.status.update(func(st *SyncStatus) {
 		st.Connected, st.Connecting = false, false
@@ -221,7 +221,7 @@ func (c *Client) DisconnectAndClear(ctx context.Context, opts ClearOptions) erro
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("psync: disconnect and clear: %w", err)
+		return fmt.Errorf("sync: disconnect and clear: %w", err)
 	}
 	c.status.update(func(st *SyncStatus) { *st = SyncStatus{} })
 	return nil

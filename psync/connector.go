@@ -39,7 +39,7 @@ type Credentials struct {
 
 // ErrNotSignedIn is the download error while FetchCredentials returns no
 // credentials.
-var ErrNotSignedIn = errors.New("psync: not signed in: FetchCredentials returned no credentials")
+var ErrNotSignedIn = errors.New("sync: not signed in: the connector returned no credentials")
 
 // credentials caches the connector's credentials until invalidated (a
 // 401, an expired token), as PowerSync's AbstractRemote does.
@@ -63,13 +63,13 @@ func (c *credentials) get(ctx context.Context) (*Credentials, error) {
 func (c *credentials) fetch(ctx context.Context) (*Credentials, error) {
 	cr, err := c.connector.FetchCredentials(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("psync: fetch credentials: %w", err)
+		return nil, fmt.Errorf("sync: fetch credentials: %w", err)
 	}
 	if cr == nil {
 		return nil, ErrNotSignedIn
 	}
 	if cr.Endpoint == "" {
-		return nil, errors.New("psync: fetch credentials: no endpoint")
+		return nil, errors.New("sync: fetch credentials: no endpoint")
 	}
 	c.mu.Lock()
 	c.cached = cr

@@ -47,7 +47,7 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("psync: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
+	msg := fmt.Sprintf("sync: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
 	if e.Code != "" {
 		msg += " " + e.Code
 	}

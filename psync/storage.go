@@ -237,7 +237,7 @@ type BucketMismatch struct {
 }
 
 func (e *ChecksumError) Error() string {
-	msg := fmt.Sprintf("psync: checkpoint %d: checksums didn't match for", e.Checkpoint)
+	msg := fmt.Sprintf("sync: checkpoint %d: checksums didn't match for", e.Checkpoint)
 	for i, b := range e.Buckets {
 		if i > 0 {
 			msg += ","

@@ -53,7 +53,7 @@ func (s *session) run(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			s.c.logger().Warn("psync: sync iteration failed", "err", err)
+			s.c.logger().Warn("sync: sync iteration failed", "err", err)
 		}
 		s.c.status.update(func(st *SyncStatus) {
 			st.Connected, st.Connecting = false, true
@@ -77,7 +77,7 @@ type streamItem struct {
 
 // errRefreshedToken ends an iteration whose credentials were refreshed:
 // the next one starts at once with the new token.
-var errRefreshedToken = errors.New("psync: token refreshed")
+var errRefreshedToken = errors.New("sync: token refreshed")
 
 // iteration is the state of one sync stream.
 type iteration struct {
@@ -126,7 +126,7 @@ func (s *session) iterate(ctx context.Context) (immediate bool, err error) {
 	}
 	body, err := s.request(ctx)
 	if err != nil {
-		return false, fmt.Errorf("psync: build sync request: %w", err)
+		return false, fmt.Errorf("sync: build sync request: %w", err)
 	}
 	req := &Request{
 		Method: "POST",
@@ -141,7 +141,7 @@ func (s *session) iterate(ctx context.Context) (immediate bool, err error) {
 	}
 	res, err := s.c.opts.HTTP.Do(ctx, req)
 	if err != nil {
-		return false, fmt.Errorf("psync: open sync stream: %w", err)
+		return false, fmt.Errorf("sync: open sync stream: %w", err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode/100 != 2 {
@@ -152,7 +152,7 @@ func (s *session) iterate(ctx context.Context) (immediate bool, err error) {
 		return false, herr
 	}
 	if ct := res.ContentType; ct != "" && !strings.HasPrefix(ct, protocol.ContentType) {
-		return false, fmt.Errorf("psync: sync stream has content type %q, want %s", ct, protocol.ContentType)
+		return false, fmt.Errorf("sync: sync stream has content type %q, want %s", ct, protocol.ContentType)
 	}
 	s.c.status.update(func(st *SyncStatus) { st.Connected, st.Connecting = true, false })
 	signal(s.uploadWake) // uploads wait for a working connection, as in PowerSync
@@ -190,7 +190,7 @@ func (s *session) iterate(ctx context.Context) (immediate bool, err error) {
 			if err != nil {
 				// Keep the stream until the token expires; the expiry
 				// line makes the next iteration fetch again.
-				s.c.logger().Warn("psync: prefetch credentials failed", "err", err)
+				s.c.logger().Warn("sync: prefetch credentials failed", "err", err)
 				refreshing = false
 				continue
 			}
@@ -203,7 +203,7 @@ func (s *session) iterate(ctx context.Context) (immediate bool, err error) {
 				return false, nil // the service closed the stream
 			}
 			if item.err != nil {
-				return false, fmt.Errorf("psync: read sync stream: %w", item.err)
+				return false, fmt.Errorf("sync: read sync stream: %w", item.err)
 			}
 			l := item.line
 			if t := l.TokenExpiresIn; t != nil {
@@ -264,7 +264,7 @@ func (it *iteration) handle(ctx context.Context, l protocol.Line) error {
 	case l.CheckpointDiff != nil:
 		d := l.CheckpointDiff
 		if it.target == nil {
-			return fmt.Errorf("psync: checkpoint_diff %d before any checkpoint", d.LastOpID)
+			return fmt.Errorf("sync: checkpoint_diff %d before any checkpoint", d.LastOpID)
 		}
 		st := &checkpointState{lastOpID: d.LastOpID, writeCheckpoint: d.WriteCheckpoint, buckets: maps.Clone(it.target.buckets)}
 		if st.writeCheckpoint == nil {
@@ -280,7 +280,7 @@ func (it *iteration) handle(ctx context.Context, l protocol.Line) error {
 	case l.Data != nil:
 		err := s.db.WriteTx(ctx, func(tx *store.Tx) error { return storeData(ctx, tx, l.Data, s.c.opts.Yield) })
 		if err != nil {
-			return fmt.Errorf("psync: store data of bucket %q: %w", l.Data.Bucket, err)
+			return fmt.Errorf("sync: store data of bucket %q: %w", l.Data.Bucket, err)
 		}
 		if it.target != nil && it.target.progress != nil {
 			if bp, ok := it.target.progress.Buckets[l.Data.Bucket]; ok {
@@ -293,12 +293,12 @@ func (it *iteration) handle(ctx context.Context, l protocol.Line) error {
 		return nil
 	case l.CheckpointComplete != nil:
 		if it.target == nil {
-			return fmt.Errorf("psync: checkpoint_complete %d before any checkpoint", l.CheckpointComplete.LastOpID)
+			return fmt.Errorf("sync: checkpoint_complete %d before any checkpoint", l.CheckpointComplete.LastOpID)
 		}
 		return it.applyComplete(ctx)
 	case l.PartialCheckpointComplete != nil:
 		if it.target == nil {
-			return fmt.Errorf("psync: partial_checkpoint_complete %d before any checkpoint", l.PartialCheckpointComplete.LastOpID)
+			return fmt.Errorf("sync: partial_checkpoint_complete %d before any checkpoint", l.PartialCheckpointComplete.LastOpID)
 		}
 		return it.applyPartial(ctx, l.PartialCheckpointComplete.Priority)
 	}
@@ -341,7 +341,7 @@ func (it *iteration) begin(ctx context.Context, st *checkpointState, removed []s
 		return deleteBuckets(ctx, tx, append(gone, removed...))
 	})
 	if err != nil {
-		return fmt.Errorf("psync: begin checkpoint %d: %w", st.lastOpID, err)
+		return fmt.Errorf("sync: begin checkpoint %d: %w", st.lastOpID, err)
 	}
 	st.progress = progress
 	it.target, it.pending = st, false
@@ -385,7 +385,7 @@ func (it *iteration) applyComplete(ctx context.Context) error {
 		return syncLocal(ctx, tx, schema, applyScope{}, cp.counts(), time.Now(), s.c.opts.Yield)
 	})
 	if err != nil {
-		return fmt.Errorf("psync: apply checkpoint %d: %w", cp.lastOpID, err)
+		return fmt.Errorf("sync: apply checkpoint %d: %w", cp.lastOpID, err)
 	}
 	if bad != nil {
 		it.target = nil
@@ -397,7 +397,7 @@ func (it *iteration) applyComplete(ctx context.Context) error {
 	}
 	var synced SyncStatus
 	if err := readSyncState(ctx, s.db, &synced); err != nil {
-		return fmt.Errorf("psync: apply checkpoint %d: %w", cp.lastOpID, err)
+		return fmt.Errorf("sync: apply checkpoint %d: %w", cp.lastOpID, err)
 	}
 	s.c.status.update(func(st *SyncStatus) {
 		st.LastSyncedAt, st.PriorityStatusEntries = synced.LastSyncedAt, synced.PriorityStatusEntries
@@ -441,7 +441,7 @@ func (it *iteration) applyPartial(ctx context.Context, p int) error {
 		return syncLocal(ctx, tx, schema, applyScope{partial: true, priority: p, buckets: names}, cp.counts(), time.Now(), s.c.opts.Yield)
 	})
 	if err != nil {
-		return fmt.Errorf("psync: apply checkpoint %d up to priority %d: %w", cp.lastOpID, p, err)
+		return fmt.Errorf("sync: apply checkpoint %d up to priority %d: %w", cp.lastOpID, p, err)
 	}
 	if bad != nil {
 		it.target = nil
@@ -452,7 +452,7 @@ func (it *iteration) applyPartial(ctx context.Context, p int) error {
 	}
 	var synced SyncStatus
 	if err := readSyncState(ctx, s.db, &synced); err != nil {
-		return fmt.Errorf("psync: apply checkpoint %d up to priority %d: %w", cp.lastOpID, p, err)
+		return fmt.Errorf("sync: apply checkpoint %d up to priority %d: %w", cp.lastOpID, p, err)
 	}
 	s.c.status.update(func(st *SyncStatus) { st.PriorityStatusEntries = synced.PriorityStatusEntries })
 	return nil

@@ -49,7 +49,7 @@ func (s *session) uploadAll(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		s.c.logger().Warn("psync: upload failed", "err", err)
+		s.c.logger().Warn("sync: upload failed", "err", err)
 		s.c.status.update(func(st *SyncStatus) {
 			st.DataFlow.Uploading = false
 			st.DataFlow.UploadError = err
@@ -65,7 +65,7 @@ func (s *session) uploadAll(ctx context.Context) {
 type errUploadStuck struct{ id int64 }
 
 func (e errUploadStuck) Error() string {
-	return fmt.Sprintf("psync: upload: UploadData returned without completing queue entry %d (call Complete on the batch)", e.id)
+	return fmt.Sprintf("sync: upload: UploadData returned without completing queue entry %d (call Complete on the batch)", e.id)
 }
 
 func (s *session) uploadOnce(ctx context.Context) error {
@@ -79,7 +79,7 @@ func (s *session) uploadOnce(ctx context.Context) error {
 		}
 		s.c.status.update(func(st *SyncStatus) { st.DataFlow.Uploading = true })
 		if err := s.connector.UploadData(ctx, s.db); err != nil {
-			return fmt.Errorf("psync: upload: %w", err)
+			return fmt.Errorf("sync: upload: %w", err)
 		}
 		next, err := s.firstQueued(ctx)
 		if err != nil {
@@ -102,7 +102,7 @@ func (s *session) uploadOnce(ctx context.Context) error {
 func (s *session) firstQueued(ctx context.Context) (int64, error) {
 	row, err := s.db.Get(ctx, `SELECT ifnull(min(id), 0) AS id FROM ps_crud`)
 	if err != nil {
-		return 0, fmt.Errorf("psync: upload: %w", err)
+		return 0, fmt.Errorf("sync: upload: %w", err)
 	}
 	return asInt(row["id"]), nil
 }
@@ -116,7 +116,7 @@ func (s *session) writeCheckpoint(ctx context.Context) error {
 	row, err := s.db.Get(ctx, `SELECT ifnull((SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = 'target_checkpoint_request_id'), 0) AS target,
   ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'ps_crud'), 0) AS seq`)
 	if err != nil {
-		return fmt.Errorf("psync: write checkpoint: %w", err)
+		return fmt.Errorf("sync: write checkpoint: %w", err)
 	}
 	if asInt(row["target"]) != maxOpID {
 		return nil
@@ -137,7 +137,7 @@ func (s *session) writeCheckpoint(ctx context.Context) error {
 		return setKV(ctx, tx, "target_checkpoint_request_id", int64(wc))
 	})
 	if err != nil {
-		return fmt.Errorf("psync: write checkpoint: %w", err)
+		return fmt.Errorf("sync: write checkpoint: %w", err)
 	}
 	signal(s.uploaded)
 	return nil
@@ -156,7 +156,7 @@ func (s *session) fetchWriteCheckpoint(ctx context.Context) (protocol.OpID, erro
 	}
 	res, err := s.c.opts.HTTP.Do(ctx, req)
 	if err != nil {
-		return 0, fmt.Errorf("psync: write checkpoint: %w", err)
+		return 0, fmt.Errorf("sync: write checkpoint: %w", err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode/100 != 2 {
@@ -168,11 +168,11 @@ func (s *session) fetchWriteCheckpoint(ctx context.Context) (protocol.OpID, erro
 	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return 0, fmt.Errorf("psync: write checkpoint: %w", err)
+		return 0, fmt.Errorf("sync: write checkpoint: %w", err)
 	}
 	var wr protocol.WriteCheckpointResponse
 	if err := json.Unmarshal(body, &wr); err != nil {
-		return 0, fmt.Errorf("psync: write checkpoint: bad answer %q: %w", body, err)
+		return 0, fmt.Errorf("sync: write checkpoint: bad answer %q: %w", body, err)
 	}
 	return wr.Data.WriteCheckpoint, nil
 }
