@@ -12,7 +12,7 @@ export WAZERO_CACHE := $(CURDIR)/.cache/wazero
 PORTABLE  := ./store/... ./collection/... ./psync/... ./internal/protocol/...
 ADDR      ?= 127.0.0.1:8181
 
-.PHONY: build test test-native test-wasip1 test-js test-node test-interop test-browser bench bench-native bench-wasip1 demo sync-server clean
+.PHONY: build test test-native test-wasip1 test-js test-node test-interop test-browser bench bench-native bench-wasip1 bench-browser demo sync-server clean
 
 ## build: the browser module and its loader support in dist/
 build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
@@ -80,6 +80,12 @@ bench-native:
 
 bench-wasip1: $(WAZERO)
 	GOOS=wasip1 GOARCH=wasm $(GO) test -run '^$$' -bench . -benchtime 3x -exec $(WAZERO) $(PORTABLE)
+
+## bench-browser: W1-W7 in headless Chromium, ours and the reference stack side by side in one run, one table (BENCHMARKS.md); about 10 minutes, not part of test
+bench-browser: build
+	bash scripts/install-chromium.sh
+	npm ci --prefix tests/browser --no-audit --no-fund
+	node tests/browser/bench/browser-bench.js $(BENCH_ARGS)
 
 ## demo: build the module and serve the demo app with its dev sync server on http://$(ADDR)/ (sync data in .cache/demo-sync.sqlite)
 demo: build

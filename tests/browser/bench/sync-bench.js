@@ -25,19 +25,15 @@
 //
 //   node tests/browser/bench/sync-bench.js [--rows 100000] [--runs 3] [ours|reference]...
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freshProfile, launch } from '../lib/browser.js';
 import { REPO } from '../lib/build.js';
 import { buildReference } from '../lib/reference.js';
 import { serve } from '../lib/server.js';
-import { backendUpload, buildSyncCommands, startSyncServer } from '../lib/syncserver.js';
+import { buildSyncCommands, startSyncServer } from '../lib/syncserver.js';
+import { SYNC_PAGES as STACKS, firstSync, seed, todoRow } from './w7.js';
 
-const STACKS = {
-  ours: '/tests/browser/pages/sync.html',
-  reference: '/tests/browser/reference/dist/sync.html',
-};
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
@@ -51,24 +47,6 @@ const RUNS = opt('runs', 3);
 const chosen = args.length ? args : Object.keys(STACKS);
 for (const s of chosen) if (!STACKS[s]) throw new Error(`unknown stack ${s}: want ${Object.keys(STACKS).join(' or ')}`);
 
-/** Row i: 5 columns, the values of tests/interop/bench/initial-sync.js (owner in place of list_id). */
-function row(i) {
-  const hex = (n, w) => n.toString(16).padStart(w, '0');
-  const dec = (n, w) => String(n).padStart(w, '0');
-  return {
-    op: 'PUT',
-    type: 'todos',
-    id: `t${dec(i, 7)}`,
-    data: {
-      owner: `${hex(i % 100, 8)}-7d1c-4b2a-9e5f-${hex(i % 100, 12)}`,
-      description: `Buy item ${dec(i, 6)}`,
-      completed: i % 2,
-      created_at: `2026-11-${dec(1 + (i % 28), 2)}T${dec(i % 24, 2)}:${dec(i % 60, 2)}:00.000Z`,
-      priority: i % 5,
-    },
-  };
-}
-
 if (chosen.includes('ours')) execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
 if (chosen.includes('reference')) buildReference();
 const bins = buildSyncCommands();
@@ -79,15 +57,13 @@ try {
   server = await startSyncServer(bins.server, join(tmp, 'server.sqlite'));
   web = await serve(REPO);
   const t0 = performance.now();
-  for (let lo = 0; lo < ROWS; lo += 1000) {
-    await backendUpload(server.url, Array.from({ length: Math.min(1000, ROWS - lo) }, (_, k) => row(lo + k)));
-  }
-  const rowBytes = JSON.stringify({ id: row(0).id, ...row(0).data }).length;
+  await seed(server.url, ROWS);
+  const rowBytes = JSON.stringify({ id: todoRow(0).id, ...todoRow(0).data }).length;
   console.log(`seeded ${ROWS} rows (${rowBytes} bytes of JSON each with its id) in ${((performance.now() - t0) / 1000).toFixed(1)} s; server ${server.url}`);
   const results = Object.fromEntries(chosen.map((s) => [s, []]));
   for (let run = 1; run <= RUNS; run++) {
     for (const stack of chosen) {
-      const r = await measure(stack);
+      const r = await firstSync(stack, web.url, server.url, ROWS);
       results[stack].push(r);
       console.log(`run ${run} ${stack.padEnd(9)} ${JSON.stringify(r)}`);
     }
@@ -97,97 +73,6 @@ try {
   await web?.close();
   await server?.stop();
   rmSync(tmp, { recursive: true, force: true });
-}
-
-/** One first sync on a fresh profile; resolves to its figures. */
-async function measure(stack) {
-  const profile = freshProfile();
-  const chrome = await launch(profile.dir);
-  try {
-    const page = await chrome.context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    for (const p of chrome.context.pages()) if (p !== page) await p.close();
-    await page.goto(web.url + STACKS[stack]);
-    await page.waitForFunction(() => window.pageReady);
-    await page.evaluate(() => app.open('w7.db'));
-    const cdp = await chrome.context.newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const sampler = sample(chrome.pid, cdp);
-    const pssBefore = renderersPSS(chrome.pid);
-    const wasmBefore = await page.evaluate(() => app.wasmMemory());
-    let m;
-    try {
-      m = await page.evaluate(([url, n]) => app.initialSync(url, 'bench', n), [server.url, ROWS]);
-    } finally {
-      await sampler.stop();
-    }
-    const count = await page.evaluate(async () => (await db.get('SELECT count(*) AS n FROM todos')).n);
-    if (m.size !== ROWS || count !== ROWS) throw new Error(`${stack}: ${m.size} rows in the collection, ${count} in the table, want ${ROWS}`);
-    if (errors.length) throw new Error(`${stack}: page errors: ${errors.join('; ')}`);
-    const wasm = await page.evaluate(() => app.wasmMemory());
-    return {
-      hasSynced: Math.round(m.hasSynced),
-      rows: Math.round(m.rows),
-      longTasks: m.long.length,
-      longest: Math.max(0, ...m.long.map((l) => Number(l.split(' ')[0]))),
-      long: m.long,
-      heapMB: mb(sampler.peakHeap),
-      wasmBeforeMB: wasmBefore === null ? null : mb(wasmBefore),
-      wasmMB: wasm === null ? null : mb(wasm),
-      pssBeforeMB: mb(pssBefore),
-      pssPeakMB: mb(sampler.peakPSS),
-    };
-  } finally {
-    await chrome.close();
-    profile.remove();
-  }
-}
-
-/** Bytes in MB, one decimal. */
-function mb(bytes) {
-  return Math.round(bytes / 1e5) / 10;
-}
-
-/** Samples the page's JS heap (CDP) and the renderers' PSS every 100 ms until stop(). */
-function sample(pid, cdp) {
-  const s = { peakHeap: 0, peakPSS: 0 };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const { metrics } = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
-      const heap = metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0;
-      s.peakHeap = Math.max(s.peakHeap, heap);
-      s.peakPSS = Math.max(s.peakPSS, renderersPSS(pid));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  s.stop = async () => {
-    running = false;
-    await loop;
-  };
-  return s;
-}
-
-/**
- * The memory (bytes) of the renderer processes in the browser's process
- * group: the sum of their proportional set sizes (PSS: a page shared by n
- * processes counts 1/n in each, so shared code is not counted n times).
- */
-function renderersPSS(pgid) {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue; // pgrp
-      if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const pss = /Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${d}/smaps_rollup`, 'utf8'));
-      if (pss) total += Number(pss[1]) * 1024;
-    } catch {} // the process ended meanwhile
-  }
-  return total;
 }
 
 /** Prints each figure's median (min-max) per stack. */
