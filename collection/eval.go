@@ -402,3 +402,8 @@ func likeMatch(s, p string) bool {
 	}
 	return pi == len(p)
 }
+
+// Compare orders two non-null values as Eval's lt and gt do: numbers (and
+// booleans as 0 and 1), then text, then blobs. ok is false for values that
+// have no order (containers); then c is 0 when they are equal.
+func Compare(a, b any) (c int, ok bool) { return compareValues(a, b) }

@@ -1,0 +1,98 @@
+package query_test
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/collection/query"
+)
+
+// benchSources fills items with n rows (and users with n/100) through
+// synced writes.
+func benchSources(b *testing.B, n int) (items, users *source) {
+	rt := collection.NewRuntime()
+	items, users = newSource(b, rt, "items"), newSource(b, rt, "users")
+	var us, is []collection.Change
+	for i := 0; i < n/100; i++ {
+		us = append(us, collection.Change{Type: collection.ChangeInsert, Value: collection.Row{"id": "u" + strconv.Itoa(i), "name": "user " + strconv.Itoa(i)}})
+	}
+	for i := 0; i < n; i++ {
+		is = append(is, collection.Change{Type: collection.ChangeInsert, Value: collection.Row{
+			"id": "i" + strconv.Itoa(i), "n": int64(i * 7919 % n), "user": "u" + strconv.Itoa(i%(n/100)), "done": i%3 == 0}})
+	}
+	if err := users.p.Apply(us); err != nil {
+		b.Fatal(err)
+	}
+	if err := items.p.Apply(is); err != nil {
+		b.Fatal(err)
+	}
+	return items, users
+}
+
+// BenchmarkOneChange measures one synced update of one row flowing into a
+// live query over n rows: the cost must not grow with n.
+func BenchmarkOneChange(b *testing.B) {
+	shapes := []struct {
+		name  string
+		build func(items, users *source) query.Query
+	}{
+		{"where+orderBy+limit50", func(items, _ *source) query.Query {
+			return query.From("i", items.c).Where(collection.Eq(ref("i", "done"), val(false))).
+				OrderBy(ref("i", "n"), query.Desc).Limit(50)
+		}},
+		{"join+orderBy+limit50", func(items, users *source) query.Query {
+			return query.From("i", items.c).InnerJoin(query.Coll("u", users.c), collection.Eq(ref("i", "user"), ref("u", "id"))).
+				Select(query.Field("id", ref("i", "id")), query.Field("n", ref("i", "n")), query.Field("who", ref("u", "name"))).
+				OrderBy(ref("i", "n"), query.Desc).Limit(50)
+		}},
+		{"groupBy count", func(items, _ *source) query.Query {
+			return query.From("i", items.c).GroupBy(ref("i", "user")).
+				Select(query.Field("user", ref("i", "user")), query.Field("c", query.Count(ref("i", "id"))), query.Field("max", query.Max(ref("i", "n"))))
+		}},
+	}
+	for _, sh := range shapes {
+		for _, n := range []int{1_000, 10_000, 100_000} {
+			b.Run(fmt.Sprintf("%s/rows=%d", sh.name, n), func(b *testing.B) {
+				items, users := benchSources(b, n)
+				lq, err := query.NewLiveQuery(sh.build(items, users), query.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				calls := 0
+				lq.SubscribeChanges(func([]collection.Change) { calls++ }, collection.SubscribeOptions{})
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					k := (i * 104729) % n
+					row := collection.Row{"id": "i" + strconv.Itoa(k), "n": int64((i * 31) % (2 * n)), "user": "u" + strconv.Itoa(k%(n/100)), "done": i%2 == 0}
+					if err := items.p.Apply([]collection.Change{{Type: collection.ChangeUpdate, Value: row}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				lq.Cleanup()
+			})
+		}
+	}
+}
+
+// BenchmarkFirstResult measures creating a where+orderBy+limit 50 live
+// query over n rows up to its first result (no index: every row enters
+// the dataflow once).
+func BenchmarkFirstResult(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			items, _ := benchSources(b, n)
+			q := query.From("i", items.c).Where(collection.Eq(ref("i", "done"), val(false))).OrderBy(ref("i", "n"), query.Desc).Limit(50)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				lq, err := query.NewLiveQuery(q, query.Options{})
+				if err != nil || lq.Size() != 50 {
+					b.Fatal(err, lq.Size())
+				}
+				lq.Cleanup()
+			}
+		})
+	}
+}

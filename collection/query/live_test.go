@@ -1,0 +1,197 @@
+package query_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/collection/query"
+)
+
+func todos(t *testing.T, rows ...collection.Row) (*collection.Runtime, *source) {
+	t.Helper()
+	rt := collection.NewRuntime()
+	s := newSource(t, rt, "todos")
+	var chs []collection.Change
+	for _, r := range rows {
+		chs = append(chs, collection.Change{Type: collection.ChangeInsert, Value: r})
+	}
+	if len(chs) > 0 {
+		if err := s.p.Apply(chs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rt, s
+}
+
+func keysOf(lq *query.LiveQuery) []string { return lq.Keys() }
+
+func wantKeys(t *testing.T, lq *query.LiveQuery, want ...string) {
+	t.Helper()
+	got := keysOf(lq)
+	if len(got) != len(want) {
+		t.Fatalf("keys %v, want %v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("keys %v, want %v", got, want)
+		}
+	}
+}
+
+func TestAnOptimisticInsertShowsBeforeMutateReturnsAndARollbackDropsIt(t *testing.T) {
+	rt, s := todos(t, collection.Row{"id": "1", "done": false})
+	lq, err := query.NewLiveQuery(query.From("todo", s.c).Where(collection.Eq(ref("todo", "done"), val(false))), query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []collection.Change
+	lq.SubscribeChanges(func(chs []collection.Change) { events = append(events, chs...) }, collection.SubscribeOptions{})
+	no := false
+	tx, _ := rt.CreateTransaction(collection.TransactionConfig{AutoCommit: &no,
+		MutationFn: func(context.Context, collection.TransactionParams) error { return nil }})
+	if err := tx.Mutate(func() {
+		if _, err := s.c.Insert([]collection.Row{{"id": "2", "done": false}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !lq.Has("2") || len(events) != 1 || events[0].Type != collection.ChangeInsert {
+			t.Fatalf("inside Mutate: has=%v events=%v", lq.Has("2"), events)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if lq.Has("2") || len(events) != 2 || events[1].Type != collection.ChangeDelete {
+		t.Fatalf("after rollback: has=%v events=%v", lq.Has("2"), events)
+	}
+}
+
+func TestNullsFollowThreeValuedLogicAndSortFirst(t *testing.T) {
+	_, s := todos(t,
+		collection.Row{"id": "1", "n": int64(1)},
+		collection.Row{"id": "2", "n": nil},
+		collection.Row{"id": "3", "n": int64(3)},
+	)
+	mk := func(q query.Query) *query.LiveQuery {
+		lq, err := query.NewLiveQuery(q, query.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lq
+	}
+	from := query.From("t", s.c)
+	// eq with null is unknown: nothing matches, even the null row.
+	wantKeys(t, mk(from.Where(collection.Eq(ref("t", "n"), val(nil)))))
+	// not(unknown) is unknown: the null row stays out.
+	wantKeys(t, mk(from.Where(collection.Not(collection.Eq(ref("t", "n"), val(int64(1)))))), "3")
+	wantKeys(t, mk(from.Where(collection.IsNull(ref("t", "n")))), "2")
+	// or(unknown, true) is true.
+	wantKeys(t, mk(from.Where(collection.Or(collection.Gt(ref("t", "n"), val(int64(2))), collection.IsNull(ref("t", "n"))))), "2", "3")
+	// Nulls sort first in both directions by default.
+	wantKeys(t, mk(from.OrderBy(ref("t", "n"), query.Asc)), "2", "1", "3")
+	wantKeys(t, mk(from.OrderBy(ref("t", "n"), query.Desc)), "2", "3", "1")
+	wantKeys(t, mk(from.OrderByWith(query.Ordering{Expr: ref("t", "n"), Direction: query.Desc, Nulls: query.NullsLast})), "3", "1", "2")
+}
+
+func TestStringsSortAsLocaleCompareUnlessLexical(t *testing.T) {
+	_, s := todos(t,
+		collection.Row{"id": "1", "s": "b"},
+		collection.Row{"id": "2", "s": "B"},
+		collection.Row{"id": "3", "s": "a"},
+		collection.Row{"id": "4", "s": "C"},
+	)
+	lq, _ := query.NewLiveQuery(query.From("t", s.c).OrderBy(ref("t", "s"), query.Asc), query.Options{})
+	wantKeys(t, lq, "3", "1", "2", "4") // a b B C, as "a".localeCompare orders them
+	lex, _ := query.NewLiveQuery(query.From("t", s.c).OrderByWith(query.Ordering{Expr: ref("t", "s"), StringSort: query.StringSortLexical}), query.Options{})
+	wantKeys(t, lex, "2", "4", "3", "1") // B C a b
+}
+
+func TestAJoinWithANullKeyMatchesNothing(t *testing.T) {
+	rt, s := todos(t, collection.Row{"id": "t1", "user": nil}, collection.Row{"id": "t2", "user": "u1"})
+	users := newSource(t, rt, "users")
+	if err := users.p.Apply([]collection.Change{{Type: collection.ChangeInsert, Value: collection.Row{"id": "u1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	lq, err := query.NewLiveQuery(query.From("t", s.c).Join(query.Coll("u", users.c), collection.Eq(ref("t", "user"), ref("u", "id")), query.JoinLeft), query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantKeys(t, lq, "[t1,undefined]", "[t2,u1]")
+	row, _ := lq.Get("[t2,u1]")
+	if row["u"].(collection.Row)["id"] != "u1" || row["t"].(collection.Row)["id"] != "t2" {
+		t.Fatalf("joined row %v", row)
+	}
+}
+
+func TestCleanupLeavesTheSourcesAndAReadRestartsTheQuery(t *testing.T) {
+	_, s := todos(t, collection.Row{"id": "1"})
+	lq, _ := query.NewLiveQuery(query.From("t", s.c), query.Options{})
+	if s.c.SubscriberCount() != 1 {
+		t.Fatalf("source subscribers %d, want 1", s.c.SubscriberCount())
+	}
+	lq.Cleanup()
+	if s.c.SubscriberCount() != 0 || lq.Status() != collection.StatusCleanedUp {
+		t.Fatalf("after cleanup: source subscribers %d, status %s", s.c.SubscriberCount(), lq.Status())
+	}
+	rows, err := lq.ToArrayWhenReady(context.Background())
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("restarted: %v %v", rows, err)
+	}
+}
+
+func TestAQueryWaitsForItsSourcesToBeReady(t *testing.T) {
+	rt := collection.NewRuntime()
+	var p *collection.SyncParams
+	c, _ := rt.CreateCollection(collection.Config{ID: "slow", Sync: collection.SyncConfig{Sync: func(sp *collection.SyncParams) collection.SyncHandle {
+		p = sp
+		return collection.SyncHandle{}
+	}}})
+	lq, _ := query.NewLiveQuery(query.From("s", c), query.Options{})
+	if lq.Status() != collection.StatusLoading {
+		t.Fatalf("status %s, want loading", lq.Status())
+	}
+	if err := p.Apply([]collection.Change{{Type: collection.ChangeInsert, Value: collection.Row{"id": "x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	p.MarkReady()
+	if err := lq.Preload(context.Background()); err != nil || !lq.Has("x") {
+		t.Fatalf("preload %v, has %v", err, lq.Has("x"))
+	}
+}
+
+func TestQueryErrorsCarryTanStackNamesAndMessages(t *testing.T) {
+	_, s := todos(t)
+	from := query.From("t", s.c)
+	cases := []struct {
+		q       query.Query
+		name    string
+		message string
+	}{
+		{from.Limit(1), "LimitOffsetRequireOrderByError", "LIMIT and OFFSET require an ORDER BY clause to ensure deterministic results"},
+		{from.Offset(1), "LimitOffsetRequireOrderByError", "LIMIT and OFFSET require an ORDER BY clause to ensure deterministic results"},
+		{from.Distinct(), "DistinctRequiresSelectError", "DISTINCT requires a SELECT clause."},
+		{from.Having(collection.Gt(query.Count(ref("t", "id")), val(int64(1)))), "HavingRequiresGroupByError", "HAVING clause requires GROUP BY clause"},
+		{from.InnerJoin(query.Coll("u", s.c), collection.Gt(ref("t", "id"), ref("u", "id"))), "JoinConditionMustBeEqualityError", "Join condition must be an equality expression"},
+		{from.Where(collection.Func{Name: "sqrt", Args: []collection.Expr{ref("t", "n")}}), "UnknownFunctionError", "Unknown function: sqrt"},
+		{from.Where(collection.Gt(query.Count(ref("t", "id")), val(int64(1)))), "AggregateNotSupportedError", "Aggregate expressions are not supported in this context. Use GROUP BY clause for aggregates."},
+		{from.GroupBy(ref("t", "g")).Select(query.Field("n", ref("t", "n")), query.Field("c", query.Count(ref("t", "id")))), "NonAggregateExpressionNotInGroupByError", "Non-aggregate expression 'n' in SELECT must also appear in GROUP BY clause"},
+		{from.InnerJoin(query.Coll("t", s.c), collection.Eq(ref("t", "id"), ref("t", "id"))), "DuplicateAliasInSubqueryError", ""},
+		{from.InnerJoin(query.Coll("u", s.c), collection.Eq(ref("u", "id"), ref("u", "x"))), "InvalidJoinConditionSameSourceError", `Invalid join condition: both expressions refer to the same source "u"`},
+		{from.InnerJoin(query.Coll("u", s.c), collection.Eq(ref("v", "id"), ref("u", "x"))), "InvalidJoinConditionLeftSourceError", `Invalid join condition: left expression refers to an unavailable source "v"`},
+		{from.Select(query.Field("__proto__", ref("t", "id"))), "UnsafeAliasPathError", ""},
+		{query.FromIR(query.IR{}), "QueryMustHaveFromClauseError", "Query must have a from clause"},
+	}
+	for _, c := range cases {
+		_, err := query.NewLiveQuery(c.q, query.Options{Runtime: s.c.Runtime()})
+		var qe *query.Error
+		if !errors.As(err, &qe) || qe.Name() != c.name || (c.message != "" && qe.Error() != c.message) {
+			t.Errorf("%s: got %v", c.name, err)
+		}
+	}
+	if err := query.Validate(from.Limit(1)); !errors.Is(err, query.ErrLimitOffsetRequireOrderBy) {
+		t.Errorf("errors.Is: %v", err)
+	}
+}

@@ -1,0 +1,208 @@
+package query
+
+import (
+	"strconv"
+
+	"github.com/localfirst/gopowersync/collection"
+)
+
+// reduce groups rows and maintains aggregates. Per group it keeps the
+// grouped values, the number of rows, and per aggregate a small state
+// that a row's arrival or departure updates in O(1) (count, sum, avg) or
+// O(log n)-ish (min and max keep a count per distinct value and rescan
+// those values only when the extreme leaves). After a batch, each touched
+// group's output row is retracted and emitted again.
+//
+// The output row of a group is {"$group": {"0": v0, ...}, "$agg": {"0":
+// a0, ...}}: the compiler rewrote select, having and orderBy so that a
+// grouped expression reads $group.i and an aggregate $agg.j.
+type reduce struct {
+	groupBy []collection.Expr
+	aggs    []collection.Func // each with one argument
+	groups  map[string]*group
+	next    sink
+}
+
+type group struct {
+	values []any
+	rows   int
+	aggs   []aggState
+	out    Row // emitted row, nil if none
+}
+
+type aggState struct {
+	n        int // non-null values
+	sumInt   int64
+	sumFloat float64
+	floats   int                    // non-integer values among n
+	values   map[string]*valueCount // min and max: the distinct values
+	extreme  any
+	stale    bool // the extreme left: rescan values
+}
+
+type valueCount struct {
+	v any
+	n int
+}
+
+func newReduce(groupBy []collection.Expr, aggs []collection.Func, next sink) *reduce {
+	return &reduce{groupBy: groupBy, aggs: aggs, groups: make(map[string]*group), next: next}
+}
+
+func (r *reduce) apply(ds []delta) {
+	var touched []string
+	seen := make(map[string]bool)
+	for _, d := range ds {
+		vals := make([]any, len(r.groupBy))
+		var b []byte
+		for i, e := range r.groupBy {
+			vals[i] = evalOrNull(e, d.row)
+			b = canon(append(b, '|'), vals[i])
+		}
+		gk := string(b)
+		g := r.groups[gk]
+		if g == nil {
+			g = &group{values: vals, aggs: make([]aggState, len(r.aggs))}
+			r.groups[gk] = g
+		}
+		g.rows += d.mult
+		for i, a := range r.aggs {
+			g.aggs[i].add(a.Name, evalOrNull(a.Args[0], d.row), d.mult)
+		}
+		if !seen[gk] {
+			seen[gk] = true
+			touched = append(touched, gk)
+		}
+	}
+	var out []delta
+	for _, gk := range touched {
+		g := r.groups[gk]
+		key := r.resultKey(g)
+		if g.out != nil {
+			out = append(out, delta{key: key, row: g.out, mult: -1})
+			g.out = nil
+		}
+		if g.rows <= 0 {
+			delete(r.groups, gk)
+			continue
+		}
+		gv := make(Row, len(g.values))
+		for i, v := range g.values {
+			gv[strconv.Itoa(i)] = v
+		}
+		av := make(Row, len(r.aggs))
+		for i, a := range r.aggs {
+			av[strconv.Itoa(i)] = g.aggs[i].value(a.Name)
+		}
+		g.out = Row{groupKey: gv, aggKey: av}
+		out = append(out, delta{key: key, row: g.out, mult: +1})
+	}
+	if len(out) > 0 {
+		r.next(out)
+	}
+}
+
+// resultKey is the key of a group's row: the canonical JSON of its
+// grouped values.
+func (r *reduce) resultKey(g *group) string {
+	return string(canon(nil, g.values))
+}
+
+func (s *aggState) add(fn string, v any, mult int) {
+	if v == nil {
+		return
+	}
+	s.n += mult
+	switch fn {
+	case "sum", "avg":
+		switch x := v.(type) {
+		case int64:
+			s.sumInt += int64(mult) * x
+		case int:
+			s.sumInt += int64(mult) * int64(x)
+		case bool:
+			if x {
+				s.sumInt += int64(mult)
+			}
+		default:
+			if f, ok := number(v); ok {
+				s.sumFloat += float64(mult) * f
+				s.floats += mult
+			}
+		}
+	case "min", "max":
+		if s.values == nil {
+			s.values = make(map[string]*valueCount)
+		}
+		k := canonKey(v)
+		vc := s.values[k]
+		if vc == nil {
+			vc = &valueCount{v: v}
+			s.values[k] = vc
+		}
+		vc.n += mult
+		if vc.n <= 0 {
+			delete(s.values, k)
+			if s.extreme != nil && canonKey(s.extreme) == k {
+				s.stale = true
+			}
+			return
+		}
+		if mult > 0 && !s.stale && (s.extreme == nil || better(fn, v, s.extreme)) {
+			s.extreme = v
+		}
+	}
+}
+
+func better(fn string, a, b any) bool {
+	c, _ := collection.Compare(a, b)
+	if fn == "min" {
+		return c < 0
+	}
+	return c > 0
+}
+
+func (s *aggState) value(fn string) any {
+	switch fn {
+	case "count":
+		return int64(s.n)
+	case "sum":
+		if s.n == 0 {
+			return nil
+		}
+		if s.floats == 0 {
+			return s.sumInt
+		}
+		return s.sumFloat + float64(s.sumInt)
+	case "avg":
+		if s.n == 0 {
+			return nil
+		}
+		return (s.sumFloat + float64(s.sumInt)) / float64(s.n)
+	default: // min, max
+		if s.stale {
+			s.extreme, s.stale = nil, false
+			for _, vc := range s.values {
+				if s.extreme == nil || better(fn, vc.v, s.extreme) {
+					s.extreme = vc.v
+				}
+			}
+		}
+		if len(s.values) == 0 {
+			return nil
+		}
+		return s.extreme
+	}
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	}
+	return 0, false
+}

@@ -1,0 +1,98 @@
+package query
+
+import "strings"
+
+// topK keeps every row in orderBy order (an order-statistic tree, see
+// ordered) and emits only the window [offset, offset+limit). A change
+// enters or leaves the tree in O(log n) and shifts the window by at most
+// one row at each edge, so it emits at most a few deltas whatever the
+// size of the input. Without a limit the window runs to the end.
+type topK struct {
+	orderBy []Ordering
+	offset  int
+	limit   int // < 0: none
+	tree    *ordered
+	next    sink
+}
+
+func newTopK(orderBy []Ordering, offset, limit int, next sink) *topK {
+	t := &topK{orderBy: orderBy, offset: offset, limit: limit, next: next}
+	t.tree = newOrdered(t.compare)
+	return t
+}
+
+// compare orders entries by the orderings, then by key, so that the order
+// is total and an entry can be found again.
+func (t *topK) compare(a, b *entry) int {
+	for i := range t.orderBy {
+		if c := compareOrdered(a.sort[i], b.sort[i], &t.orderBy[i]); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+func (t *topK) end() int {
+	if t.limit < 0 {
+		return int(^uint(0) >> 1)
+	}
+	return t.offset + t.limit
+}
+
+func (t *topK) sortValues(r Row) []any {
+	vals := make([]any, len(t.orderBy))
+	for i, o := range t.orderBy {
+		vals[i] = evalOrNull(o.Expr, r)
+	}
+	return vals
+}
+
+func (t *topK) apply(ds []delta) {
+	var out []delta
+	emit := func(e *entry, mult int) {
+		if e != nil {
+			out = append(out, delta{key: e.key, row: e.row, mult: mult})
+		}
+	}
+	o, end := t.offset, t.end()
+	for _, d := range ds {
+		e := entry{sort: t.sortValues(d.row), key: d.key, row: d.row}
+		if d.mult > 0 {
+			r := t.tree.Insert(e)
+			if r >= end {
+				continue
+			}
+			if r >= o {
+				emit(&e, +1)
+			} else {
+				emit(t.tree.At(o), +1) // pushed into the window from before it
+			}
+			emit(t.tree.At(end), -1) // pushed out at the end, if there was one
+			continue
+		}
+		// Find the stored entry: its row is what was emitted.
+		r := t.tree.Delete(&e)
+		if r < 0 || r >= end {
+			continue
+		}
+		if r >= o {
+			emit(&e, -1)
+		} else {
+			// The row at the window's start (now at o-1) moved out before it.
+			emit(t.tree.At(o-1), -1)
+		}
+		emit(t.tree.At(end-1), +1) // pulled into the window at the end
+	}
+	if len(out) > 0 {
+		t.next(out)
+	}
+}
+
+// window calls fn for the rows of the window in order.
+func (t *topK) window(fn func(key string, row Row)) {
+	to := -1
+	if t.limit >= 0 {
+		to = t.end()
+	}
+	t.tree.Range(t.offset, to, func(e *entry) { fn(e.key, e.row) })
+}
