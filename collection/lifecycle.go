@@ -2,6 +2,7 @@ package collection
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -31,6 +32,15 @@ func (c *Collection) setStatusLocked(to Status) error {
 	c.status = to
 	close(c.statusCh)
 	c.statusCh = make(chan struct{})
+	switch to {
+	case StatusReady:
+		for _, w := range c.readyWaiters {
+			go w.fn() // user code never runs under the lock
+		}
+		c.readyWaiters = nil
+	case StatusCleanedUp:
+		c.readyWaiters = nil
+	}
 	return nil
 }
 
@@ -117,6 +127,32 @@ func (c *Collection) waitReady(ctx context.Context) error {
 		}
 	}
 }
+
+// OnFirstReady calls fn once the collection is ready, as TanStack DB's
+// onFirstReady: at once, on the calling goroutine, when it is ready now;
+// else on a goroutine of its own, without locks, when it becomes ready. A
+// cleanup before then drops fn uncalled. It does not start sync. cancel
+// drops fn if it has not been called.
+func (c *Collection) OnFirstReady(fn func()) (cancel func()) {
+	rt := c.rt
+	rt.mu.Lock()
+	if c.status == StatusReady {
+		rt.mu.Unlock()
+		fn()
+		return func() {}
+	}
+	w := &readyWaiter{fn: fn}
+	c.readyWaiters = append(c.readyWaiters, w)
+	rt.mu.Unlock()
+	return func() {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		c.readyWaiters = slices.DeleteFunc(c.readyWaiters, func(x *readyWaiter) bool { return x == w })
+	}
+}
+
+// readyWaiter is one OnFirstReady callback (a pointer, so cancel can find it).
+type readyWaiter struct{ fn func() }
 
 // StateWhenReady starts sync if needed, waits until the collection is ready
 // and returns its items.

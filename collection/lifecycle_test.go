@@ -225,3 +225,77 @@ func TestUnknownSyncModeIsRejected(t *testing.T) {
 	_, err := NewRuntime().CreateCollection(Config{SyncMode: "sometimes"})
 	testutil.WantErr[*CollectionConfigurationError](t, err)
 }
+
+func TestOnFirstReadyWaitsForReadinessWithoutStartingSync(t *testing.T) {
+	var mark chan struct{}
+	started := make(chan struct{}, 1)
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: func(p *SyncParams) SyncHandle {
+		started <- struct{}{}
+		go func() { <-mark; p.MarkReady() }()
+		return SyncHandle{}
+	}}})
+	mark = make(chan struct{})
+	called := make(chan struct{}, 2)
+	c.OnFirstReady(func() { called <- struct{}{} })
+	cancelled := c.OnFirstReady(func() { t.Error("a cancelled callback ran") })
+	cancelled()
+	select {
+	case <-started:
+		t.Fatal("OnFirstReady started sync")
+	default:
+	}
+	go c.Preload(ctx(t))
+	<-started
+	select {
+	case <-called:
+		t.Fatal("called before ready")
+	default:
+	}
+	close(mark)
+	select {
+	case <-called:
+	case <-ctx(t).Done():
+		t.Fatal("not called once ready")
+	}
+	// Ready now: a later callback runs at once, before OnFirstReady returns.
+	now := false
+	c.OnFirstReady(func() { now = true })
+	if !now {
+		t.Fatal("a callback registered when ready did not run at once")
+	}
+}
+
+func TestOnFirstReadyDropsItsCallbackOnCleanup(t *testing.T) {
+	sessions := 0
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: func(p *SyncParams) SyncHandle {
+		sessions++
+		if sessions > 1 {
+			p.MarkReady() // the second session is ready at once
+		}
+		return SyncHandle{}
+	}}})
+	ran := make(chan struct{}, 1)
+	c.OnFirstReady(func() { ran <- struct{}{} })
+	c.startSync()
+	c.Cleanup()
+	if err := c.Preload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ran:
+		t.Fatal("a callback dropped by cleanup ran")
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func TestLocalOnlyStartsWithItsInitialData(t *testing.T) {
+	c := mustCollection(t, NewRuntime(), LocalOnly(Config{}, row("a", "n", int64(1)), row("b")))
+	if c.Status() != StatusReady || c.Size() != 2 || mustGet(t, c, "a")["n"] != int64(1) {
+		t.Fatalf("status %s size %d", c.Status(), c.Size())
+	}
+	bad := mustCollection(t, NewRuntime(), LocalOnly(Config{}, Row{"n": int64(1)}))
+	var undef *UndefinedKeyError
+	if bad.Status() != StatusError || !errors.As(bad.SyncError(), &undef) {
+		t.Fatalf("status %s, error %v: want error with UndefinedKeyError", bad.Status(), bad.SyncError())
+	}
+}

@@ -2,6 +2,7 @@ package collection
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -11,9 +12,11 @@ import (
 // cfg's handler (if any) has accepted them. For mutations made inside
 // Transaction.Mutate, the MutationFn calls AcceptMutations. It starts
 // at once, and a zero GCTime means never collected: its data exists
-// nowhere else.
-func LocalOnly(cfg Config) Config {
-	l := &local{}
+// nowhere else. initialData, when given, is its synced state when it
+// starts (TanStack DB's initialData); an item without a key puts the
+// collection in its error state.
+func LocalOnly(cfg Config, initialData ...Row) Config {
+	l := &local{initial: initialData}
 	cfg.StartSync = true
 	if cfg.GCTime == 0 {
 		cfg.GCTime = -1
@@ -28,14 +31,28 @@ func LocalOnly(cfg Config) Config {
 
 // local is the sync source of a LocalOnly collection, and its Utils.
 type local struct {
-	mu sync.Mutex
-	p  *SyncParams
+	initial []Row
+	mu      sync.Mutex
+	p       *SyncParams
 }
 
 func (l *local) sync(p *SyncParams) SyncHandle {
 	l.mu.Lock()
 	l.p = p
 	l.mu.Unlock()
+	if len(l.initial) > 0 {
+		p.Begin()
+		for _, r := range l.initial {
+			if err := p.Write(Change{Type: ChangeInsert, Value: r}); err != nil {
+				p.MarkError(fmt.Errorf("collection: initial data: %w", err))
+				return SyncHandle{}
+			}
+		}
+		if err := p.Commit(); err != nil {
+			p.MarkError(fmt.Errorf("collection: initial data: %w", err))
+			return SyncHandle{}
+		}
+	}
 	p.MarkReady()
 	return SyncHandle{}
 }
