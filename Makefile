@@ -51,8 +51,12 @@ test-wasip1: $(WAZERO)
 test-js:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec $(JS_EXEC) $(PORTABLE)
 
+# The JS contract in Node, and js/index.d.ts type-checked against a small typed app
+# (js/test/types) with the TypeScript that js/package-lock.json pins.
 test-node: build
-	@if [ -d js/test ]; then node --test js/test/; else echo "no js/test yet"; fi
+	npm ci --prefix js --no-audit --no-fund
+	js/node_modules/.bin/tsc -p js/test/types
+	node --test js/test/
 
 # better-sqlite3 (under @powersync/node) compiles from source: its prebuilt binary is not reachable.
 # node-gyp needs the running Node's headers, and without nodedir it would download them: point it at

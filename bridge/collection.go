@@ -26,6 +26,7 @@ type coll struct {
 // exportCollections adds createCollection and the transaction functions.
 func (b *Bridge) exportCollections(obj js.Value) {
 	obj.Set("createCollection", b.sync(b.createCollection))
+	obj.Set("createLocalCollection", b.sync(b.createLocalCollection))
 	b.exportTransactions(obj)
 }
 
@@ -110,6 +111,7 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 		return func() (any, error) { c.Cleanup(); return nil, nil }, nil
 	}))
 	o.method("getMeta", b.sync(k.getMeta))
+	o.method("onFirstReady", b.sync(k.onFirstReady))
 	return k
 }
 

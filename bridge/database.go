@@ -123,6 +123,7 @@ func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) (*database, erro
 	o.method("getAll", b.async(d.querier(d.db, getAll)))
 	o.method("get", b.async(d.querier(d.db, get)))
 	o.method("getOptional", b.async(d.querier(d.db, getOptional)))
+	o.method("executeRaw", b.async(d.querier(d.db, executeRaw)))
 	o.method("writeTransaction", b.async(d.transaction(true)))
 	o.method("readTransaction", b.async(d.transaction(false)))
 	o.method("txQuery", b.async(d.txQuery))
@@ -155,11 +156,13 @@ const (
 	getAll
 	get
 	getOptional
+	executeRaw
 )
 
 // querier returns the bridged form of one Querier method: (sql, params, cb).
 // The JS side gets [rowsJSON, blobs, rowsAffected, insertId] for execute,
-// [rowsJSON, blobs] for the others (JSON null when getOptional finds none).
+// [rowsJSON, blobs] for the others (JSON null when getOptional finds none);
+// executeRaw's rows are arrays of values in column order.
 func (d *database) querier(q store.Querier, kind queryKind) asyncFn {
 	return func(args []js.Value) (func() (any, error), error) {
 		sql, params, err := d.b.sqlArgs(args)
@@ -204,6 +207,20 @@ func (b *Bridge) query(ctx context.Context, q store.Querier, kind queryKind, sql
 		p.SetIndex(2, float64(res.RowsAffected))
 		p.SetIndex(3, float64(res.InsertID))
 		return p, nil
+	case executeRaw:
+		// Arrays keep what objects cannot: column order, and columns that
+		// share a name.
+		res, err := q.Execute(ctx, sql, params...)
+		if err != nil {
+			return nil, err
+		}
+		vals := make([]any, len(res.Rows.Values))
+		for i, r := range res.Rows.Values {
+			vals[i] = r
+		}
+		if err := e.Value(vals); err != nil {
+			return nil, err
+		}
 	case getAll:
 		rows, err := q.GetAll(ctx, sql, params...)
 		if err != nil {

@@ -138,7 +138,7 @@ func (d *database) serve(tx *store.Tx, fn js.Value) (js.Value, error) {
 
 // txQuery(txID, kind, sql, params, cb) queues a statement for the
 // goroutine holding transaction txID; kind is 0 execute, 1 getAll, 2 get,
-// 3 getOptional. cb is called from the holder once it ran.
+// 3 getOptional, 4 executeRaw. cb is called from the holder once it ran.
 func (d *database) txQuery(args []js.Value) (func() (any, error), error) {
 	if err := argCount(args, 3, "txQuery(tx, kind, sql)"); err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (d *database) txQuery(args []js.Value) (func() (any, error), error) {
 		return nil, typeErrorf("tx", "want a transaction id and a query kind")
 	}
 	kind := queryKind(args[1].Int())
-	if kind < execute || kind > getOptional {
+	if kind < execute || kind > executeRaw {
 		return nil, typeErrorf("kind", "unknown query kind %d", kind)
 	}
 	sql, params, err := d.b.sqlArgs(args[2:])

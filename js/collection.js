@@ -7,7 +7,8 @@ import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError } from './errors.js';
 import { isStandardSchema, validateWith, tableSpec } from './standard-schema.js';
-import { transactionFor, collections } from './transaction.js';
+import { transactionFor, collections, Transaction } from './transaction.js';
+import { IS_LOCAL_OPTIONS } from './local-only.js';
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'id', 'gcTime', 'startSync']);
@@ -52,9 +53,11 @@ export function powerSyncCollectionOptions(config) {
   };
 }
 
-/** Creates a collection from powerSyncCollectionOptions(...). */
+/** Creates a collection from powerSyncCollectionOptions(...) or localOnlyCollectionOptions(...). */
 export function createCollection(options) {
-  if (!options || options[IS_OPTIONS] !== true) throw new TypeError('createCollection: options must come from powerSyncCollectionOptions');
+  if (!options || (options[IS_OPTIONS] !== true && options[IS_LOCAL_OPTIONS] !== true)) {
+    throw new TypeError('createCollection: options must come from powerSyncCollectionOptions or localOnlyCollectionOptions');
+  }
   return new Collection(options);
 }
 
@@ -134,6 +137,11 @@ export class Collection {
   /** @internal use createCollection */
   constructor(options) {
     this.config = options;
+    if (options[IS_LOCAL_OPTIONS]) {
+      this._initLocal(options);
+      return;
+    }
+    this._local = false;
     this._db = options.database;
     this._table = options.table;
     // Like the reference, items are checked against the table's types
@@ -161,6 +169,52 @@ export class Collection {
       this._pending = this._db.init().then(() => this._create()).catch((e) => { this._error = e; throw e; });
       this._pending.catch(() => {});
     }
+  }
+
+  // _initLocal sets up a local-only collection: items are the caller's
+  // own objects (JSON values and Uint8Array), kept by the Go engine.
+  _initLocal(options) {
+    this._local = true;
+    this._db = null;
+    this._table = null;
+    this._schema = options.schema;
+    this._out = undefined;
+    this._types = null;
+    this._blobs = false;
+    this._pending = null;
+    this._error = null;
+    this._watchId = null;
+    this._rows = new Map();
+    this._list = null;
+    this._keyList = null;
+    this._size = -1;
+    this.utils = {
+      acceptMutations: (transaction) => {
+        if (!(transaction instanceof Transaction)) throw new TypeError('acceptMutations: transaction must be a Transaction');
+        check(this._g().acceptMutations(transaction._id));
+      },
+    };
+    const { getKey, onInsert, onUpdate, onDelete, initialData } = options;
+    const handler = (fn) => fn && ((txId) => Promise.resolve().then(() => fn({ transaction: transactionFor(txId), collection: this })));
+    const keyOf = (payload) => {
+      const key = getKey(revive(payload));
+      // The engine's keys are strings; a number would not find its item again.
+      if (typeof key !== 'string') throw new TypeError(`getKey must return a string, got ${typeof key}`);
+      return key;
+    };
+    let initial;
+    let blobs;
+    if (initialData !== undefined) {
+      const rows = initialData.map((item, i) => {
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new TypeError(`localOnlyCollectionOptions: initialData[${i}] must be an object`);
+        return this._schema ? validateWith(this._schema, item, 'insert') : item;
+      });
+      [initial, blobs] = encode(rows, true);
+    }
+    const opts = options.id === undefined ? {} : { id: options.id };
+    this._go = check(module().createLocalCollection(JSON.stringify(opts), keyOf, handler(onInsert), handler(onUpdate), handler(onDelete), initial, blobs));
+    this.id = this._go.id;
+    collections.set(this.id, new WeakRef(this));
   }
 
   _create() {
@@ -218,6 +272,78 @@ export class Collection {
       this.config.onDeserializationError?.({ issues: e.issues ?? [{ message: e.message }] });
       return raw;
     }
+  }
+
+  /** Whether the collection is ready: its sync source has loaded it. */
+  isReady() {
+    return this.status === 'ready';
+  }
+
+  /**
+   * Calls callback once the collection is ready: at once if it is now,
+   * else when it becomes ready. It does not start sync; a cleanup before
+   * then drops the callback. Returns a function that drops it.
+   */
+  onFirstReady(callback) {
+    if (typeof callback !== 'function') throw new TypeError('onFirstReady: callback must be a function');
+    let active = true;
+    const run = () => {
+      if (!active) return;
+      active = false;
+      try {
+        callback();
+      } catch (e) {
+        report(e);
+      }
+    };
+    if (this.isReady()) run();
+    else if (this._go) check(this._go.onFirstReady(run));
+    else this._pending.then(() => { if (active) check(this._go.onFirstReady(run)); }, () => {});
+    return () => { active = false; };
+  }
+
+  /**
+   * The items as insert changes, { type: 'insert', key, value }, in key
+   * order; with limit, the first limit of them. where and orderBy take the
+   * query builder's expressions, which this package does not have yet.
+   */
+  currentStateAsChanges(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('currentStateAsChanges: options must be an object');
+    for (const key of Object.keys(options)) {
+      if (key === 'where' || key === 'orderBy') {
+        throw new TypeError(`currentStateAsChanges: ${key} needs the query builder's expressions, which this package does not have yet; filter the returned changes instead`);
+      }
+      if (key !== 'limit' && key !== 'optimizedOnly') throw new TypeError(`currentStateAsChanges: unknown option "${key}"`);
+    }
+    const { limit } = options;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError('currentStateAsChanges: limit must be a non-negative integer');
+    const changes = [];
+    for (const [key, value] of this.entries()) {
+      if (limit !== undefined && changes.length >= limit) break;
+      changes.push({ type: 'insert', key, value });
+    }
+    return changes;
+  }
+
+  /** Calls callback(value, key, index) for each item, in key order. */
+  forEach(callback) {
+    if (typeof callback !== 'function') throw new TypeError('forEach: callback must be a function');
+    let i = 0;
+    for (const [key, value] of this.entries()) callback(value, key, i++);
+  }
+
+  /** The results of callback(value, key, index) for each item, in key order. */
+  map(callback) {
+    if (typeof callback !== 'function') throw new TypeError('map: callback must be a function');
+    const out = [];
+    let i = 0;
+    for (const [key, value] of this.entries()) out.push(callback(value, key, i++));
+    return out;
+  }
+
+  /** The key the collection gives item: its id, or a local-only collection's getKey(item). */
+  getKeyFromItem(item) {
+    return this._local ? this.config.getKey(item) : item?.id;
   }
 
   /** 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up' */
@@ -313,6 +439,10 @@ export class Collection {
   }
 
   _serialize(item) {
+    if (this._local) {
+      this._blobs = true; // the replacer finds Uint8Array values at any depth
+      return item;
+    }
     const out = {};
     for (const k in item) {
       if (!Object.hasOwn(item, k)) continue;

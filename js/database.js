@@ -6,7 +6,7 @@ import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 import { SyncStatus, reviveSyncStatus } from './sync-status.js';
 
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
-const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3 };
+const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3, executeRaw: 4 };
 
 /** A query result in PowerSync's shape. */
 function queryResult(payload) {
@@ -68,6 +68,36 @@ class Queries {
     sqlCheck(sql, params);
     return revive(await this._query(QUERY.getOptional, sql, params));
   }
+
+  /**
+   * Runs a statement and returns its rows as arrays of values in column
+   * order (columns that share a name stay apart).
+   */
+  async executeRaw(sql, params = []) {
+    sqlCheck(sql, params);
+    return revive(await this._query(QUERY.executeRaw, sql, params));
+  }
+
+  /**
+   * Runs one statement once per parameter list in paramSets:
+   * { rowsAffected (summed), insertId (of the last run) }.
+   */
+  async executeBatch(sql, paramSets = []) {
+    sqlCheck(sql, undefined);
+    if (!Array.isArray(paramSets) || paramSets.some((p) => !Array.isArray(p))) {
+      throw new TypeError('executeBatch: params must be an array of parameter arrays');
+    }
+    return this._batch(async (ctx) => {
+      let rowsAffected = 0;
+      let insertId;
+      for (const params of paramSets) {
+        const r = await ctx.execute(sql, params);
+        rowsAffected += r.rowsAffected;
+        insertId = r.insertId;
+      }
+      return { rowsAffected, insertId };
+    });
+  }
 }
 
 /** The `tx` a writeTransaction/readTransaction callback receives. */
@@ -80,6 +110,11 @@ class TransactionContext extends Queries {
 
   _query(kind, sql, params) {
     return call(this._handle.txQuery, this._id, kind, sql, params);
+  }
+
+  // Inside a transaction, a batch is just its statements.
+  _batch(run) {
+    return run(this);
   }
 }
 
@@ -113,6 +148,26 @@ export class PowerSyncDatabase extends Queries {
   init() {
     this._ready ??= this._open();
     return this._ready;
+  }
+
+  /**
+   * Resolves once predicate(currentStatus) is truthy (now or on a later
+   * status change), or when signal aborts.
+   * @param {(status: SyncStatus) => unknown} predicate
+   * @param {AbortSignal} [signal]
+   */
+  async waitForStatus(predicate, signal) {
+    if (typeof predicate !== 'function') throw new TypeError('waitForStatus: predicate must be a function');
+    if (predicate(this._status) || signal?.aborted) return;
+    await new Promise((resolve) => {
+      const done = () => {
+        dispose();
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const dispose = this.registerListener({ statusChanged: (s) => { if (predicate(s)) done(); } });
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Resolves once the database is open. */
@@ -150,7 +205,12 @@ export class PowerSyncDatabase extends Queries {
 
   async _query(kind, sql, params) {
     const h = await this._h();
-    return call([h.execute, h.getAll, h.get, h.getOptional][kind], sql, params);
+    return call([h.execute, h.getAll, h.get, h.getOptional, h.executeRaw][kind], sql, params);
+  }
+
+  // A batch on the database is one write transaction: all or nothing.
+  _batch(run) {
+    return this.writeTransaction(run);
   }
 
   /** Runs callback(tx) in a write transaction: committed if it resolves, rolled back if it throws. */
@@ -191,14 +251,18 @@ export class PowerSyncDatabase extends Queries {
   }
 
   /**
-   * Re-runs a query whenever a table it reads changes. With
-   * options.onResult, calls it with each result (first at once) and
-   * returns a dispose function; otherwise returns an async iterable of
-   * the results.
+   * Re-runs a query whenever a table it reads changes. With a handler
+   * (PowerSync's `watch(sql, params, { onResult, onError }, options)`, or
+   * onResult among the options), calls onResult with each result (first
+   * at once) and returns a dispose function; otherwise returns an async
+   * iterable of the results.
    */
-  watch(sql, params = [], options = {}) {
+  watch(sql, params = [], options = {}, handlerOptions) {
     sqlCheck(sql, params);
-    const opts = options ?? {};
+    if (handlerOptions !== undefined && (handlerOptions === null || typeof handlerOptions !== 'object')) {
+      throw new TypeError('watch: options must be an object');
+    }
+    const opts = handlerOptions === undefined ? (options ?? {}) : { ...handlerOptions, onResult: options?.onResult, onError: options?.onError };
     checkWatchOptions('watch', opts);
     const start = (onResult, onError) => (h) =>
       check(h.watch(sql, params ?? [], (ok, v) => (ok ? onResult(queryResult(v)) : onError(v))));

@@ -121,6 +121,10 @@ export function makeError(name, message, issuesJSON) {
 export class SchemaMustBeSynchronousError extends CollectionConfigurationError { constructor(m = 'Schema validation must be synchronous') { super(m); this.name = 'SchemaMustBeSynchronousError'; } }
 classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;
 
+/** createOptimisticAction's onMutate returned a promise; it must apply its changes synchronously. */
+export class OnMutateMustBeSynchronousError extends TransactionError { constructor(m = 'onMutate must be synchronous and cannot return a promise: apply the optimistic changes directly and do async work in mutationFn') { super(m); this.name = 'OnMutateMustBeSynchronousError'; } }
+classes.OnMutateMustBeSynchronousError = OnMutateMustBeSynchronousError;
+
 // Storage errors (browsers, OPFS). Not TanStack errors: the database
 // raises them, as PowerSync's would.
 

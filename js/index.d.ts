@@ -1,4 +1,4 @@
-// Types of the gopowersync JS package. See shared/docs/API.md.
+// Types of the gopowersync JS package. Reference: docs/API.md.
 
 // ---------- Loading ----------
 
@@ -64,8 +64,16 @@ export class Table<Columns extends ColumnsType = ColumnsType> {
   toJSON(): object;
 }
 
+/** The row type of each table of a schema, by table name. */
+export type SchemaTableType<S extends Record<string, Table<any>>> = { [K in keyof S]: RowType<S[K]> };
+
 export class Schema<S extends Record<string, Table<any>> = Record<string, Table<any>>> {
   constructor(tables: S);
+  /**
+   * For types only, as in PowerSync (undefined at run time):
+   * `type Todo = typeof schema.types.todos` or `(typeof schema)['types']['todos']`.
+   */
+  readonly types: SchemaTableType<S>;
   readonly props: S;
   readonly tables: Table<any>[];
   toJSON(): object;
@@ -84,6 +92,10 @@ export interface LockContext {
   getAll<R = any>(sql: string, params?: unknown[]): Promise<R[]>;
   get<R = any>(sql: string, params?: unknown[]): Promise<R>;
   getOptional<R = any>(sql: string, params?: unknown[]): Promise<R | null>;
+  /** The rows as arrays of values in column order. */
+  executeRaw(sql: string, params?: unknown[]): Promise<unknown[][]>;
+  /** Runs sql once per parameter list; on the database, in one write transaction. */
+  executeBatch(sql: string, params?: unknown[][]): Promise<{ rowsAffected: number; insertId?: number }>;
 }
 
 export interface WatchOnChangeEvent { changedTables: string[] }
@@ -254,14 +266,19 @@ export class PowerSyncDatabase implements LockContext {
   readonly ready: boolean;
   init(): Promise<void>;
   waitForReady(): Promise<void>;
+  /** Resolves once predicate(currentStatus) holds, or when signal aborts. */
+  waitForStatus(predicate: (status: SyncStatus) => unknown, signal?: AbortSignal): Promise<void>;
   execute(sql: string, params?: unknown[]): Promise<QueryResult>;
   getAll<R = any>(sql: string, params?: unknown[]): Promise<R[]>;
   get<R = any>(sql: string, params?: unknown[]): Promise<R>;
   getOptional<R = any>(sql: string, params?: unknown[]): Promise<R | null>;
+  executeRaw(sql: string, params?: unknown[]): Promise<unknown[][]>;
+  executeBatch(sql: string, params?: unknown[][]): Promise<{ rowsAffected: number; insertId?: number }>;
   writeTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
   readTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
   onChange(handler: { onChange: (event: WatchOnChangeEvent) => void; onError?: (e: Error) => void }, options?: SQLWatchOptions): () => void;
   onChange(options?: SQLWatchOptions): AsyncIterable<WatchOnChangeEvent>;
+  watch<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options: SQLWatchOptions): () => void;
   watch<R = any>(sql: string, params: unknown[] | undefined, options: SQLWatchOptions & WatchHandler<R>): () => void;
   watch<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
   getCrudBatch(limit?: number): Promise<CrudBatch | null>;
@@ -347,17 +364,71 @@ export interface PowerSyncCollectionOptions<T extends object> {
   readonly __powersync: T;
 }
 
+/** With a table and no schema: the collection's items have the table's row type. */
+export function powerSyncCollectionOptions<TTable extends Table<any>>(
+  config: Omit<PowerSyncCollectionConfig<RowType<TTable>>, 'table' | 'schema'> & { table: TTable; schema?: undefined },
+): PowerSyncCollectionOptions<RowType<TTable>>;
 export function powerSyncCollectionOptions<T extends object = Record<string, any>>(
   config: PowerSyncCollectionConfig<T>,
 ): PowerSyncCollectionOptions<T>;
 
-export class Collection<T extends object = Record<string, any>> {
+export interface LocalOnlyCollectionConfig<T extends object = Record<string, any>> {
+  /** The item's key; must return a string. */
+  getKey: (item: T) => string;
+  id?: string;
+  schema?: StandardSchemaV1<any, T>;
+  /** The items it starts with. */
+  initialData?: T[];
+  /** Run before a direct insert is kept; a rejection rolls it back. */
+  onInsert?: (params: { transaction: Transaction<T>; collection: Collection<T, LocalOnlyCollectionUtils> }) => Promise<unknown> | unknown;
+  onUpdate?: (params: { transaction: Transaction<T>; collection: Collection<T, LocalOnlyCollectionUtils> }) => Promise<unknown> | unknown;
+  onDelete?: (params: { transaction: Transaction<T>; collection: Collection<T, LocalOnlyCollectionUtils> }) => Promise<unknown> | unknown;
+}
+
+export interface LocalOnlyCollectionUtils {
+  /** Keeps this collection's mutations of transaction (call it from a mutationFn). */
+  acceptMutations(transaction: Transaction<any>): void;
+}
+
+export interface PowerSyncCollectionUtils {
+  getMeta(): PowerSyncCollectionMeta;
+}
+
+/** Options for createCollection; opaque. */
+export interface LocalOnlyCollectionOptions<T extends object> {
+  readonly __localOnly: T;
+}
+
+/**
+ * A collection that lives in memory only (UI state beside synced
+ * collections): ready at once, never collected, in the same transactions
+ * as the others. Items hold JSON values and Uint8Array.
+ */
+export function localOnlyCollectionOptions<T extends object = Record<string, any>>(
+  config: LocalOnlyCollectionConfig<T>,
+): LocalOnlyCollectionOptions<T>;
+
+export interface CurrentStateAsChangesOptions {
+  limit?: number;
+  optimizedOnly?: boolean;
+}
+
+export class Collection<T extends object = Record<string, any>, TUtils extends object = PowerSyncCollectionUtils> {
   readonly id: string;
   readonly status: CollectionStatus;
   readonly size: number;
   readonly toArray: T[];
   readonly state: Map<string, T>;
-  readonly utils: { getMeta(): PowerSyncCollectionMeta };
+  readonly utils: TUtils;
+  /** Whether the status is 'ready'. */
+  isReady(): boolean;
+  /** Calls callback once ready (at once if ready now); does not start sync. Returns a function that drops it. */
+  onFirstReady(callback: () => void): () => void;
+  /** The items as insert changes, in key order. */
+  currentStateAsChanges(options?: CurrentStateAsChangesOptions): ChangeMessage<T>[];
+  forEach(callback: (value: T, key: string, index: number) => void): void;
+  map<U>(callback: (value: T, key: string, index: number) => U): U[];
+  getKeyFromItem(item: T): string;
   get(key: string): T | undefined;
   has(key: string): boolean;
   keys(): IterableIterator<string>;
@@ -380,7 +451,8 @@ export class Collection<T extends object = Record<string, any>> {
   cleanup(): Promise<void>;
 }
 
-export function createCollection<T extends object>(options: PowerSyncCollectionOptions<T>): Collection<T>;
+export function createCollection<T extends object>(options: PowerSyncCollectionOptions<T>): Collection<T, PowerSyncCollectionUtils>;
+export function createCollection<T extends object>(options: LocalOnlyCollectionOptions<T>): Collection<T, LocalOnlyCollectionUtils>;
 
 // ---------- Transactions ----------
 
@@ -396,7 +468,7 @@ export interface PendingMutation<T extends object = Record<string, any>> {
   changes: Partial<T>;
   metadata: unknown;
   optimistic: boolean;
-  collection: Collection<T> | undefined;
+  collection: Collection<T, any> | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -429,6 +501,21 @@ export interface TransactionConfig<T extends object = Record<string, any>> {
 }
 
 export function createTransaction<T extends object = Record<string, any>>(config: TransactionConfig<T>): Transaction<T>;
+
+export interface CreateOptimisticActionsOptions<TVariables, T extends object = Record<string, any>> {
+  id?: string;
+  autoCommit?: boolean;
+  metadata?: Record<string, unknown>;
+  /** Applies the optimistic change (inserts, updates, deletes); must be synchronous. */
+  onMutate: (variables: TVariables) => void;
+  /** Persists it; the transaction fails if this rejects. */
+  mutationFn: (variables: TVariables, params: { transaction: Transaction<T> }) => Promise<unknown>;
+}
+
+/** A reusable optimistic mutation: each call returns its own transaction. */
+export function createOptimisticAction<TVariables = unknown, T extends object = Record<string, any>>(
+  options: CreateOptimisticActionsOptions<TVariables, T>,
+): (variables: TVariables) => Transaction<T>;
 
 export class PowerSyncTransactor {
   constructor(options: { database: PowerSyncDatabase });
@@ -493,3 +580,4 @@ export class CollectionInErrorStateError extends CollectionStateError {}
 export class InvalidCollectionStatusTransitionError extends CollectionStateError {}
 export class CollectionCleanedUpError extends CollectionStateError {}
 export class CollectionConfigurationError extends TanStackDBError {}
+export class OnMutateMustBeSynchronousError extends TransactionError {}

@@ -1,5 +1,5 @@
 // gopowersync: TanStack DB collections over a PowerSync-compatible SQLite
-// database, running in one WebAssembly module. See shared/docs/API.md.
+// database, running in one WebAssembly module. Reference: docs/API.md.
 
 export { init } from './loader.js';
 export { Schema, Table, Column, Index, IndexedColumn, column, ColumnType } from './schema.js';
@@ -9,6 +9,8 @@ export { CrudEntry, CrudBatch, CrudTransaction, UpdateType } from './crud.js';
 export { createCollection, powerSyncCollectionOptions, Collection } from './collection.js';
 export { convertPowerSyncSchemaToSpecs } from './standard-schema.js';
 export { createTransaction, Transaction, PowerSyncTransactor } from './transaction.js';
+export { localOnlyCollectionOptions } from './local-only.js';
+export { createOptimisticAction } from './optimistic-action.js';
 export {
   TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError, MissingHandlerError,
   SchemaValidationError, SchemaMustBeSynchronousError, DuplicateKeyError, UndefinedKeyError, InvalidKeyError,
@@ -17,5 +19,5 @@ export {
   MissingDeleteHandlerError, MissingMutationFunctionError, TransactionNotPendingMutateError,
   TransactionNotPendingCommitError, TransactionAlreadyCompletedRollbackError, TransactionRolledBackError,
   CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
-  CollectionConfigurationError, DatabaseLockedError, PersistenceError,
+  CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, PersistenceError,
 } from './errors.js';

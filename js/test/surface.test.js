@@ -1,0 +1,205 @@
+// The parts of TanStack DB's collection surface beyond the basics:
+// readiness, changes of the current state, iteration helpers,
+// createOptimisticAction and local-only collections.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  init, createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, createTransaction,
+  createOptimisticAction, PowerSyncTransactor, OnMutateMustBeSynchronousError, DuplicateKeyError,
+  SchemaValidationError, TransactionError,
+} from '../index.js';
+import { openDatabase, waitFor } from './helpers.js';
+
+test('isReady and onFirstReady follow the collection to ready without starting sync', async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name) VALUES ('a', 'x')");
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents', startSync: false }));
+  assert.equal(documents.isReady(), false);
+  const calls = [];
+  documents.onFirstReady(() => calls.push('first'));
+  const cancel = documents.onFirstReady(() => calls.push('cancelled'));
+  cancel();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(documents.status, 'idle', 'onFirstReady must not start sync');
+  assert.deepEqual(calls, []);
+  await documents.preload();
+  assert.equal(documents.isReady(), true);
+  await waitFor(() => calls.length === 1, 'the onFirstReady callback');
+  assert.deepEqual(calls, ['first']);
+  // Once ready, a new callback runs at once.
+  documents.onFirstReady(() => calls.push('late'));
+  assert.deepEqual(calls, ['first', 'late']);
+});
+
+test('currentStateAsChanges, forEach and map see the items in key order', async () => {
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await documents.preload();
+  await documents.insert([{ id: 'b', name: 'B' }, { id: 'a', name: 'A' }, { id: 'c', name: 'C' }]).isPersisted.promise;
+  const changes = documents.currentStateAsChanges();
+  assert.deepEqual(changes.map((c) => [c.type, c.key, c.value.name]), [['insert', 'a', 'A'], ['insert', 'b', 'B'], ['insert', 'c', 'C']]);
+  assert.deepEqual(documents.currentStateAsChanges({ limit: 2 }).map((c) => c.key), ['a', 'b']);
+  assert.throws(() => documents.currentStateAsChanges({ where: {} }), /query builder/);
+  const seen = [];
+  documents.forEach((v, k, i) => seen.push(`${i}:${k}:${v.name}`));
+  assert.deepEqual(seen, ['0:a:A', '1:b:B', '2:c:C']);
+  assert.deepEqual(documents.map((v) => v.name), ['A', 'B', 'C']);
+  assert.equal(documents.getKeyFromItem({ id: 'z' }), 'z');
+});
+
+test('createOptimisticAction applies onMutate at once and persists with mutationFn(variables)', async () => {
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await documents.preload();
+  const seen = [];
+  const addDocument = createOptimisticAction({
+    onMutate: ({ id, name }) => { documents.insert({ id, name }); },
+    mutationFn: async (variables, { transaction }) => {
+      seen.push([variables.id, transaction.mutations.length]);
+      await new PowerSyncTransactor({ database: db }).applyTransaction(transaction);
+    },
+  });
+  const tx = addDocument({ id: 'd1', name: 'first' });
+  assert.equal(documents.get('d1').name, 'first', 'applied optimistically at once');
+  await tx.isPersisted.promise;
+  assert.deepEqual(seen, [['d1', 1]]);
+  assert.equal((await db.get("SELECT name FROM documents WHERE id = 'd1'")).name, 'first');
+
+  const asyncAction = createOptimisticAction({ onMutate: async () => {}, mutationFn: async () => {} });
+  assert.throws(() => asyncAction({}), (e) => e instanceof OnMutateMustBeSynchronousError && e instanceof TransactionError);
+  assert.throws(() => createOptimisticAction({ mutationFn: async () => {} }), TypeError);
+});
+
+test('a local-only collection holds UI state, ready at once, beside synced collections', async () => {
+  await init();
+  const ui = createCollection(localOnlyCollectionOptions({
+    id: 'ui',
+    getKey: (item) => item.key,
+    initialData: [{ key: 'filter', value: { done: false, tags: ['a'] } }],
+  }));
+  assert.equal(ui.id, 'ui');
+  assert.equal(ui.isReady(), true);
+  assert.deepEqual(ui.get('filter'), { key: 'filter', value: { done: false, tags: ['a'] } });
+  const tx = ui.insert({ key: 'selected', value: 'd1', bytes: new Uint8Array([1, 2]) });
+  await tx.isPersisted.promise;
+  assert.equal(tx.state, 'completed');
+  assert.deepEqual(ui.get('selected').bytes, new Uint8Array([1, 2]));
+  await ui.update('filter', (d) => { d.value.done = true; }).isPersisted.promise;
+  assert.equal(ui.get('filter').value.done, true);
+  await ui.delete('selected').isPersisted.promise;
+  assert.deepEqual([...ui.keys()], ['filter']);
+  assert.throws(() => ui.insert({ key: 'filter' }), DuplicateKeyError);
+  assert.throws(() => localOnlyCollectionOptions({}), /getKey/);
+});
+
+test('local-only handlers run before a mutation is kept, and a failing one rolls it back', async () => {
+  await init();
+  const persisted = [];
+  let fail = false;
+  const drafts = createCollection(localOnlyCollectionOptions({
+    getKey: (d) => d.id,
+    onInsert: async ({ transaction, collection }) => {
+      if (fail) throw new Error('refused');
+      persisted.push(transaction.mutations.map((m) => m.key));
+      assert.equal(collection, drafts);
+    },
+  }));
+  await drafts.insert({ id: 'x' }).isPersisted.promise;
+  assert.deepEqual(persisted, [['x']]);
+  fail = true;
+  const tx = drafts.insert({ id: 'y' });
+  await assert.rejects(tx.isPersisted.promise, /refused/);
+  assert.equal(drafts.has('y'), false);
+  assert.equal(drafts.has('x'), true);
+});
+
+test('a transaction spans a synced and a local-only collection; acceptMutations keeps the local part', async () => {
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  const selection = createCollection(localOnlyCollectionOptions({ getKey: (s) => s.id }));
+  await documents.preload();
+  const tx = createTransaction({
+    autoCommit: false,
+    mutationFn: async ({ transaction }) => {
+      // PowerSyncTransactor takes only PowerSync collections' mutations (as
+      // TanStack's does): the synced part is written here by hand.
+      for (const m of transaction.mutations) {
+        if (m.collection === documents) await db.execute('INSERT INTO documents (id, name) VALUES (?, ?)', [m.key, m.modified.name]);
+      }
+      selection.utils.acceptMutations(transaction);
+    },
+  });
+  tx.mutate(() => {
+    documents.insert({ id: 'd1', name: 'new' });
+    selection.insert({ id: 'current', documentId: 'd1' });
+  });
+  assert.equal(selection.get('current').documentId, 'd1');
+  await tx.commit();
+  assert.equal(tx.state, 'completed');
+  assert.equal(selection.get('current').documentId, 'd1', 'kept after commit');
+  assert.equal((await db.get("SELECT name FROM documents WHERE id = 'd1'")).name, 'new');
+  await waitFor(() => documents.get('d1')?.name === 'new', 'the synced row');
+  // PowerSyncTransactor refuses a transaction with local-only mutations, naming why.
+  const mixed = createTransaction({
+    autoCommit: false,
+    mutationFn: async ({ transaction }) => { await new PowerSyncTransactor({ database: db }).applyTransaction(transaction); },
+  });
+  mixed.mutate(() => { documents.insert({ id: 'd2' }); selection.insert({ id: 'other' }); });
+  await assert.rejects(mixed.commit(), /not a PowerSync collection/);
+  assert.equal(documents.has('d2'), false);
+  // Without acceptMutations, the local mutation is gone once the transaction is done.
+  const tx2 = createTransaction({ autoCommit: false, mutationFn: async () => {} });
+  tx2.mutate(() => selection.insert({ id: 'dropped' }));
+  assert.equal(selection.has('dropped'), true);
+  await tx2.commit();
+  assert.equal(selection.has('dropped'), false);
+});
+
+test('a local-only schema validates inserts; getKey must return a string', async () => {
+  await init();
+  const positive = {
+    '~standard': {
+      version: 1, vendor: 'test',
+      validate: (v) => (v.n > 0 ? { value: v } : { issues: [{ message: 'n must be positive', path: ['n'] }] }),
+    },
+  };
+  const c = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id, schema: positive }));
+  assert.throws(() => c.insert({ id: 'a', n: 0 }), SchemaValidationError);
+  c.insert({ id: 'a', n: 1 });
+  assert.equal(c.size, 1);
+  const numeric = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.n }));
+  assert.throws(() => numeric.insert({ n: 1 }), /string/);
+});
+
+test('executeRaw keeps column order and same-named columns; executeBatch is all or nothing', async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name, n) VALUES ('a', 'x', 1), ('b', 'y', 2)");
+  assert.deepEqual(await db.executeRaw('SELECT n, id, name AS id FROM documents ORDER BY id'), [[1, 'a', 'x'], [2, 'b', 'y']]);
+  assert.deepEqual(await db.writeTransaction((tx) => tx.executeRaw("SELECT 'z' AS \"2\", 'y' AS \"1\"")), [['z', 'y']]);
+
+  // rowsAffected is SQLite's count, which leaves out rows a view's INSTEAD OF trigger writes.
+  const r = await db.executeBatch('INSERT INTO documents (id, n) VALUES (?, ?)', [['c', 3], ['d', 4]]);
+  assert.equal(typeof r.rowsAffected, 'number');
+  assert.equal((await db.get('SELECT count(*) AS c FROM documents')).c, 4);
+  // The second statement fails (duplicate id): the first is rolled back too.
+  await assert.rejects(db.executeBatch('INSERT INTO documents (id, n) VALUES (?, ?)', [['e', 5], ['a', 6]]));
+  assert.equal(await db.getOptional("SELECT id FROM documents WHERE id = 'e'"), null);
+  await assert.rejects(db.executeBatch('SELECT 1', [1]), TypeError);
+});
+
+test("watch takes PowerSync's handler argument; waitForStatus resolves on the first status that matches", async () => {
+  const db = await openDatabase();
+  const results = [];
+  const dispose = db.watch('SELECT count(*) AS c FROM documents', [], { onResult: (r) => results.push(r.rows._array[0].c) }, { tables: ['documents'] });
+  await waitFor(() => results.length === 1, 'the first result');
+  await db.execute("INSERT INTO documents (id) VALUES ('w')");
+  await waitFor(() => results.at(-1) === 1, 'the result after an insert');
+  dispose();
+
+  await db.waitForStatus((s) => s.connected === false); // true now: resolves at once
+  const aborted = new AbortController();
+  const waiting = db.waitForStatus((s) => s.connected === true, aborted.signal);
+  aborted.abort();
+  await waiting;
+  await assert.rejects(db.waitForStatus(), TypeError);
+});

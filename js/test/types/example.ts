@@ -1,0 +1,78 @@
+// A small typed app against the package's declarations, imported by the
+// package's own name so that package.json's exports and types are checked
+// too. `make test` type-checks it (tsc -p js/test/types); it is never run.
+// Each @ts-expect-error line must fail to type-check: if a declaration
+// loosens, tsc reports the directive as unused.
+import {
+  Schema, Table, column, PowerSyncDatabase, createCollection, powerSyncCollectionOptions,
+  localOnlyCollectionOptions, createTransaction, createOptimisticAction, PowerSyncTransactor,
+  type Collection, type QueryResult,
+} from 'gopowersync';
+
+const schema = new Schema({
+  todos: new Table({ title: column.text, done: column.integer, weight: column.real }, { indexes: { by_title: ['title'] } }),
+  lists: new Table({ name: column.text }),
+});
+
+// schema.types gives each table's row type, as PowerSync's does.
+type Todo = typeof schema.types.todos;
+type List = (typeof schema)['types']['lists'];
+const sample: Todo = { id: 't1', title: 'write', done: 0, weight: null };
+// @ts-expect-error a TEXT column is a string
+const wrongTitle: Todo = { id: 't1', title: 1, done: 0, weight: null };
+// @ts-expect-error the id is part of every row
+const noId: List = { name: 'x' };
+
+async function main(): Promise<void> {
+  const db = new PowerSyncDatabase({ schema, database: { dbFilename: 'app.sqlite' } });
+  await db.init();
+
+  // A table without a schema gives the collection the table's row type.
+  const todos = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.todos }));
+  await todos.preload();
+  const first: Todo | undefined = todos.get('t1');
+  const title: string | null | undefined = first?.title;
+  todos.insert(sample);
+  // @ts-expect-error an unknown column
+  todos.insert({ id: 't2', title: 'x', done: 0, weight: 1, colour: 'red' });
+  todos.update('t1', (draft) => { draft.done = 1; });
+  const meta: string = todos.utils.getMeta().tableName;
+  const ready: boolean = todos.isReady();
+  const dispose: () => void = todos.onFirstReady(() => {});
+  const keys: string[] = todos.currentStateAsChanges({ limit: 10 }).map((c) => c.key);
+  const titles: (string | null)[] = todos.map((t) => t.title);
+
+  // UI state beside the synced collections.
+  const selection = createCollection(localOnlyCollectionOptions<{ id: string; todoId: string }>({
+    getKey: (s) => s.id,
+    initialData: [{ id: 'current', todoId: 't1' }],
+  }));
+  selection.utils.acceptMutations(createTransaction({ mutationFn: async () => {} }));
+  // @ts-expect-error local-only collections have no PowerSync meta
+  selection.utils.getMeta();
+  const uiKey: string = selection.getKeyFromItem({ id: 'a', todoId: 'b' });
+
+  // A transaction over two collections, persisted by the PowerSync transactor.
+  const tx = createTransaction({
+    autoCommit: false,
+    mutationFn: async ({ transaction }) => { await new PowerSyncTransactor({ database: db }).applyTransaction(transaction); },
+  });
+  tx.mutate(() => { todos.insert({ id: 't3', title: 'y', done: 0, weight: 2.5 }); });
+  await tx.commit();
+  const state: 'pending' | 'persisting' | 'completed' | 'failed' = tx.state;
+
+  const addTodo = createOptimisticAction<{ title: string }>({
+    onMutate: ({ title }) => { todos.insert({ id: title, title, done: 0, weight: null }); },
+    mutationFn: async (_vars, { transaction }) => { await new PowerSyncTransactor({ database: db }).applyTransaction(transaction); },
+  });
+  await addTodo({ title: 'z' }).isPersisted.promise;
+  // @ts-expect-error variables have the action's type
+  addTodo({ name: 'z' });
+
+  const result: QueryResult<Todo> = await db.execute('SELECT * FROM todos');
+  const rows: Todo[] = await db.getAll<Todo>('SELECT * FROM todos');
+  const typed: Collection<Todo> = todos;
+  void [wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, state, result, rows, typed];
+}
+
+void main;
