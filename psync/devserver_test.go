@@ -33,7 +33,7 @@ func startDevServer(t testing.TB, cfg syncserver.Config) *devServer {
 	return &devServer{Server: srv, testServer: serve(t, srv.Handler())}
 }
 
-// devConnector is the connector of API.md's "Dev sync server" section,
+// devConnector is the connector of the README's "The dev sync server",
 // in Go: tokens from /api/token, uploads to /api/upload one transaction
 // at a time. failUploads makes the next n uploads fail; drop makes
 // uploads complete without reaching the server (a backend that rejects

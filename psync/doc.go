@@ -9,8 +9,7 @@
 // powersync_control (powersync-sqlite-core crates/core/src/sync/), written
 // in Go over the store's ordinary write path, so every collection, watch
 // and OnChange subscriber sees synced rows exactly as it sees local
-// writes. The rules it follows, and their sources, are summarised in
-// shared/reference/powersync.md §2-4:
+// writes. The rules it follows, from those sources:
 //
 //   - Ops are stored and checksummed as the core stores them: only live
 //     PUTs in ps_oplog, superseded ops folded into add_checksum, CLEAR

@@ -19,7 +19,7 @@ import (
 
 // devBackend is a connector for the dev sync server: it takes a token
 // from /api/token and posts the upload queue to /api/upload, one local
-// transaction at a time (the JS version is in shared/docs/API.md).
+// transaction at a time (the JS version is in the README, "The dev sync server").
 type devBackend struct{ base string }
 
 func (d devBackend) FetchCredentials(ctx context.Context) (*psync.Credentials, error) {

@@ -16,7 +16,7 @@ import (
 
 // This file keeps downloaded buckets in PowerSync's internal tables as the
 // core extension keeps them (core sync/operations.rs, sync/checkpoint.rs,
-// sync/sync_local.rs; shared/reference/powersync.md §3). Every function
+// sync/sync_local.rs). Every function
 // runs inside a store write transaction given by the caller.
 
 // bucketState is a ps_buckets row.

@@ -15,7 +15,7 @@
 //
 //   - POST /sync/stream: the sync stream, application/x-ndjson
 //     (powersync-service packages/service-core/src/routes/endpoints/sync-stream.ts,
-//     src/sync/sync.ts; shared/reference/powersync.md §3).
+//     src/sync/sync.ts).
 //   - GET /write-checkpoint2.json?client_id=ID: a new write checkpoint,
 //     {"data":{"write_checkpoint":"N"}}
 //     (routes/endpoints/checkpointing.ts; protocol-vectors.md §5).

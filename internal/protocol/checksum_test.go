@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// The vectors were checked against the service's own snapshots
-// (shared/reference/protocol-vectors.md §1-3).
+// The vectors were checked against the service's own test snapshots
+// (powersync-service packages/service-core/test).
 func TestPutAndRemoveChecksumsMatchTheService(t *testing.T) {
 	cases := []struct {
 		name string

@@ -12,7 +12,5 @@
 // Sources: the service's protocol types
 // (powersync-service packages/service-core/src/util/protocol-types.ts,
 // docs/specs/sync-protocol.md) and the client core's parser
-// (powersync-sqlite-core crates/core/src/sync/line.rs, checksum.rs), as
-// summarised in shared/reference/powersync.md §3 and
-// shared/reference/protocol-vectors.md.
+// (powersync-sqlite-core crates/core/src/sync/line.rs, checksum.rs).
 package protocol

@@ -57,7 +57,7 @@ async function fixture(t) {
   return { base, open };
 }
 
-/** The connector of API.md's "Dev sync server" section, counting its calls. */
+/** The connector of the README's "The dev sync server", counting its calls. */
 function devConnector(base) {
   return {
     calls: { fetchCredentials: 0, uploadData: 0 },

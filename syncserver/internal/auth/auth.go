@@ -1,7 +1,7 @@
 // Package auth mints and checks the dev sync server's HS256 tokens, with
 // the PowerSync service's rules and error codes
 // (powersync-service packages/service-core/src/auth/KeyStore.ts and
-// auth/utils.ts; shared/reference/protocol-vectors.md §6). JWT encoding,
+// auth/utils.ts). JWT encoding,
 // decoding and signatures are golang-jwt's; this package only applies
 // the service's claim policy.
 package auth

@@ -369,7 +369,7 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// connector is API.md's dev-server connector in Go: credentials from
+// connector is the README's dev-server connector in Go: credentials from
 // GET /api/token, uploads one transaction at a time to POST /api/upload
 // as {"batch": [...], "client_id": ...} (as psync/devserver_test.go does).
 type connector struct {

@@ -1,8 +1,8 @@
 // The reference stack behind the same window.app interface as
 // tests/browser/pages/stack.html, so the browser benchmark runs the same
 // workloads on both: @tanstack/db collections over @powersync/web with
-// wa-sqlite's OPFSCoopSyncVFS in a dedicated worker (the faster storage in
-// shared/reference/reference-stack.md).
+// wa-sqlite's OPFSCoopSyncVFS in a dedicated worker (the faster of
+// @powersync/web's OPFS storages in our measurements).
 import { PowerSyncDatabase, Schema, Table, column, WASQLiteOpenFactory, WASQLiteVFS } from '@powersync/web';
 import { createCollection } from '@tanstack/db';
 import { powerSyncCollectionOptions } from '@tanstack/powersync-db-collection';
