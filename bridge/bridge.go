@@ -42,6 +42,7 @@ type Bridge struct {
 	nextTx  int
 	txIDs   map[*collection.Transaction]int
 	txByID  map[int]*collection.Transaction
+	colls   map[string]*collection.Collection // by id: the sources a live query names
 }
 
 // deps are the JS values the bridge needs again and again, looked up once.
@@ -78,6 +79,7 @@ func New(cfg Config) *Bridge {
 		dbs:     make(map[int]*database),
 		txIDs:   make(map[*collection.Transaction]int),
 		txByID:  make(map[int]*collection.Transaction),
+		colls:   make(map[string]*collection.Collection),
 	}
 }
 
@@ -91,6 +93,7 @@ func (b *Bridge) Exports() js.Value {
 	obj.Set("settle", js.FuncOf(b.settle))
 	obj.Set("openDatabase", b.async(b.openDatabase))
 	b.exportCollections(obj)
+	b.exportLiveQueries(obj)
 	return obj
 }
 

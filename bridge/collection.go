@@ -89,6 +89,9 @@ func (b *Bridge) afterYield(h collection.MutationHandler) collection.MutationHan
 
 func (b *Bridge) newColl(c *collection.Collection) *coll {
 	k := &coll{b: b, c: c, obj: b.newObject(), subs: make(map[int]*collection.Subscription)}
+	b.mu.Lock()
+	b.colls[c.ID()] = c
+	b.mu.Unlock()
 	o := k.obj
 	o.value.Set("id", c.ID())
 	o.method("get", b.sync(k.get))

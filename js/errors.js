@@ -117,6 +117,11 @@ export function makeError(name, message, issuesJSON) {
   return e;
 }
 
+/** Adds error classes that makeError may build, by name. @internal */
+export function registerErrorClasses(more) {
+  Object.assign(classes, more);
+}
+
 /** A schema's validate() returned a promise; collection schemas must be synchronous. */
 export class SchemaMustBeSynchronousError extends CollectionConfigurationError { constructor(m = 'Schema validation must be synchronous') { super(m); this.name = 'SchemaMustBeSynchronousError'; } }
 classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;

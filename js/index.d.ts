@@ -581,3 +581,126 @@ export class InvalidCollectionStatusTransitionError extends CollectionStateError
 export class CollectionCleanedUpError extends CollectionStateError {}
 export class CollectionConfigurationError extends TanStackDBError {}
 export class OnMutateMustBeSynchronousError extends TransactionError {}
+
+// ---------- Live queries (js/live-query.js) ----------
+
+/** A reference to a source row or one of its fields, as a query callback sees it. */
+export type Ref<T = any> = { readonly [K in keyof T]-?: Ref<T[K]> } & { readonly __ref?: T };
+/** An expression of the query IR: a reference, a function or aggregate, or a plain value. */
+export type Expression = Ref | QueryFunction | Aggregate | string | number | boolean | null | undefined | Date;
+export interface QueryFunction { readonly type: 'func'; readonly name: string; readonly args: unknown[] }
+export interface Aggregate { readonly type: 'agg'; readonly name: string; readonly args: unknown[] }
+
+/** Rows of every source by alias, plus $selected (the select's result) for orderBy. */
+export type QueryRefs = Record<string, Ref<any>> & { $selected: Ref<any> };
+export type QuerySource = Collection<any> | LiveQueryCollection<any> | BaseQueryBuilder;
+export interface OrderByOptions { direction?: 'asc' | 'desc'; nulls?: 'first' | 'last'; stringSort?: 'locale' | 'lexical' }
+
+/** TanStack DB's query builder; every method returns a new builder. */
+export class BaseQueryBuilder {
+  from(source: Record<string, QuerySource>): BaseQueryBuilder;
+  join(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction, type?: 'inner' | 'left' | 'right' | 'full'): BaseQueryBuilder;
+  innerJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
+  leftJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
+  rightJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
+  fullJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
+  where(condition: (refs: QueryRefs) => Expression): BaseQueryBuilder;
+  having(condition: (refs: QueryRefs) => Expression): BaseQueryBuilder;
+  select(shape: (refs: QueryRefs) => Record<string, unknown>): BaseQueryBuilder;
+  orderBy(key: (refs: QueryRefs) => Expression | Expression[], options?: 'asc' | 'desc' | OrderByOptions): BaseQueryBuilder;
+  groupBy(key: (refs: QueryRefs) => Expression | Expression[]): BaseQueryBuilder;
+  limit(n: number): BaseQueryBuilder;
+  offset(n: number): BaseQueryBuilder;
+  distinct(): BaseQueryBuilder;
+  findOne(): BaseQueryBuilder;
+}
+
+export interface LiveQueryCollectionConfig {
+  query: (q: BaseQueryBuilder) => BaseQueryBuilder;
+  /** Start at once (default true). */
+  startSync?: boolean;
+  /** ms the query stays loaded without subscribers (default 5000; 0 or Infinity: forever). */
+  gcTime?: number;
+  id?: string;
+}
+
+/** The result of a live query: a read-only collection in the query's order. */
+export class LiveQueryCollection<T extends object = Record<string, any>> {
+  readonly id: string;
+  readonly status: CollectionStatus;
+  readonly size: number;
+  readonly toArray: T[];
+  readonly state: Map<string, T>;
+  /** True for a findOne() query. */
+  readonly singleResult: boolean;
+  get(key: string): T | undefined;
+  has(key: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<T>;
+  entries(): IterableIterator<[string, T]>;
+  [Symbol.iterator](): IterableIterator<[string, T]>;
+  subscribeChanges(callback: (changes: ChangeMessage<T>[]) => void, options?: { includeInitialState?: boolean }): { unsubscribe(): void };
+  preload(): Promise<void>;
+  stateWhenReady(): Promise<Map<string, T>>;
+  toArrayWhenReady(): Promise<T[]>;
+  cleanup(): Promise<void>;
+}
+
+export function createLiveQueryCollection<T extends object = Record<string, any>>(
+  query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | LiveQueryCollectionConfig,
+): LiveQueryCollection<T>;
+
+export function eq(a: Expression, b: Expression): QueryFunction;
+export function gt(a: Expression, b: Expression): QueryFunction;
+export function gte(a: Expression, b: Expression): QueryFunction;
+export function lt(a: Expression, b: Expression): QueryFunction;
+export function lte(a: Expression, b: Expression): QueryFunction;
+export function and(...args: Expression[]): QueryFunction;
+export function or(...args: Expression[]): QueryFunction;
+export function not(a: Expression): QueryFunction;
+export function isNull(a: Expression): QueryFunction;
+export function isUndefined(a: Expression): QueryFunction;
+export function inArray(a: Expression, values: unknown[]): QueryFunction;
+export function like(a: Expression, pattern: Expression): QueryFunction;
+export function ilike(a: Expression, pattern: Expression): QueryFunction;
+export function upper(a: Expression): QueryFunction;
+export function lower(a: Expression): QueryFunction;
+export function length(a: Expression): QueryFunction;
+export function concat(...args: Expression[]): QueryFunction;
+export function coalesce(...args: Expression[]): QueryFunction;
+export function add(a: Expression, b: Expression): QueryFunction;
+export function subtract(a: Expression, b: Expression): QueryFunction;
+export function multiply(a: Expression, b: Expression): QueryFunction;
+export function divide(a: Expression, b: Expression): QueryFunction;
+export function count(a: Expression): Aggregate;
+export function sum(a: Expression): Aggregate;
+export function avg(a: Expression): Aggregate;
+export function min(a: Expression): Aggregate;
+export function max(a: Expression): Aggregate;
+
+export class QueryBuilderError extends TanStackDBError {}
+export class QueryCompilationError extends TanStackDBError {}
+export class JoinError extends TanStackDBError {}
+export class GroupByError extends TanStackDBError {}
+export class OnlyOneSourceAllowedError extends QueryBuilderError {}
+export class InvalidSourceError extends QueryBuilderError {}
+export class SubQueryMustHaveFromClauseError extends QueryBuilderError {}
+export class QueryMustHaveFromClauseError extends QueryBuilderError {}
+export class JoinConditionMustBeEqualityError extends QueryBuilderError {}
+export class InvalidWhereExpressionError extends QueryBuilderError {}
+export class DistinctRequiresSelectError extends QueryCompilationError {}
+export class HavingRequiresGroupByError extends QueryCompilationError {}
+export class LimitOffsetRequireOrderByError extends QueryCompilationError {}
+export class UnknownFunctionError extends QueryCompilationError {}
+export class UnknownExpressionTypeError extends QueryCompilationError {}
+export class EmptyReferencePathError extends QueryCompilationError {}
+export class DuplicateAliasInSubqueryError extends QueryCompilationError {}
+export class UnsafeAliasPathError extends QueryCompilationError {}
+export class AggregateNotSupportedError extends QueryCompilationError {}
+export class UnsupportedJoinTypeError extends JoinError {}
+export class InvalidJoinConditionSameSourceError extends JoinError {}
+export class InvalidJoinConditionSourceMismatchError extends JoinError {}
+export class InvalidJoinConditionLeftSourceError extends JoinError {}
+export class InvalidJoinConditionRightSourceError extends JoinError {}
+export class NonAggregateExpressionNotInGroupByError extends GroupByError {}
+export class UnsupportedAggregateFunctionError extends GroupByError {}

@@ -21,3 +21,9 @@ export {
   CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
   CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, PersistenceError,
 } from './errors.js';
+export {
+  createLiveQueryCollection, LiveQueryCollection, BaseQueryBuilder, eq, gt, gte, lt, lte, and, or, not, inArray,
+  like, ilike, isNull, isUndefined, upper, lower, length, concat, coalesce, add, subtract, multiply, divide,
+  count, sum, avg, min, max,
+} from './live-query.js';
+export * from './query-errors.js';

@@ -1,0 +1,443 @@
+// Live queries: TanStack DB's query builder and createLiveQueryCollection.
+// The builder turns the callbacks into a query IR (JSON); the Go engine
+// checks it, compiles it and keeps its result up to date incrementally.
+// This file holds no query semantics: only the translation of JS values
+// into the IR, and a read-only collection over the engine's result.
+
+import { module, call, check, revive, report } from './loader.js';
+import { Collection } from './collection.js';
+import {
+  OnlyOneSourceAllowedError, InvalidSourceError, QueryMustHaveFromClauseError, SubQueryMustHaveFromClauseError,
+  InvalidWhereExpressionError,
+} from './query-errors.js';
+
+const PATH = Symbol('path');
+const SPREAD = '__spread__:';
+
+// ---------- Expressions ----------
+
+/** A function applied to expressions: eq(a, b), upper(s), ... */
+class Func {
+  constructor(name, args) { this.type = 'func'; this.name = name; this.args = args; }
+}
+
+/** An aggregate over a group: count(x), sum(x), ... */
+class Aggregate {
+  constructor(name, args) { this.type = 'agg'; this.name = name; this.args = args; }
+}
+
+// ref returns the proxy a callback sees for a source (or one of its
+// fields): reading a property goes one level deeper, spreading it in a
+// select copies the source's fields.
+function ref(path) {
+  return new Proxy({}, {
+    get(_, prop) {
+      if (prop === PATH) return path;
+      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON') return undefined;
+      return ref([...path, prop]);
+    },
+    ownKeys() { return [SPREAD + path.join('.')]; },
+    getOwnPropertyDescriptor(_, key) {
+      if (key === SPREAD + path.join('.')) return { value: path, enumerable: true, configurable: true, writable: false };
+      return undefined;
+    },
+    has(_, prop) { return prop === PATH; },
+  });
+}
+
+function isRef(v) {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && Array.isArray(v[PATH]);
+}
+
+// toExpr turns a callback's value into an IR expression.
+function toExpr(v) {
+  if (isRef(v)) return { type: 'ref', path: v[PATH] };
+  if (v instanceof Func || v instanceof Aggregate) return v;
+  if (v instanceof Date) return { type: 'val', value: v.toISOString() };
+  return { type: 'val', value: v === undefined ? null : v };
+}
+
+const fn = (name) => (...args) => new Func(name, args.map(toExpr));
+const agg = (name) => (arg) => new Aggregate(name, [toExpr(arg)]);
+
+/** a = b (SQL: null if either is null). */
+export const eq = fn('eq');
+/** a > b. */
+export const gt = fn('gt');
+/** a >= b. */
+export const gte = fn('gte');
+/** a < b. */
+export const lt = fn('lt');
+/** a <= b. */
+export const lte = fn('lte');
+/** True when every argument is (three-valued). */
+export const and = fn('and');
+/** True when some argument is (three-valued). */
+export const or = fn('or');
+/** Negation; not(null) is null. */
+export const not = fn('not');
+/** True when the value is null. */
+export const isNull = fn('isNull');
+/** True when the value is absent (null here: rows have no undefined). */
+export const isUndefined = fn('isUndefined');
+/** True when value equals one of the array's elements. */
+export const inArray = (value, array) => new Func('in', [toExpr(value), { type: 'val', value: Array.isArray(array) ? array : array }]);
+/** SQL LIKE with % and _ wildcards, case-sensitive. */
+export const like = fn('like');
+/** LIKE ignoring case. */
+export const ilike = fn('ilike');
+/** Upper-cases a string. */
+export const upper = fn('upper');
+/** Lower-cases a string. */
+export const lower = fn('lower');
+/** The length of a string (or array). */
+export const length = fn('length');
+/** Joins the arguments as text. */
+export const concat = fn('concat');
+/** The first argument that is not null. */
+export const coalesce = fn('coalesce');
+/** a + b. */
+export const add = fn('add');
+/** a - b. */
+export const subtract = fn('subtract');
+/** a * b. */
+export const multiply = fn('multiply');
+/** a / b (null when b is 0). */
+export const divide = fn('divide');
+/** The number of rows of the group where the value is not null. */
+export const count = agg('count');
+/** The sum over the group, nulls ignored. */
+export const sum = agg('sum');
+/** The average over the group, nulls ignored. */
+export const avg = agg('avg');
+/** The smallest value of the group. */
+export const min = agg('min');
+/** The largest value of the group. */
+export const max = agg('max');
+
+// ---------- The builder ----------
+
+function isSource(v) {
+  return v instanceof Collection || v instanceof LiveQueryCollection;
+}
+
+function oneSource(sources, context) {
+  if (sources === null || typeof sources !== 'object' || Array.isArray(sources)) {
+    throw new InvalidSourceError(`Invalid source for ${context}: Expected an object with a single key-value pair like { alias: collection }`);
+  }
+  const entries = Object.entries(sources);
+  if (entries.length !== 1) throw new OnlyOneSourceAllowedError(`Only one source is allowed in the ${context}`);
+  const [alias, src] = entries[0];
+  if (src instanceof BaseQueryBuilder) {
+    if (!src._q.from) throw new SubQueryMustHaveFromClauseError(`A sub query passed to a ${context} must have a from clause itself`);
+    return { alias, query: src };
+  }
+  if (!isSource(src)) throw new InvalidSourceError(`Invalid source for live query: The value provided for alias "${alias}" is not a Collection or subquery. Live queries only accept Collection instances or subqueries. Please ensure you're passing a valid Collection or QueryBuilder, not a plain array or other data type.`);
+  return { alias, collection: src };
+}
+
+/**
+ * TanStack DB's query builder. Every method returns a new builder; the
+ * callbacks receive one reference per alias (`({ todo }) => todo.done`).
+ */
+export class BaseQueryBuilder {
+  constructor(q = {}) { this._q = q; }
+
+  _with(patch) { return new BaseQueryBuilder({ ...this._q, ...patch }); }
+
+  _aliases() {
+    const refs = {};
+    if (this._q.from) refs[this._q.from.alias] = ref([this._q.from.alias]);
+    for (const j of this._q.joins ?? []) refs[j.source.alias] = ref([j.source.alias]);
+    refs.$selected = ref(['$selected']);
+    return refs;
+  }
+
+  /** from({ alias: collectionOrQuery }) */
+  from(source) { return this._with({ from: oneSource(source, 'from clause') }); }
+
+  /** join({ alias: source }, ({ a, b }) => eq(a.x, b.y), type = 'left') */
+  join(source, on, type = 'left') {
+    const s = oneSource(source, 'join clause');
+    if (typeof on !== 'function') throw new TypeError('join: the condition must be a function');
+    const next = this._with({ joins: [...(this._q.joins ?? []), { source: s, type, on: null }] });
+    const cond = toExpr(on(next._aliases()));
+    next._q.joins[next._q.joins.length - 1].on = cond;
+    return next;
+  }
+
+  innerJoin(source, on) { return this.join(source, on, 'inner'); }
+  leftJoin(source, on) { return this.join(source, on, 'left'); }
+  rightJoin(source, on) { return this.join(source, on, 'right'); }
+  fullJoin(source, on) { return this.join(source, on, 'full'); }
+
+  /** where(({ a }) => condition); several are and-ed. */
+  where(callback) { return this._with({ where: [...(this._q.where ?? []), this._condition(callback, 'where')] }); }
+
+  /** having(({ a }) => condition over groups). */
+  having(callback) { return this._with({ having: [...(this._q.having ?? []), this._condition(callback, 'having')] }); }
+
+  _condition(callback, what) {
+    if (typeof callback !== 'function') throw new TypeError(`${what}: want a function`);
+    const v = callback(this._aliases());
+    if (!isRef(v) && !(v instanceof Func) && !(v instanceof Aggregate)) {
+      throw new InvalidWhereExpressionError(`Invalid ${what}() expression: Expected a query expression, but received a ${typeof v}. ` +
+        'This usually happens when using JavaScript\'s comparison operators (===, !==, <, >, etc.) directly. ' +
+        'Instead, use the query builder functions: eq, gt, gte, lt, lte, and, or, not, like, ilike, isNull, isUndefined');
+    }
+    return toExpr(v);
+  }
+
+  /** select(({ a }) => ({ field: a.x, nested: { y: a.y }, ...a })) */
+  select(callback) {
+    if (typeof callback !== 'function') throw new TypeError('select: want a function');
+    const shape = callback(this._aliases());
+    if (shape === null || typeof shape !== 'object' || isRef(shape) || Array.isArray(shape)) {
+      throw new TypeError('select: the callback must return an object');
+    }
+    return this._with({ select: selectItems(shape) });
+  }
+
+  /** orderBy(({ a }) => a.x, 'asc' | 'desc' | { direction, nulls, stringSort }) */
+  orderBy(callback, options = 'asc') {
+    if (typeof callback !== 'function') throw new TypeError('orderBy: want a function');
+    const opts = typeof options === 'string' ? { direction: options } : { ...options };
+    const v = callback(this._aliases());
+    const list = Array.isArray(v) ? v : [v];
+    const keys = list.map((e) => ({ expr: toExpr(e), direction: opts.direction ?? 'asc', nulls: opts.nulls ?? 'first', stringSort: opts.stringSort ?? 'locale' }));
+    return this._with({ orderBy: [...(this._q.orderBy ?? []), ...keys] });
+  }
+
+  /** groupBy(({ a }) => a.x or [a.x, a.y]) */
+  groupBy(callback) {
+    if (typeof callback !== 'function') throw new TypeError('groupBy: want a function');
+    const v = callback(this._aliases());
+    const list = Array.isArray(v) ? v : [v];
+    return this._with({ groupBy: [...(this._q.groupBy ?? []), ...list.map(toExpr)] });
+  }
+
+  limit(n) { return this._with({ limit: n }); }
+  offset(n) { return this._with({ offset: n }); }
+  distinct() { return this._with({ distinct: true }); }
+  findOne() { return this._with({ findOne: true, limit: 1 }); }
+}
+
+function selectItems(shape) {
+  const items = [];
+  for (const key of Reflect.ownKeys(shape)) {
+    if (typeof key !== 'string') continue;
+    const v = shape[key];
+    if (key.startsWith(SPREAD)) {
+      items.push({ spread: key.slice(SPREAD.length) });
+    } else if (v !== null && typeof v === 'object' && !isRef(v) && !(v instanceof Func) && !(v instanceof Aggregate)
+      && !Array.isArray(v) && !(v instanceof Date)) {
+      items.push({ name: key, nested: selectItems(v) });
+    } else {
+      items.push({ name: key, expr: toExpr(v) });
+    }
+  }
+  return items;
+}
+
+// irOf serializes a builder's query; sources collects the collections it
+// reads, which the IR names by index.
+function irOf(q, sources) {
+  const src = (s) => {
+    if (s.query) return { alias: s.alias, query: irOf(s.query._q, sources) };
+    let i = sources.indexOf(s.collection);
+    if (i < 0) i = sources.push(s.collection) - 1;
+    return { alias: s.alias, collection: i };
+  };
+  if (!q.from) throw new QueryMustHaveFromClauseError();
+  const out = { from: src(q.from) };
+  if (q.joins) out.joins = q.joins.map((j) => ({ source: src(j.source), type: j.type, on: j.on }));
+  for (const k of ['where', 'groupBy', 'having', 'select', 'orderBy', 'limit', 'offset', 'distinct', 'findOne']) {
+    if (q[k] !== undefined) out[k] = q[k];
+  }
+  return out;
+}
+
+// ---------- The live query collection ----------
+
+const LIVE_OPTIONS = new Set(['query', 'startSync', 'gcTime', 'id']);
+
+/**
+ * createLiveQueryCollection((q) => q.from(...)...) or
+ * createLiveQueryCollection({ query, startSync?, gcTime?, id? }): a
+ * read-only collection holding the query's result, in its orderBy order.
+ */
+export function createLiveQueryCollection(config) {
+  const options = typeof config === 'function' ? { query: config } : config;
+  if (options === null || typeof options !== 'object') throw new TypeError('createLiveQueryCollection: want a query function or { query }');
+  for (const k of Object.keys(options)) {
+    if (!LIVE_OPTIONS.has(k)) throw new TypeError(`createLiveQueryCollection: unknown option "${k}"`);
+  }
+  const { query, startSync, gcTime, id } = options;
+  const builder = typeof query === 'function' ? query(new BaseQueryBuilder()) : query;
+  if (!(builder instanceof BaseQueryBuilder)) throw new TypeError('createLiveQueryCollection: query must be a function returning the query builder');
+  if (startSync !== undefined && typeof startSync !== 'boolean') throw new TypeError('createLiveQueryCollection: startSync must be a boolean');
+  if (gcTime !== undefined && typeof gcTime !== 'number') throw new TypeError('createLiveQueryCollection: gcTime must be a number (ms)');
+  if (id !== undefined && typeof id !== 'string') throw new TypeError('createLiveQueryCollection: id must be a string');
+  const sources = [];
+  const ir = irOf(builder._q, sources);
+  const opts = { startSync: startSync ?? true };
+  if (gcTime !== undefined) opts.gcTime = gcTime;
+  if (id !== undefined) opts.id = id;
+  return new LiveQueryCollection(JSON.stringify(ir), sources, opts, builder._q.findOne === true);
+}
+
+/**
+ * The result of a live query: the read API of a collection (get, has,
+ * size, toArray, state, keys, values, entries, subscribeChanges, status,
+ * preload, toArrayWhenReady, cleanup), in the query's order. It can be the
+ * source of another query.
+ */
+export class LiveQueryCollection {
+  /** @internal use createLiveQueryCollection */
+  constructor(irJSON, sources, options, singleResult) {
+    this.singleResult = singleResult;
+    this._go = null;
+    this._error = null;
+    this._list = null;
+    this._keyList = null;
+    this._watchId = null;
+    const create = () => {
+      const ids = sources.map((s) => s._g().id);
+      this._go = check(module().createLiveQuery(irJSON, ids, JSON.stringify(options)));
+      this.id = this._go.id;
+    };
+    const waiting = sources.filter((s) => !s._go && s._pending).map((s) => s._pending);
+    if (waiting.length === 0) {
+      create();
+      this._pending = null;
+    } else {
+      // A source's database is still opening: the query starts once it is.
+      this._pending = Promise.all(waiting).then(create).catch((e) => { this._error = e; throw e; });
+      this._pending.catch(() => {});
+    }
+  }
+
+  _g() {
+    if (this._go) return this._go;
+    if (this._error) throw this._error;
+    throw new Error('live query: its sources are still opening; await preload() first');
+  }
+
+  // _cached reports whether the read cache is live (see Collection).
+  _cached() {
+    if (this._watchId !== null) return true;
+    if (!this._go) return false;
+    const status = check(this._go.status());
+    if (status === 'idle' || status === 'cleaned-up') return false;
+    this._watchId = check(this._go.watchKeys(() => { this._list = null; this._keyList = null; }));
+    this._list = null;
+    this._keyList = null;
+    return true;
+  }
+
+  /** 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up' */
+  get status() {
+    if (!this._go) return this._error ? 'error' : 'loading';
+    return check(this._go.status());
+  }
+
+  get(key) {
+    if (!this._go) return undefined;
+    const p = check(this._go.get(key));
+    return p === undefined ? undefined : revive(p);
+  }
+
+  has(key) { return this._go ? check(this._go.has(key)) : false; }
+
+  get size() { return this._go ? check(this._go.size()) : 0; }
+
+  /** The rows, in the query's order. */
+  get toArray() {
+    if (!this._go) return [];
+    if (this._cached() && this._list) return this._list.slice();
+    const list = revive(check(this._go.values()));
+    if (this._watchId !== null) this._list = list;
+    return list.slice();
+  }
+
+  get state() { return new Map(this.entries()); }
+
+  *keys() {
+    if (!this._go) return;
+    if (this._cached() && this._keyList) {
+      yield* this._keyList.slice();
+      return;
+    }
+    const keys = revive(check(this._go.keys()));
+    if (this._watchId !== null) this._keyList = keys;
+    yield* keys.slice();
+  }
+
+  *values() { yield* this.toArray; }
+
+  *entries() {
+    const keys = [...this.keys()];
+    const rows = this.toArray;
+    for (let i = 0; i < keys.length; i++) yield [keys[i], rows[i]];
+  }
+
+  [Symbol.iterator]() { return this.entries(); }
+
+  /** Calls callback with each batch of changes; returns { unsubscribe() }. */
+  subscribeChanges(callback, options = {}) {
+    if (typeof callback !== 'function') throw new TypeError('subscribeChanges: callback must be a function');
+    const { includeInitialState } = options ?? {};
+    if (includeInitialState !== undefined && typeof includeInitialState !== 'boolean') throw new TypeError('subscribeChanges: includeInitialState must be a boolean');
+    let id = null;
+    let active = true;
+    const deliver = (payload) => {
+      this._list = null;
+      this._keyList = null;
+      try {
+        callback(revive(payload));
+      } catch (e) {
+        report(e);
+      }
+    };
+    const start = () => {
+      if (!active) return;
+      this._cached();
+      id = check(this._go.subscribeChanges(deliver, includeInitialState));
+    };
+    if (this._go) start();
+    else this._pending?.then(start, () => {});
+    return {
+      unsubscribe: () => {
+        active = false;
+        if (id !== null) this._go.unsubscribe(id);
+        id = null;
+      },
+    };
+  }
+
+  /** Starts the query if needed and resolves once it is ready. */
+  async preload() {
+    if (!this._go) await this._pending;
+    await call(this._go.preload);
+  }
+
+  async stateWhenReady() {
+    await this.preload();
+    return this.state;
+  }
+
+  async toArrayWhenReady() {
+    await this.preload();
+    return this.toArray;
+  }
+
+  /** Stops the query (and releases what it loaded); reading it again restarts it. */
+  async cleanup() {
+    if (!this._go) await this._pending?.catch(() => {});
+    if (!this._go) return;
+    this._watchId = null;
+    this._list = null;
+    this._keyList = null;
+    await call(this._go.cleanup);
+  }
+}

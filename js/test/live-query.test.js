@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  createCollection, powerSyncCollectionOptions, createLiveQueryCollection, createTransaction,
+  eq, gt, gte, lt, lte, and, or, not, inArray, like, ilike, isNull, isUndefined, upper, lower, length, concat,
+  coalesce, add, count, sum, avg, min, max,
+  LimitOffsetRequireOrderByError, DistinctRequiresSelectError, HavingRequiresGroupByError,
+  JoinConditionMustBeEqualityError, UnknownFunctionError, QueryMustHaveFromClauseError, InvalidSourceError,
+  InvalidWhereExpressionError, QueryCompilationError, TanStackDBError,
+} from '../index.js';
+import { Schema, Table, column } from '../index.js';
+import { openDatabase, waitFor } from './helpers.js';
+
+function schema() {
+  return new Schema({
+    todos: new Table({ title: column.text, done: column.integer, prio: column.integer, owner: column.text }),
+    users: new Table({ name: column.text }),
+  });
+}
+
+async function setup(mode = 'eager') {
+  const s = schema();
+  const db = await openDatabase(':memory:', s);
+  await db.execute(`INSERT INTO users (id, name) VALUES ('u1', 'Ann'), ('u2', 'bob')`);
+  await db.execute(`INSERT INTO todos (id, title, done, prio, owner) VALUES
+    ('t1', 'write', 0, 2, 'u1'), ('t2', 'ship', 1, 1, 'u2'), ('t3', 'test', 0, 3, 'u2'), ('t4', 'rest', 0, NULL, NULL)`);
+  const todos = createCollection(powerSyncCollectionOptions({ database: db, table: s.props.todos, syncMode: mode }));
+  const users = createCollection(powerSyncCollectionOptions({ database: db, table: s.props.users }));
+  await users.preload();
+  await todos.preload();
+  return { db, todos, users };
+}
+
+test('a live query filters, projects and orders, and follows inserts in the same tick', async () => {
+  const { todos } = await setup();
+  const open = createLiveQueryCollection((q) => q.from({ todo: todos })
+    .where(({ todo }) => eq(todo.done, 0))
+    .select(({ todo }) => ({ id: todo.id, title: upper(todo.title), meta: { prio: todo.prio } }))
+    .orderBy(({ todo }) => todo.prio, 'desc'));
+  await open.preload();
+  assert.equal(open.status, 'ready');
+  assert.deepEqual(open.toArray.map((r) => r.id), ['t4', 't3', 't1']); // nulls first
+  assert.deepEqual(open.get('t3'), { id: 't3', title: 'TEST', meta: { prio: 3 } });
+  const seen = [];
+  open.subscribeChanges((changes) => seen.push(...changes.map((c) => `${c.type} ${c.key}`)));
+  const tx = todos.insert({ id: 't5', title: 'new', done: 0, prio: 9 });
+  assert.equal(open.has('t5'), true);
+  assert.deepEqual([...open.keys()], ['t4', 't5', 't3', 't1']);
+  assert.deepEqual(seen, ['insert t5']);
+  await tx.isPersisted.promise;
+  todos.update('t3', (d) => { d.done = 1; });
+  assert.deepEqual([...open.keys()], ['t4', 't5', 't1']);
+});
+
+test('a rolled-back insert leaves the live query', async () => {
+  const { todos } = await setup();
+  const all = createLiveQueryCollection({ query: (q) => q.from({ t: todos }), id: 'all-todos' });
+  await all.preload();
+  assert.equal(all.id, 'all-todos');
+  const tx = createTransaction({ autoCommit: false, mutationFn: async () => {} });
+  tx.mutate(() => todos.insert({ id: 'tmp', title: 'x', done: 0 }));
+  assert.equal(all.has('tmp'), true);
+  tx.rollback();
+  await tx.isPersisted.promise.catch(() => {});
+  assert.equal(all.has('tmp'), false);
+});
+
+test('joins, groupBy with aggregates, having, distinct and findOne', async () => {
+  const { todos, users } = await setup();
+  const joined = createLiveQueryCollection((q) => q.from({ t: todos })
+    .join({ u: users }, ({ t, u }) => eq(t.owner, u.id))
+    .select(({ t, u }) => ({ title: t.title, who: coalesce(u.name, 'nobody') }))
+    .orderBy(({ t }) => t.title));
+  await joined.preload();
+  assert.deepEqual(joined.toArray, [
+    { title: 'rest', who: 'nobody' }, { title: 'ship', who: 'bob' }, { title: 'test', who: 'bob' }, { title: 'write', who: 'Ann' },
+  ]);
+  assert.ok(joined.has('[t4,undefined]'));
+
+  const perOwner = createLiveQueryCollection((q) => q.from({ t: todos })
+    .innerJoin({ u: users }, ({ t, u }) => eq(u.id, t.owner))
+    .groupBy(({ u }) => u.name)
+    .select(({ t, u }) => ({ name: u.name, n: count(t.id), total: sum(t.prio), avg: avg(t.prio), lo: min(t.prio), hi: max(t.title) }))
+    .having(({ t }) => gte(count(t.id), 1))
+    .orderBy(({ u }) => u.name));
+  await perOwner.preload();
+  assert.deepEqual(perOwner.toArray, [
+    { name: 'Ann', n: 1, total: 2, avg: 2, lo: 2, hi: 'write' },
+    { name: 'bob', n: 2, total: 4, avg: 2, lo: 1, hi: 'test' },
+  ]);
+
+  const states = createLiveQueryCollection((q) => q.from({ t: todos }).select(({ t }) => ({ done: t.done })).distinct());
+  await states.preload();
+  assert.deepEqual(states.toArray.map((r) => r.done).sort(), [0, 1]);
+
+  const first = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => not(isNull(t.prio))).orderBy(({ t }) => t.prio).findOne());
+  await first.preload();
+  assert.equal(first.singleResult, true);
+  assert.deepEqual(first.toArray.map((r) => r.id), ['t2']);
+});
+
+test('every function evaluates in the engine', async () => {
+  const { todos } = await setup();
+  const rows = createLiveQueryCollection((q) => q.from({ t: todos })
+    .where(({ t }) => and(or(gt(t.prio, 1), lt(t.prio, 2)), lte(t.prio, 3), inArray(t.id, ['t1', 't2', 't3']),
+      like(t.title, '%t%'), not(ilike(t.title, 'S%')), not(isUndefined(t.title))))
+    .select(({ t }) => ({ id: t.id, low: lower(t.title), len: length(t.title), label: concat(t.title, '#', t.prio), next: add(t.prio, 1) }))
+    .orderBy(({ t }) => t.id));
+  await rows.preload();
+  assert.deepEqual(rows.toArray, [
+    { id: 't1', low: 'write', len: 5, label: 'write#2', next: 3 },
+    { id: 't3', low: 'test', len: 4, label: 'test#3', next: 4 },
+  ]);
+});
+
+test('live queries over live queries and sub-queries', async () => {
+  const { todos } = await setup();
+  const open = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0)));
+  const top = createLiveQueryCollection((q) => q.from({ o: open }).orderBy(({ o }) => o.prio, { direction: 'desc', nulls: 'last' }).limit(2));
+  await top.preload();
+  assert.deepEqual([...top.keys()], ['t3', 't1']);
+  const sub = createLiveQueryCollection((q) => q.from({ s: q.from({ t: todos }).where(({ t }) => gt(t.prio, 1)) })
+    .select(({ s }) => ({ id: s.id })).orderBy(({ s }) => s.id).offset(1).limit(5));
+  await sub.preload();
+  assert.deepEqual(sub.toArray, [{ id: 't3' }]);
+  todos.delete('t3');
+  assert.deepEqual([...top.keys()], ['t1', 't4']);
+  assert.deepEqual(sub.toArray, []);
+});
+
+test('query errors have TanStack names and messages', async () => {
+  const { todos } = await setup();
+  const cases = [
+    [(q) => q.from({ t: todos }).limit(1), LimitOffsetRequireOrderByError, 'LIMIT and OFFSET require an ORDER BY clause to ensure deterministic results'],
+    [(q) => q.from({ t: todos }).distinct(), DistinctRequiresSelectError, 'DISTINCT requires a SELECT clause.'],
+    [(q) => q.from({ t: todos }).having(({ t }) => gt(count(t.id), 1)), HavingRequiresGroupByError, 'HAVING clause requires GROUP BY clause'],
+    [(q) => q.from({ t: todos }).join({ u: todos }, ({ t, u }) => gt(t.id, u.id)), JoinConditionMustBeEqualityError, 'Join condition must be an equality expression'],
+    [(q) => q, QueryMustHaveFromClauseError, 'Query must have a from clause'],
+  ];
+  for (const [query, Class, message] of cases) {
+    assert.throws(() => createLiveQueryCollection(query), (e) => e instanceof Class && e.name === Class.name && e.message === message && e instanceof TanStackDBError);
+  }
+  assert.throws(() => createLiveQueryCollection((q) => q.from({ t: [] })), InvalidSourceError);
+  assert.throws(() => createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => t.done === 0)), InvalidWhereExpressionError);
+  const unknown = (q) => q.from({ t: todos }).where(() => ({ type: 'func', name: 'sqrt', args: [] }));
+  assert.throws(() => createLiveQueryCollection(unknown), InvalidWhereExpressionError);
+  assert.ok(new UnknownFunctionError() instanceof QueryCompilationError);
+});
+
+test('a live query over an on-demand collection loads only what its where selects, and releases it', async () => {
+  const { db, todos } = await setup('on-demand');
+  assert.equal(todos.size, 0);
+  const open = createLiveQueryCollection({ query: (q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0)).orderBy(({ t }) => t.id), gcTime: 0 });
+  await open.preload();
+  assert.deepEqual([...open.keys()], ['t1', 't3', 't4']);
+  assert.deepEqual([...todos.keys()], ['t1', 't3', 't4']); // t2 (done) never loaded
+  await db.execute(`INSERT INTO todos (id, title, done) VALUES ('t6', 'sql', 0), ('t7', 'sql done', 1)`);
+  await waitFor(() => open.has('t6'), 't6 in the live query');
+  assert.equal(todos.has('t7'), false);
+  await open.cleanup();
+  await waitFor(() => todos.size === 0, 'the subset released');
+});
