@@ -76,3 +76,17 @@ async function main(): Promise<void> {
 }
 
 void main;
+
+// Live queries (js/live-query.js).
+import { createLiveQueryCollection, eq, gt, count, type LiveQueryCollection } from 'gopowersync';
+export function liveQueries(todos: Collection<Todo>) {
+  const open: LiveQueryCollection<{ title: string | null }> = createLiveQueryCollection((q) => q.from({ todo: todos })
+    .where(({ todo }) => eq(todo.done, 0))
+    .select(({ todo }) => ({ title: todo.title }))
+    .orderBy(({ todo }) => todo.weight, { direction: 'desc', nulls: 'last' }).limit(10));
+  const counts = createLiveQueryCollection({ query: (q) => q.from({ o: open }).groupBy(({ o }) => o.title)
+    .select(({ o }) => ({ title: o.title, n: count(o.title) })).having(({ o }) => gt(count(o.title), 1)), gcTime: 0 });
+  // @ts-expect-error the query is a function of the builder
+  createLiveQueryCollection({ query: 'SELECT 1' });
+  return [open.toArray, counts.size];
+}
