@@ -94,5 +94,12 @@ func (b *Bridge) createLiveQuery(args []js.Value) (any, error) {
 	k := b.newColl(lq.Collection)
 	k.obj.method("keys", b.sync(func([]js.Value) (any, error) { return b.stringsPayload(lq.Keys()) }))
 	k.obj.method("values", b.sync(func([]js.Value) (any, error) { return b.rowsPayload(lq.Values()) }))
+	// setWindow(offset, limit): limit < 0 for none.
+	k.obj.method("setWindow", b.sync(func(args []js.Value) (any, error) {
+		if len(args) < 2 || args[0].Type() != js.TypeNumber || args[1].Type() != js.TypeNumber {
+			return nil, typeErrorf("setWindow", "want (offset, limit) numbers")
+		}
+		return nil, lq.SetWindow(args[0].Int(), args[1].Int())
+	}))
 	return k.obj.value, nil
 }

@@ -122,6 +122,23 @@ type SyncHandle struct {
 type LoadSubsetOptions struct {
 	// Where filters rows; nil means all rows.
 	Where Expr
+	// OrderBy and Limit, when Limit > 0, narrow the subset to the first
+	// Limit rows of Where in that order: what a windowed query shows. A
+	// source that cannot order as asked loads all of Where instead, which
+	// is always enough.
+	OrderBy []SubsetOrder
+	Limit   int
+}
+
+// SubsetOrder is one sort key of LoadSubsetOptions: a top-level field,
+// ascending unless Desc, nulls first unless NullsLast. Strings compare by
+// bytes when Lexical; otherwise by a locale order that a source may be
+// unable to reproduce (then it ignores the limit).
+type SubsetOrder struct {
+	Field     string
+	Desc      bool
+	NullsLast bool
+	Lexical   bool
 }
 
 // OperationOptions are the optional settings of Insert, Update and Delete.

@@ -10,6 +10,12 @@ import (
 // collection this is how data arrives; an eager collection already holds
 // everything, so without a LoadSubset in its source it returns at once.
 func (c *Collection) LoadSubset(ctx context.Context, where Expr) (unload func(), err error) {
+	return c.LoadSubsetWith(ctx, LoadSubsetOptions{Where: where})
+}
+
+// LoadSubsetWith is LoadSubset with all the options: a windowed query
+// also passes its order and the number of rows its window needs.
+func (c *Collection) LoadSubsetWith(ctx context.Context, opts LoadSubsetOptions) (unload func(), err error) {
 	if err := c.usable("load subset"); err != nil {
 		return nil, err
 	}
@@ -24,7 +30,6 @@ func (c *Collection) LoadSubset(ctx context.Context, where Expr) (unload func(),
 		}
 		return func() {}, nil
 	}
-	opts := LoadSubsetOptions{Where: where}
 	if err := h.LoadSubset(ctx, opts); err != nil {
 		return nil, err
 	}

@@ -633,6 +633,10 @@ export class LiveQueryCollection<T extends object = Record<string, any>> {
   readonly state: Map<string, T>;
   /** True for a findOne() query. */
   readonly singleResult: boolean;
+  readonly utils: {
+    /** Moves the window of an ordered query; an on-demand source loads what it needs. */
+    setWindow(window: { offset?: number; limit?: number }): true;
+  };
   get(key: string): T | undefined;
   has(key: string): boolean;
   keys(): IterableIterator<string>;
@@ -697,6 +701,7 @@ export class EmptyReferencePathError extends QueryCompilationError {}
 export class DuplicateAliasInSubqueryError extends QueryCompilationError {}
 export class UnsafeAliasPathError extends QueryCompilationError {}
 export class AggregateNotSupportedError extends QueryCompilationError {}
+export class SetWindowRequiresOrderByError extends QueryCompilationError {}
 export class UnsupportedJoinTypeError extends JoinError {}
 export class InvalidJoinConditionSameSourceError extends JoinError {}
 export class InvalidJoinConditionSourceMismatchError extends JoinError {}

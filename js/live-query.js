@@ -283,7 +283,8 @@ export function createLiveQueryCollection(config) {
   const opts = { startSync: startSync ?? true };
   if (gcTime !== undefined) opts.gcTime = gcTime;
   if (id !== undefined) opts.id = id;
-  return new LiveQueryCollection(JSON.stringify(ir), sources, opts, builder._q.findOne === true);
+  return new LiveQueryCollection(JSON.stringify(ir), sources, opts, builder._q.findOne === true,
+    { offset: builder._q.offset ?? 0, limit: builder._q.limit });
 }
 
 /**
@@ -294,13 +295,31 @@ export function createLiveQueryCollection(config) {
  */
 export class LiveQueryCollection {
   /** @internal use createLiveQueryCollection */
-  constructor(irJSON, sources, options, singleResult) {
+  constructor(irJSON, sources, options, singleResult, window) {
     this.singleResult = singleResult;
+    this._window = window;
     this._go = null;
     this._error = null;
     this._list = null;
     this._keyList = null;
     this._watchId = null;
+    this.utils = {
+      /**
+       * Moves the window of an ordered query ({ offset?, limit? }); an
+       * on-demand source loads what the new window needs.
+       */
+      setWindow: ({ offset, limit } = {}) => {
+        for (const [k, v] of Object.entries({ offset, limit })) {
+          if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new TypeError(`setWindow: ${k} must be a non-negative integer`);
+        }
+        const w = this._window;
+        this._window = { offset: offset ?? w.offset, limit: limit === undefined ? w.limit : limit };
+        check(this._g().setWindow(this._window.offset, this._window.limit ?? -1));
+        this._list = null;
+        this._keyList = null;
+        return true;
+      },
+    };
     const create = () => {
       const ids = sources.map((s) => s._g().id);
       this._go = check(module().createLiveQuery(irJSON, ids, JSON.stringify(options)));

@@ -45,6 +45,9 @@ export class UnsafeAliasPathError extends QueryCompilationError { constructor(m 
 /** An aggregate where no group exists. */
 export class AggregateNotSupportedError extends QueryCompilationError { constructor(m = 'Aggregate expressions are not supported in this context. Use GROUP BY clause for aggregates.') { super(m); this.name = 'AggregateNotSupportedError'; } }
 
+/** setWindow() on a query without orderBy(). */
+export class SetWindowRequiresOrderByError extends QueryCompilationError { constructor(m = 'setWindow() can only be called on collections with an ORDER BY clause. Add .orderBy() to your query to enable window movement.') { super(m); this.name = 'SetWindowRequiresOrderByError'; } }
+
 /** A join type other than inner, left, right, full. */
 export class UnsupportedJoinTypeError extends JoinError { constructor(m = 'Unsupported join type') { super(m); this.name = 'UnsupportedJoinTypeError'; } }
 /** Both sides of a join condition read the same source. */
@@ -66,7 +69,7 @@ registerErrorClasses({
   SubQueryMustHaveFromClauseError, QueryMustHaveFromClauseError, JoinConditionMustBeEqualityError,
   InvalidWhereExpressionError, DistinctRequiresSelectError, HavingRequiresGroupByError, LimitOffsetRequireOrderByError,
   UnknownFunctionError, UnknownExpressionTypeError, EmptyReferencePathError, DuplicateAliasInSubqueryError,
-  UnsafeAliasPathError, AggregateNotSupportedError, UnsupportedJoinTypeError, InvalidJoinConditionSameSourceError,
+  UnsafeAliasPathError, AggregateNotSupportedError, SetWindowRequiresOrderByError, UnsupportedJoinTypeError, InvalidJoinConditionSameSourceError,
   InvalidJoinConditionSourceMismatchError, InvalidJoinConditionLeftSourceError, InvalidJoinConditionRightSourceError,
   NonAggregateExpressionNotInGroupByError, UnsupportedAggregateFunctionError,
 });

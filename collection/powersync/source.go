@@ -43,6 +43,8 @@ type subset struct {
 	where  collection.Expr
 	sql    string
 	params []any
+	top    string // " ORDER BY ... LIMIT ?" of a windowed subset, or ""
+	limit  int    // its limit
 }
 
 // selectList is `"id", "c1", ...` for reading the view.
@@ -340,6 +342,7 @@ func (ss *session) loadSubset(ctx context.Context, opts collection.LoadSubsetOpt
 		}
 		sub.sql, sub.params = sql, params
 	}
+	sub.top, sub.limit = ss.orderLimit(opts), opts.Limit
 	ss.mu.Lock()
 	ss.subsets = append(ss.subsets, sub)
 	ss.mu.Unlock()
@@ -352,11 +355,77 @@ func (ss *session) loadSubset(ctx context.Context, opts collection.LoadSubsetOpt
 		case <-ctx.Done():
 		}
 	}()
-	if err := ss.load(ctx, sub.sql, sub.params); err != nil {
+	load := ss.load
+	if sub.top != "" {
+		load = ss.loadTop(sub.top, sub.limit)
+	}
+	if err := load(ctx, sub.sql, sub.params); err != nil {
 		ss.removeSubset(sub)
 		return err
 	}
 	return nil
+}
+
+// orderLimit compiles a subset's order and limit to SQL, or returns ""
+// when SQLite cannot order as the query does (a locale-ordered text
+// column, an unknown field): then the whole where is loaded. Numbers,
+// byte-ordered text and nulls placed explicitly order in SQLite as in the
+// query engine; "id" breaks ties as the engine's key does.
+func (ss *session) orderLimit(opts collection.LoadSubsetOptions) string {
+	if opts.Limit <= 0 || len(opts.OrderBy) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" ORDER BY ")
+	for _, o := range opts.OrderBy {
+		typ := store.Text
+		if o.Field != "id" {
+			found := false
+			for _, c := range ss.table.Columns {
+				if c.Name == o.Field {
+					typ, found = c.Type, true
+				}
+			}
+			if !found {
+				return ""
+			}
+		}
+		if typ == store.Text && !o.Lexical {
+			return ""
+		}
+		b.WriteString(quoteIdent(o.Field))
+		if o.Desc {
+			b.WriteString(" DESC")
+		}
+		if o.NullsLast {
+			b.WriteString(" NULLS LAST, ")
+		} else {
+			b.WriteString(" NULLS FIRST, ")
+		}
+	}
+	b.WriteString(`"id" LIMIT ?`)
+	return b.String()
+}
+
+// loadTop loads the first rows of a windowed subset in one query.
+func (ss *session) loadTop(top string, limit int) func(ctx context.Context, where string, params []any) error {
+	return func(ctx context.Context, where string, params []any) error {
+		q := "SELECT " + ss.selectList() + " FROM " + quoteIdent(ss.table.View())
+		if where != "" {
+			q += " WHERE " + where
+		}
+		q += top
+		args := append(append([]any(nil), params...), limit)
+		err := ss.db.ReadTx(ctx, func(tx *store.Tx) error {
+			rows, err := tx.GetAll(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			return ss.writeRows(rows)
+		})
+		ss.flush()
+		return err
+	}
 }
 
 func (ss *session) removeSubset(sub *subset) {

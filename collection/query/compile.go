@@ -23,6 +23,11 @@ type input struct {
 	// pushdown is the part of the where that reads only this alias, over
 	// the bare row (nil: none): what an on-demand source must load.
 	pushdown collection.Expr
+	// order is set when the whole query is a window over this source
+	// (where, orderBy on its fields, limit): an on-demand source then
+	// loads only the rows the window needs, by window.
+	order  []collection.SubsetOrder
+	window *topK
 }
 
 // compile validates q and builds its dataflow ending in out.
@@ -197,8 +202,13 @@ func (g *graph) build(q *IR, out sink, used map[string]bool, parents []string) (
 	// The sources: collections become inputs, sub-queries are built in.
 	for i, s := range sources {
 		if s.Collection != nil {
-			g.inputs = append(g.inputs, &input{alias: s.Alias, coll: s.Collection, feed: feeds[i],
-				pushdown: g.pushdown(q, s.Alias, i)})
+			in := &input{alias: s.Alias, coll: s.Collection, feed: feeds[i]}
+			var complete bool
+			in.pushdown, complete = g.pushdown(q, s.Alias, i)
+			if i == 0 && complete && len(q.Joins) == 0 && !grouped && !q.Distinct && top != nil && top.limit >= 0 {
+				in.order, in.window = windowOrder(q.OrderBy, s.Alias), top
+			}
+			g.inputs = append(g.inputs, in)
 			continue
 		}
 		alias, feed := s.Alias, feeds[i]
@@ -227,15 +237,17 @@ func (g *graph) build(q *IR, out sink, used map[string]bool, parents []string) (
 // (the from source or an inner-joined one; an outer join's missing rows
 // would change the result) can load by: the conjuncts that read only
 // alias, with the alias taken off their references.
-func (g *graph) pushdown(q *IR, alias string, i int) collection.Expr {
+// complete reports whether that is the whole where.
+func (g *graph) pushdown(q *IR, alias string, i int) (where collection.Expr, complete bool) {
 	if i > 0 && q.Joins[i-1].Type != JoinInner {
-		return nil
+		return nil, false
 	}
 	for _, j := range q.Joins {
 		if j.Type != JoinInner && i == 0 && (j.Type == JoinRight || j.Type == JoinFull) {
-			return nil
+			return nil, false
 		}
 	}
+	complete = true
 	var parts []collection.Expr
 	var conj func(e collection.Expr)
 	conj = func(e collection.Expr) {
@@ -249,19 +261,36 @@ func (g *graph) pushdown(q *IR, alias string, i int) collection.Expr {
 		if len(as) == 1 && as[alias] {
 			if s, ok := strip(e, alias); ok {
 				parts = append(parts, s)
+				return
 			}
 		}
+		complete = false
 	}
 	for _, e := range q.Where {
 		conj(e)
 	}
 	switch len(parts) {
 	case 0:
-		return nil
+		return nil, complete
 	case 1:
-		return parts[0]
+		return parts[0], complete
 	}
-	return collection.And(parts...)
+	return collection.And(parts...), complete
+}
+
+// windowOrder turns an orderBy over fields of alias into a subset's
+// order, or nil when a key is anything else.
+func windowOrder(orderBy []Ordering, alias string) []collection.SubsetOrder {
+	out := make([]collection.SubsetOrder, len(orderBy))
+	for i, o := range orderBy {
+		r, ok := norm(o.Expr).(collection.Ref)
+		if !ok || len(r.Path) != 2 || r.Path[0] != alias {
+			return nil
+		}
+		out[i] = collection.SubsetOrder{Field: r.Path[1], Desc: o.Direction == Desc, NullsLast: o.Nulls == NullsLast,
+			Lexical: o.StringSort == StringSortLexical}
+	}
+	return out
 }
 
 // strip rewrites e's references to alias.x into x; it fails on a

@@ -36,6 +36,7 @@ var (
 	ErrQueryMustHaveFromClause            = newError("QueryMustHaveFromClauseError", "Query must have a from clause")
 	ErrEmptyReferencePath                 = newError("EmptyReferencePathError", "Reference path cannot be empty")
 	ErrAggregateNotSupported              = newError("AggregateNotSupportedError", "Aggregate expressions are not supported in this context. Use GROUP BY clause for aggregates.")
+	ErrSetWindowRequiresOrderBy           = newError("SetWindowRequiresOrderByError", "setWindow() can only be called on collections with an ORDER BY clause. Add .orderBy() to your query to enable window movement.")
 	ErrInvalidJoinConditionSourceMismatch = newError("InvalidJoinConditionSourceMismatchError", "Invalid join condition: expressions must reference source aliases")
 )
 

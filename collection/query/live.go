@@ -108,8 +108,20 @@ type session struct {
 	out     []delta        // the deltas of the change being handled
 	subs    []*collection.Subscription
 	unloads []func()
+	ctx     context.Context
 	cancel  context.CancelFunc
 	closed  bool
+	windows map[*input]*windowLoad // on-demand windowed inputs, once loaded
+}
+
+// windowLoad is the subset a windowed query loaded from an on-demand
+// source: the window's rows in the query's order, reloaded with a larger
+// limit when rows leave the window and it runs short.
+type windowLoad struct {
+	limit   int    // rows requested by the current subset
+	unload  func() // releases it
+	loading bool   // a larger load is under way
+	again   bool   // the window ran short again meanwhile
 }
 
 // sync is the result collection's sync source: it compiles the query,
@@ -118,8 +130,10 @@ type session struct {
 // on-demand ones have loaded what the query reads.
 func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{lq: lq, p: p, current: make(map[string]Row), cancel: cancel}
+	s := &session{lq: lq, p: p, current: make(map[string]Row), ctx: ctx, cancel: cancel, windows: map[*input]*windowLoad{}}
+	lq.mu.Lock()
 	ir := lq.ir.clone()
+	lq.mu.Unlock()
 	g, err := compile(&ir, func(ds []delta) { s.out = append(s.out, ds...) })
 	if err != nil { // validated by NewLiveQuery: cannot happen
 		p.MarkError(err)
@@ -164,6 +178,18 @@ func (s *session) ready(ctx context.Context) {
 		if !onDemand(in.coll) {
 			continue
 		}
+		if in.order != nil {
+			s.lq.mu.Lock()
+			need := in.window.loadLimit()
+			s.lq.mu.Unlock()
+			if err := s.loadWindow(in, need); err != nil {
+				if ctx.Err() == nil {
+					s.p.MarkError(err)
+				}
+				return
+			}
+			continue
+		}
 		unload, err := in.coll.LoadSubset(ctx, in.pushdown)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -171,18 +197,87 @@ func (s *session) ready(ctx context.Context) {
 			}
 			return
 		}
-		s.lq.mu.Lock()
-		closed := s.closed
-		if !closed {
-			s.unloads = append(s.unloads, unload)
-		}
-		s.lq.mu.Unlock()
-		if closed {
-			unload()
+		if !s.keep(unload) {
 			return
 		}
 	}
 	s.p.MarkReady()
+}
+
+// keep records unload for the session's end, or calls it at once when the
+// session has ended meanwhile.
+func (s *session) keep(unload func()) bool {
+	s.lq.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.unloads = append(s.unloads, unload)
+	}
+	s.lq.mu.Unlock()
+	if closed {
+		unload()
+	}
+	return !closed
+}
+
+// loadWindow loads the first limit rows of a windowed on-demand input and
+// then releases the subset it replaces.
+func (s *session) loadWindow(in *input, limit int) error {
+	unload, err := in.coll.LoadSubsetWith(s.ctx, collection.LoadSubsetOptions{Where: in.pushdown, OrderBy: in.order, Limit: limit})
+	if err != nil {
+		return err
+	}
+	s.lq.mu.Lock()
+	if s.closed {
+		s.lq.mu.Unlock()
+		unload()
+		return nil
+	}
+	w := s.windows[in]
+	if w == nil {
+		w = &windowLoad{}
+		s.windows[in] = w
+	}
+	old := w.unload
+	w.limit, w.unload = limit, unload
+	s.lq.mu.Unlock()
+	if old != nil {
+		old()
+	}
+	return nil
+}
+
+// moreLocked starts a larger load for every windowed on-demand input
+// whose window is short of rows (rows left it, or it grew): the source may
+// hold more. Loads are one at a time per input.
+func (s *session) moreLocked() {
+	for in, w := range s.windows {
+		if w.limit == 0 || in.window.tree.Len() >= in.window.need() {
+			continue // everything is loaded, or the window is full
+		}
+		if w.loading {
+			w.again = true
+			continue
+		}
+		w.loading = true
+		limit := 0 // a window without a limit needs everything
+		if l := in.window.loadLimit(); l > 0 {
+			limit = max(l, w.limit) + max(in.window.limit, 1)
+		}
+		go func() {
+			err := s.loadWindow(in, limit)
+			s.lq.mu.Lock()
+			w.loading = false
+			again := w.again && err == nil
+			w.again = false
+			if again {
+				s.moreLocked()
+			}
+			s.lq.mu.Unlock()
+			if err != nil && s.ctx.Err() == nil {
+				s.p.MarkError(err)
+			}
+		}()
+	}
 }
 
 // close stops the session: it leaves the sources and releases the
@@ -192,6 +287,12 @@ func (s *session) close() {
 	s.closed = true
 	subs, unloads := s.subs, s.unloads
 	s.subs, s.unloads = nil, nil
+	for _, w := range s.windows {
+		if w.unload != nil {
+			unloads = append(unloads, w.unload)
+			w.unload = nil
+		}
+	}
 	if s.lq.sess == s {
 		s.lq.sess = nil
 	}
@@ -230,6 +331,7 @@ func (s *session) receive(in *input, chs []collection.Change) {
 	}
 	in.feed(ds)
 	changes := s.consolidate()
+	s.moreLocked()
 	var err error
 	if len(changes) > 0 {
 		err = s.p.ApplyDeferred(changes)
@@ -351,6 +453,45 @@ func (lq *LiveQuery) One() (Row, bool) {
 		return nil, false
 	}
 	return vs[0], true
+}
+
+// SetWindow moves the window of an ordered query to [offset,
+// offset+limit) (limit < 0: to the end), as TanStack DB's setWindow does:
+// the rows that leave and enter it are the only changes, and an on-demand
+// source loads what the new window needs. Without orderBy it fails with
+// SetWindowRequiresOrderByError.
+func (lq *LiveQuery) SetWindow(offset, limit int) error {
+	if len(lq.ir.OrderBy) == 0 {
+		return ErrSetWindowRequiresOrderBy
+	}
+	if offset < 0 {
+		return InvalidQueryError("offset must not be negative")
+	}
+	lq.mu.Lock()
+	lq.ir.Offset = offset
+	if limit < 0 {
+		lq.ir.Limit = nil
+	} else {
+		lq.ir.Limit = &limit
+	}
+	s := lq.sess
+	if s == nil || s.closed {
+		lq.mu.Unlock()
+		return nil
+	}
+	s.g.top.setWindow(offset, limit)
+	changes := s.consolidate()
+	s.moreLocked()
+	var err error
+	if len(changes) > 0 {
+		err = s.p.ApplyDeferred(changes)
+	}
+	lq.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.p.Deliver()
+	return nil
 }
 
 // SingleResult reports whether the query is a FindOne query.

@@ -96,3 +96,44 @@ func (t *topK) window(fn func(key string, row Row)) {
 	}
 	t.tree.Range(t.offset, to, func(e *entry) { fn(e.key, e.row) })
 }
+
+// need is the number of rows the window reaches to: offset+limit, or
+// everything without a limit.
+func (t *topK) need() int {
+	if t.limit < 0 {
+		return int(^uint(0) >> 1)
+	}
+	return t.offset + t.limit
+}
+
+// loadLimit is the number of rows an on-demand source must load for the
+// window: need, or 0 (everything) without a limit.
+func (t *topK) loadLimit() int {
+	if t.limit < 0 {
+		return 0
+	}
+	return t.offset + t.limit
+}
+
+// setWindow moves the window and emits the rows that leave and enter it.
+func (t *topK) setWindow(offset, limit int) {
+	before := map[string]*entry{}
+	t.window(func(k string, r Row) { before[k] = &entry{key: k, row: r} })
+	t.offset, t.limit = offset, limit
+	var out []delta
+	after := map[string]bool{}
+	t.window(func(k string, r Row) {
+		after[k] = true
+		if before[k] == nil {
+			out = append(out, delta{key: k, row: r, mult: +1})
+		}
+	})
+	for k, e := range before {
+		if !after[k] {
+			out = append(out, delta{key: k, row: e.row, mult: -1})
+		}
+	}
+	if len(out) > 0 {
+		t.next(out)
+	}
+}

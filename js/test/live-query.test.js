@@ -160,3 +160,16 @@ test('a live query over an on-demand collection loads only what its where select
   await open.cleanup();
   await waitFor(() => todos.size === 0, 'the subset released');
 });
+
+test('a window over an on-demand collection loads only its rows, and more as setWindow moves it', async () => {
+  const { todos } = await setup('on-demand');
+  const page = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0))
+    .orderBy(({ t }) => t.id, { stringSort: 'lexical' }).limit(1));
+  await page.preload();
+  assert.deepEqual([...page.keys()], ['t1']);
+  assert.deepEqual([...todos.keys()], ['t1']);
+  assert.equal(page.utils.setWindow({ offset: 1, limit: 2 }), true);
+  await waitFor(() => [...page.keys()].join() === 't3,t4', () => `window ${[...page.keys()]}`);
+  assert.equal(todos.has('t2'), false);
+  assert.throws(() => page.utils.setWindow({ offset: -1 }), TypeError);
+});
