@@ -14,10 +14,9 @@ import (
 
 // database is the Go side of one PowerSyncDatabase.
 type database struct {
-	b      *Bridge
-	db     *store.DB
-	schema store.Schema // as opened; db.Schema() would wait for the lock
-	obj    *object
+	b   *Bridge
+	db  *store.DB
+	obj *object
 
 	// ctx lives as long as the database; the sync client runs in it.
 	ctx    context.Context
@@ -25,6 +24,7 @@ type database struct {
 	sync   *psync.Client
 
 	mu      sync.Mutex
+	schema  store.Schema // as opened or last updated; db.Schema() would wait for the lock
 	nextID  int
 	cancels map[int]func()           // live onChange and watch subscriptions
 	txs     map[int]*txServer        // open transactions, by the id JS holds
@@ -145,6 +145,7 @@ func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) (*database, erro
 	o.method("disconnectAndClear", b.async(d.disconnectAndClear))
 	o.method("onSyncStatus", b.sync(d.onSyncStatus))
 	o.method("close", b.async(d.close))
+	o.method("updateSchema", b.async(d.updateSchema))
 	return d, nil
 }
 
@@ -339,4 +340,29 @@ func (b *Bridge) databaseOf(v js.Value) (*database, error) {
 		return nil, typeErrorf("database", "the database is closed")
 	}
 	return d, nil
+}
+
+// updateSchema(schemaJSON, cb): replaces the schema (store.DB.UpdateSchema):
+// views, triggers and indexes follow it, and no row is lost.
+func (d *database) updateSchema(args []js.Value) (func() (any, error), error) {
+	if err := argCount(args, 1, "updateSchema(schema)"); err != nil {
+		return nil, err
+	}
+	text, err := goString(args[0], "schema")
+	if err != nil {
+		return nil, err
+	}
+	var schema store.Schema
+	if err := schema.UnmarshalJSON([]byte(text)); err != nil {
+		return nil, typeErrorf("schema", "%v", err)
+	}
+	return func() (any, error) {
+		if err := d.db.UpdateSchema(d.b.ctx, schema); err != nil {
+			return nil, err
+		}
+		d.mu.Lock()
+		d.schema = schema
+		d.mu.Unlock()
+		return nil, nil
+	}, nil
 }

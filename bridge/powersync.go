@@ -23,7 +23,10 @@ import (
 // lock that a writeTransaction awaiting JS may hold. start reports whether
 // the caller should start sync from a goroutine.
 func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any) (cfg collection.Config, start bool, err error) {
-	t, ok := d.schema.Table(table)
+	d.mu.Lock()
+	schema := d.schema
+	d.mu.Unlock()
+	t, ok := schema.Table(table)
 	if !ok {
 		return cfg, false, typeErrorf("tableName", "the database schema has no table %q", table)
 	}

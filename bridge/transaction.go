@@ -44,6 +44,12 @@ func (b *Bridge) txArg(args []js.Value) (*collection.Transaction, error) {
 func (b *Bridge) exportTransactions(obj js.Value) {
 	obj.Set("createTransaction", b.sync(b.createTransaction))
 	obj.Set("txInfo", b.sync(b.txInfo))
+	obj.Set("activeTransaction", b.sync(func([]js.Value) (any, error) {
+		if tx := b.rt.ActiveTransaction(); tx != nil {
+			return b.txID(tx), nil
+		}
+		return js.Undefined(), nil
+	}))
 	obj.Set("txState", b.sync(func(args []js.Value) (any, error) {
 		tx, err := b.txArg(args)
 		if err != nil {

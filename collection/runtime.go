@@ -57,6 +57,15 @@ func (rt *Runtime) CreateCollection(cfg Config) (*Collection, error) {
 	return c, nil
 }
 
+// ActiveTransaction returns the innermost transaction whose Mutate is
+// running (the one an Insert, Update or Delete would join), or nil: TanStack
+// DB's getActiveTransaction.
+func (rt *Runtime) ActiveTransaction() *Transaction {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.ambientLocked()
+}
+
 // ambientLocked returns the innermost transaction whose Mutate is running.
 func (rt *Runtime) ambientLocked() *Transaction {
 	if len(rt.ambient) == 0 {

@@ -379,3 +379,25 @@ func TestACompletedTransactionStaysVisibleWhileItsSyncIsHeldBackByAnother(t *tes
 		t.Fatalf("%d transactions still active", n)
 	}
 }
+
+func TestActiveTransactionIsTheOneWhoseMutateRuns(t *testing.T) {
+	rt := NewRuntime()
+	if rt.ActiveTransaction() != nil {
+		t.Fatal("an active transaction outside any Mutate")
+	}
+	outer, _ := rt.CreateTransaction(TransactionConfig{AutoCommit: ptr(false), MutationFn: func(context.Context, TransactionParams) error { return nil }})
+	inner, _ := rt.CreateTransaction(TransactionConfig{AutoCommit: ptr(false), MutationFn: func(context.Context, TransactionParams) error { return nil }})
+	var seen []*Transaction
+	if err := outer.Mutate(func() {
+		seen = append(seen, rt.ActiveTransaction())
+		if err := inner.Mutate(func() { seen = append(seen, rt.ActiveTransaction()) }); err != nil {
+			t.Error(err)
+		}
+		seen = append(seen, rt.ActiveTransaction())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || seen[0] != outer || seen[1] != inner || seen[2] != outer || rt.ActiveTransaction() != nil {
+		t.Fatalf("active transactions %v, want outer, inner, outer", seen)
+	}
+}

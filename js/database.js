@@ -354,6 +354,21 @@ export class PowerSyncDatabase extends Queries {
     return includeSize ? { count, size } : { count };
   }
 
+  /**
+   * Replaces the schema, as PowerSync's updateSchema: views, triggers and
+   * indexes follow it and no row is lost (a removed synced table's rows
+   * come back with it). Not while connected: disconnect first. Collections
+   * made before keep the tables they were made with.
+   * @param {Schema} schema
+   */
+  async updateSchema(schema) {
+    if (!(schema instanceof Schema)) throw new TypeError('updateSchema: schema must be a Schema');
+    if (this._status.connected || this._status.connecting) throw new Error('updateSchema: cannot update the schema while connected; call disconnect() first');
+    const h = await this._h();
+    await call(h.updateSchema, JSON.stringify(schema));
+    this.schema = schema;
+  }
+
   /** The database's PowerSync client id. */
   async getClientId() {
     const h = await this._h();

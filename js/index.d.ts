@@ -285,6 +285,8 @@ export class PowerSyncDatabase implements LockContext {
   getNextCrudTransaction(): Promise<CrudTransaction | null>;
   getUploadQueueStats(includeSize?: boolean): Promise<{ count: number; size?: number }>;
   getClientId(): Promise<string>;
+  /** Replaces the schema (not while connected); no row is lost. */
+  updateSchema(schema: Schema): Promise<void>;
   /** Starts syncing; resolves once the first attempt has connected or failed (then `currentStatus.downloadError` says why; it is retried, never rejected), as @powersync/web. Connecting again replaces the connection. */
   connect(connector: PowerSyncBackendConnector, options?: PowerSyncConnectionOptions): Promise<void>;
   /** Stops syncing; nothing downloaded or queued is lost. */
@@ -501,6 +503,9 @@ export interface TransactionConfig<T extends object = Record<string, any>> {
 }
 
 export function createTransaction<T extends object = Record<string, any>>(config: TransactionConfig<T>): Transaction<T>;
+
+/** The transaction whose mutate() callback is running, or undefined. */
+export function getActiveTransaction(): Transaction<any> | undefined;
 
 export interface CreateOptimisticActionsOptions<TVariables, T extends object = Record<string, any>> {
   id?: string;

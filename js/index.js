@@ -8,7 +8,7 @@ export { SyncStatus, SyncProgress } from './sync-status.js';
 export { CrudEntry, CrudBatch, CrudTransaction, UpdateType } from './crud.js';
 export { createCollection, powerSyncCollectionOptions, Collection } from './collection.js';
 export { convertPowerSyncSchemaToSpecs } from './standard-schema.js';
-export { createTransaction, Transaction, PowerSyncTransactor } from './transaction.js';
+export { createTransaction, getActiveTransaction, Transaction, PowerSyncTransactor } from './transaction.js';
 export { localOnlyCollectionOptions } from './local-only.js';
 export { createOptimisticAction } from './optimistic-action.js';
 export {

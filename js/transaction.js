@@ -167,6 +167,15 @@ export function createTransaction(config) {
 }
 
 /**
+ * The transaction whose mutate() callback is running (the one an insert,
+ * update or delete would join), or undefined.
+ */
+export function getActiveTransaction() {
+  const id = check(module().activeTransaction());
+  return id === undefined ? undefined : transactionFor(id);
+}
+
+/**
  * Writes TanStack DB transactions to a PowerSync database: all mutations
  * of a transaction in one SQLite write transaction (one upload-queue
  * transaction id), resolved once durable and mirrored by the collections.

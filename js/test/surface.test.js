@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   init, createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, createTransaction,
   createOptimisticAction, PowerSyncTransactor, OnMutateMustBeSynchronousError, DuplicateKeyError,
-  SchemaValidationError, TransactionError,
+  SchemaValidationError, TransactionError, getActiveTransaction, Schema, Table, column,
 } from '../index.js';
 import { openDatabase, waitFor } from './helpers.js';
 
@@ -202,4 +202,40 @@ test("watch takes PowerSync's handler argument; waitForStatus resolves on the fi
   aborted.abort();
   await waiting;
   await assert.rejects(db.waitForStatus(), TypeError);
+});
+
+test('getActiveTransaction is the transaction whose mutate() is running', async () => {
+  await init();
+  const ui = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id }));
+  const tx = createTransaction({ autoCommit: false, mutationFn: async () => {} });
+  assert.equal(getActiveTransaction(), undefined);
+  let inside;
+  tx.mutate(() => {
+    inside = getActiveTransaction();
+    ui.insert({ id: 'a' });
+  });
+  assert.equal(inside, tx);
+  assert.equal(getActiveTransaction(), undefined);
+  tx.rollback();
+});
+
+test('updateSchema adds columns and tables, keeps every row, and refuses a non-Schema', async () => {
+  const db = await openDatabase(':memory:', new Schema({ notes: new Table({ body: column.text }) }));
+  await db.execute("INSERT INTO notes (id, body) VALUES ('n1', 'kept')");
+  const next = new Schema({
+    notes: new Table({ body: column.text, pinned: column.integer }),
+    tags: new Table({ label: column.text }),
+  });
+  await db.updateSchema(next);
+  assert.equal(db.schema, next);
+  await db.execute("INSERT INTO notes (id, body, pinned) VALUES ('n2', 'new', 1)");
+  await db.execute("INSERT INTO tags (id, label) VALUES ('t1', 'x')");
+  assert.deepEqual(await db.getAll('SELECT id, body, pinned FROM notes ORDER BY id'), [
+    { id: 'n1', body: 'kept', pinned: null }, { id: 'n2', body: 'new', pinned: 1 },
+  ]);
+  // A collection made after the update sees the new column.
+  const notes = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'notes' }));
+  await notes.preload();
+  assert.equal(notes.get('n2').pinned, 1);
+  await assert.rejects(db.updateSchema({ tables: [] }), TypeError);
 });
