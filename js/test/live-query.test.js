@@ -173,3 +173,50 @@ test('a window over an on-demand collection loads only its rows, and more as set
   assert.equal(todos.has('t2'), false);
   assert.throws(() => page.utils.setWindow({ offset: -1 }), TypeError);
 });
+
+test('random changes through the JS API: the live query equals a brute-force evaluation after each', async () => {
+  const { todos, users } = await setup();
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const pick = (xs) => xs[rand(xs.length)];
+  const windowed = createLiveQueryCollection((q) => q.from({ t: todos })
+    .where(({ t }) => or(eq(t.done, 0), isNull(t.prio)))
+    .select(({ t }) => ({ id: t.id, prio: t.prio, title: upper(t.title) }))
+    .orderBy(({ t }) => t.prio, 'desc').orderBy(({ t }) => t.id, { stringSort: 'lexical' }).limit(3));
+  const joined = createLiveQueryCollection((q) => q.from({ t: todos })
+    .innerJoin({ u: users }, ({ t, u }) => eq(t.owner, u.id))
+    .groupBy(({ u }) => u.id).select(({ t, u }) => ({ u: u.id, n: count(t.id), top: max(t.prio) })));
+  await windowed.preload();
+  await joined.preload();
+  const cmp = (a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1); // nulls first
+  const desc = (a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a > b ? -1 : 1); // nulls first too
+  const expectWindow = () => todos.toArray.filter((t) => t.done === 0 || t.prio === null)
+    .sort((a, b) => desc(a.prio, b.prio) || cmp(a.id, b.id))
+    .slice(0, 3).map((t) => ({ id: t.id, prio: t.prio, title: t.title === null ? null : t.title.toUpperCase() }));
+  const expectGroups = () => {
+    const groups = new Map();
+    for (const t of todos.toArray) {
+      if (!users.has(t.owner ?? '')) continue;
+      const g = groups.get(t.owner) ?? { u: t.owner, n: 0, top: null };
+      g.n++;
+      if (t.prio !== null && (g.top === null || t.prio > g.top)) g.top = t.prio;
+      groups.set(t.owner, g);
+    }
+    return [...groups.values()].sort((a, b) => cmp(a.u, b.u));
+  };
+  const pending = [];
+  for (let i = 0; i < 60; i++) {
+    const id = `r${rand(8)}`;
+    const row = { title: pick(['a', 'b', null]), done: pick([0, 1]), prio: pick([1, 2, 3, null]), owner: pick(['u1', 'u2', 'u9', null]) };
+    if (todos.has(id)) {
+      if (rand(3) === 0) pending.push(todos.delete(id));
+      else pending.push(todos.update(id, (d) => Object.assign(d, row)));
+    } else {
+      pending.push(todos.insert({ id, ...row }));
+    }
+    assert.deepEqual(windowed.toArray, expectWindow(), `step ${i}: window`);
+    assert.deepEqual(joined.toArray.sort((a, b) => cmp(a.u, b.u)), expectGroups(), `step ${i}: groups`);
+  }
+  await Promise.all(pending.map((tx) => tx.isPersisted.promise));
+  assert.deepEqual(windowed.toArray, expectWindow(), 'after persisting');
+});
