@@ -1,6 +1,9 @@
 package query
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // topK keeps every row in orderBy order (an order-statistic tree, see
 // ordered) and emits only the window [offset, offset+limit). A change
@@ -47,7 +50,14 @@ func (t *topK) sortValues(r Row) []any {
 	return vals
 }
 
+// bulkMin is the batch size from which a first load into an empty tree
+// is sorted and built at once rather than inserted row by row.
+const bulkMin = 64
+
 func (t *topK) apply(ds []delta) {
+	if t.tree.Len() == 0 && len(ds) >= bulkMin && t.bulk(ds) {
+		return
+	}
 	var out []delta
 	emit := func(e *entry, mult int) {
 		if e != nil {
@@ -86,6 +96,32 @@ func (t *topK) apply(ds []delta) {
 	if len(out) > 0 {
 		t.next(out)
 	}
+}
+
+// bulk loads a batch of insertions (a source's initial rows) into the
+// empty tree with one sort, and emits the window. It returns false, doing
+// nothing, when the batch holds anything else.
+func (t *topK) bulk(ds []delta) bool {
+	es := make([]entry, len(ds))
+	for i, d := range ds {
+		if d.mult != 1 {
+			return false
+		}
+		es[i] = entry{sort: t.sortValues(d.row), key: d.key, row: d.row}
+	}
+	slices.SortFunc(es, func(a, b entry) int { return t.compare(&a, &b) })
+	for i := 1; i < len(es); i++ {
+		if es[i].key == es[i-1].key {
+			return false // a key twice: leave it to the general path
+		}
+	}
+	t.tree.Build(es)
+	var out []delta
+	t.window(func(k string, r Row) { out = append(out, delta{key: k, row: r, mult: +1}) })
+	if len(out) > 0 {
+		t.next(out)
+	}
+	return true
 }
 
 // window calls fn for the rows of the window in order.
