@@ -17,11 +17,14 @@ ADDR      ?= 127.0.0.1:8181
 ## build: the browser module and its loader support in dist/
 build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
 
-# The browser module. SQLite's package is built without bounds checks:
-# RATIONALE.md says why that is acceptable, BENCHMARKS.md what it saves.
-dist/gopowersync.wasm: Makefile go.mod go.sum $(shell find store collection psync internal bridge wasm/gopowersync -name '*.go' 2>/dev/null)
+# The browser module. SQLite's package is built without bounds checks, and
+# the line tables are stripped after linking (wasm/striplines): RATIONALE.md
+# says why each is acceptable, BENCHMARKS.md what each saves.
+dist/gopowersync.wasm: Makefile go.mod go.sum $(shell find store collection psync internal bridge wasm/gopowersync wasm/striplines -name '*.go' 2>/dev/null)
 	@mkdir -p dist
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -gcflags='github.com/ncruces/go-sqlite3-wasm/v6=-B' -o $@ ./wasm/gopowersync
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -gcflags='github.com/ncruces/go-sqlite3-wasm/v6=-B' -o $@.linked ./wasm/gopowersync
+	$(GO) run ./wasm/striplines $@.linked $@
+	rm -f $@.linked
 
 dist/wasm_exec.js: $(WASM_EXEC)
 	@mkdir -p dist
