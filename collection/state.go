@@ -317,7 +317,7 @@ func (s *step) finish() {
 	if !s.track || len(s.keys) == 0 {
 		return
 	}
-	var changes []Change
+	changes := make([]Change, 0, len(s.keys))
 	for i, k := range s.keys {
 		b := s.before[i]
 		v, ok := s.c.visible(k)
