@@ -55,11 +55,13 @@ type deps struct {
 	watchPromise js.Value
 	// nextTask() returns a promise that resolves in a later task of the
 	// JS event loop; set by the JS package in setup.
-	nextTask   js.Value
-	uint8Array js.Value
-	date       js.Value
-	array      js.Value
-	object     js.Value
+	nextTask      js.Value
+	uint8Array    js.Value
+	bigInt64Array js.Value
+	bigInt        js.Value
+	date          js.Value
+	array         js.Value
+	object        js.Value
 }
 
 // New returns a bridge. Nothing is published until Exports is called.
@@ -69,10 +71,12 @@ func New(cfg Config) *Bridge {
 		cfg: cfg,
 		ctx: context.Background(),
 		deps: deps{
-			uint8Array: g.Get("Uint8Array"),
-			date:       g.Get("Date"),
-			array:      g.Get("Array"),
-			object:     g.Get("Object"),
+			uint8Array:    g.Get("Uint8Array"),
+			bigInt64Array: g.Get("BigInt64Array"),
+			bigInt:        g.Get("BigInt"),
+			date:          g.Get("Date"),
+			array:         g.Get("Array"),
+			object:        g.Get("Object"),
 		},
 		rt:      collection.NewRuntime(),
 		waiting: make(map[int64]chan settlement),

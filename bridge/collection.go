@@ -27,6 +27,7 @@ type coll struct {
 func (b *Bridge) exportCollections(obj js.Value) {
 	obj.Set("createCollection", b.sync(b.createCollection))
 	obj.Set("createLocalCollection", b.sync(b.createLocalCollection))
+	obj.Set("tableValidator", b.sync(b.tableValidator))
 	b.exportTransactions(obj)
 }
 
@@ -176,11 +177,12 @@ func (b *Bridge) stringsPayload(s []string) (any, error) {
 }
 
 // operationOptions reads (metadataJSON, optimistic): metadata travels as
-// JSON text (undefined for none); optimistic is a boolean or undefined.
+// JSON text (undefined for none) and stays that text (see rawJSON);
+// optimistic is a boolean or undefined.
 func operationOptions(meta, optimistic js.Value) (*collection.OperationOptions, error) {
 	opts := &collection.OperationOptions{}
 	if meta.Type() == js.TypeString {
-		v, err := DecodeJSON([]byte(meta.String()), nil)
+		v, err := rawJSON(meta.String())
 		if err != nil {
 			return nil, typeErrorf("metadata", "%v", err)
 		}

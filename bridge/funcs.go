@@ -4,6 +4,7 @@ package bridge
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
 	"syscall/js"
 )
@@ -100,6 +101,19 @@ func protect(work func() (any, error)) (v any, err error) {
 	return work()
 }
 
+// InternalError is a Go panic caught at the bridge: a bug, not a misuse.
+// JS gets an InternalError whose message says so, without Go's stack,
+// which goes to stderr (the console) for whoever reports the bug.
+type InternalError struct{ Value any }
+
+// Error describes the failure.
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("gopowersync: internal error (%v); please report it with the console output", e.Value)
+}
+
+// Name returns "InternalError", the JS class.
+func (e *InternalError) Name() string { return "InternalError" }
+
 // panicError turns a recovered value into an error. An exception thrown by
 // JS code that Go called keeps its original JS value.
 func panicError(r any) error {
@@ -108,10 +122,9 @@ func panicError(r any) error {
 		return &JSError{Value: r.Value}
 	case *JSError:
 		return r
-	case error:
-		return fmt.Errorf("bridge: internal error: %w\n%s", r, debug.Stack())
 	}
-	return fmt.Errorf("bridge: internal error: %v\n%s", r, debug.Stack())
+	fmt.Fprintf(os.Stderr, "gopowersync: internal error: %v\n%s", r, debug.Stack())
+	return &InternalError{Value: r}
 }
 
 // argCount checks that a call got at least n arguments.

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -12,22 +13,37 @@ import (
 	"github.com/localfirst/gopowersync/store"
 )
 
-// blobKey marks a binary value inside JSON text: {"$blob": i} stands for
-// the i-th entry of the blob list that travels beside the text, because
-// JSON has no byte strings and base64 would cost a copy on each side.
+// blobKey marks a value JSON cannot carry inside JSON text: {"$blob": i}
+// stands for the i-th entry of the list of side values that travels beside
+// the text. Bytes travel so because JSON has no byte strings and base64
+// would cost a copy on each side; integers beyond 2^53 because a JS number
+// would round them (JS gets a BigInt, as wa-sqlite returns); infinities
+// because JSON has none.
 const blobKey = "$blob"
+
+// maxExact is the largest integer a JS number holds exactly (2^53-1).
+const maxExact = 1<<53 - 1
 
 // Encoder appends Go values to JSON text for JS's JSON.parse. It handles
 // exactly the values rows and change events carry, without reflection.
-// Byte slices are set aside in Blobs and replaced by a {"$blob": i} marker.
+// Values JSON cannot carry exactly are set aside in Blobs and replaced by
+// a {"$blob": i} marker: []byte, int64 beyond ±(2^53-1), ±Inf float64.
 type Encoder struct {
 	Buf   []byte
-	Blobs [][]byte
+	Blobs []any
 }
 
-// Value appends v. Integers beyond 2^53 keep their digits; JS rounds them
-// on parse, as PowerSync's own JS client does. NaN and infinities become
-// null since JSON cannot carry them.
+// side sets v aside and appends its marker.
+func (e *Encoder) side(b []byte, v any) []byte {
+	b = append(b, `{"`+blobKey+`":`...)
+	b = strconv.AppendInt(b, int64(len(e.Blobs)), 10)
+	e.Blobs = append(e.Blobs, v)
+	return append(b, '}')
+}
+
+// Value appends v. Integers beyond 2^53 and infinities go aside (see
+// blobKey), so JS reads every value SQLite holds exactly; NaN, which
+// SQLite never returns, becomes null.
 func (e *Encoder) Value(v any) error {
 	b := e.Buf
 	switch v := v.(type) {
@@ -36,24 +52,28 @@ func (e *Encoder) Value(v any) error {
 	case bool:
 		b = strconv.AppendBool(b, v)
 	case int:
-		b = strconv.AppendInt(b, int64(v), 10)
+		b = e.appendInt(b, int64(v))
 	case int32:
 		b = strconv.AppendInt(b, int64(v), 10)
 	case int64:
-		b = strconv.AppendInt(b, v, 10)
+		b = e.appendInt(b, v)
 	case float64:
-		b = appendFloat(b, v)
+		if math.IsInf(v, 0) {
+			b = e.side(b, v)
+		} else {
+			b = appendFloat(b, v)
+		}
 	case float32:
 		b = appendFloat(b, float64(v))
 	case string:
 		b = appendString(b, v)
 	case time.Time:
 		b = appendString(b, v.UTC().Format(time.RFC3339Nano))
+	case json.RawMessage:
+		// User JSON text (metadata), kept as JSON.stringify wrote it.
+		b = append(b, v...)
 	case []byte:
-		b = append(b, `{"`+blobKey+`":`...)
-		b = strconv.AppendInt(b, int64(len(e.Blobs)), 10)
-		b = append(b, '}')
-		e.Blobs = append(e.Blobs, v)
+		b = e.side(b, v)
 	case []any:
 		e.Buf = append(b, '[')
 		for i, x := range v {
@@ -82,6 +102,14 @@ func (e *Encoder) Value(v any) error {
 	}
 	e.Buf = b
 	return nil
+}
+
+// appendInt appends an integer, set aside when a JS number cannot hold it.
+func (e *Encoder) appendInt(b []byte, i int64) []byte {
+	if i > maxExact || i < -maxExact {
+		return e.side(b, i)
+	}
+	return strconv.AppendInt(b, i, 10)
 }
 
 // Object appends m with its keys sorted, so equal rows encode equally.
@@ -194,10 +222,21 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// rawJSON checks that text is one JSON value and returns it unchanged as
+// a json.RawMessage: metadata a user hands over reaches the upload queue
+// and comes back to JS as JSON.stringify wrote it (key order, escapes,
+// number spelling), never parsed and re-encoded.
+func rawJSON(text string) (json.RawMessage, error) {
+	if _, err := parseJSON([]byte(text)); err != nil {
+		return nil, fmt.Errorf("bridge: decode JSON: %w", err)
+	}
+	return json.RawMessage(text), nil
+}
+
 // DecodeJSON parses JSON text from JS. Whole numbers that fit become int64
 // (SQLite INTEGER), other numbers float64, and {"$blob": i} markers are
-// replaced by blobs[i].
-func DecodeJSON(text []byte, blobs [][]byte) (any, error) {
+// replaced by blobs[i] (the side values JS sent: []byte or int64).
+func DecodeJSON(text []byte, blobs []any) (any, error) {
 	v, err := parseJSON(text)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: decode JSON: %w", err)
@@ -206,7 +245,7 @@ func DecodeJSON(text []byte, blobs [][]byte) (any, error) {
 }
 
 // DecodeObject is DecodeJSON for text that must hold an object (a row).
-func DecodeObject(text []byte, blobs [][]byte) (map[string]any, error) {
+func DecodeObject(text []byte, blobs []any) (map[string]any, error) {
 	v, err := DecodeJSON(text, blobs)
 	if err != nil {
 		return nil, err
@@ -219,7 +258,7 @@ func DecodeObject(text []byte, blobs [][]byte) (map[string]any, error) {
 }
 
 // DecodeObjects is DecodeJSON for text that must hold an array of objects.
-func DecodeObjects(text []byte, blobs [][]byte) ([]map[string]any, error) {
+func DecodeObjects(text []byte, blobs []any) ([]map[string]any, error) {
 	v, err := DecodeJSON(text, blobs)
 	if err != nil {
 		return nil, err
@@ -240,7 +279,7 @@ func DecodeObjects(text []byte, blobs [][]byte) ([]map[string]any, error) {
 }
 
 // restoreBlobs replaces {"$blob": i} markers by blobs[i].
-func restoreBlobs(v any, blobs [][]byte) (any, error) {
+func restoreBlobs(v any, blobs []any) (any, error) {
 	switch v := v.(type) {
 	case []any:
 		for i, x := range v {

@@ -20,7 +20,7 @@ func TestEncoderOutputParsesBackToTheSameValues(t *testing.T) {
 	}{
 		{"null", nil, `null`},
 		{"integer", int64(-42), `-42`},
-		{"large integer keeps digits", int64(math.MaxInt64), `9223372036854775807`},
+		{"largest exact integer", int64(1<<53 - 1), `9007199254740991`},
 		{"whole float", 3.0, `3`},
 		{"fraction", 0.25, `0.25`},
 		{"NaN is null", math.NaN(), `null`},
@@ -54,13 +54,30 @@ func TestRowsEncodeAsArrayOfObjectsWithBlobsSetAside(t *testing.T) {
 	if string(e.Buf) != want {
 		t.Fatalf("got %s, want %s", e.Buf, want)
 	}
-	if len(e.Blobs) != 1 || !bytes.Equal(e.Blobs[0], []byte{1, 2}) {
+	if b, _ := e.Blobs[0].([]byte); len(e.Blobs) != 1 || !bytes.Equal(b, []byte{1, 2}) {
 		t.Fatalf("blobs = %v", e.Blobs)
 	}
 }
 
+// What a JS number cannot hold exactly goes aside: integers beyond 2^53
+// (JS gets a BigInt) and infinities.
+func TestIntegersBeyondJSNumbersAndInfinitiesGoAside(t *testing.T) {
+	var e Encoder
+	err := e.Rows([]string{"a", "b", "c", "d", "e"}, [][]any{{int64(1<<53 - 1), int64(1 << 53), int64(-1 << 63), math.Inf(1), math.Inf(-1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"a":9007199254740991,"b":{"$blob":0},"c":{"$blob":1},"d":{"$blob":2},"e":{"$blob":3}}]`
+	if string(e.Buf) != want {
+		t.Fatalf("got %s, want %s", e.Buf, want)
+	}
+	if !reflect.DeepEqual(e.Blobs, []any{int64(1 << 53), int64(-1 << 63), math.Inf(1), math.Inf(-1)}) {
+		t.Fatalf("side values %v", e.Blobs)
+	}
+}
+
 func TestDecodeObjectTurnsWholeNumbersIntoInt64AndRestoresBlobs(t *testing.T) {
-	got, err := DecodeObject([]byte(`{"n":3,"r":2.5,"big":1e3,"s":"x","b":{"$blob":0},"o":{"k":[1]}}`), [][]byte{{9}})
+	got, err := DecodeObject([]byte(`{"n":3,"r":2.5,"big":1e3,"s":"x","b":{"$blob":0},"o":{"k":[1]}}`), []any{[]byte{9}})
 	if err != nil {
 		t.Fatal(err)
 	}

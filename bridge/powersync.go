@@ -11,12 +11,15 @@ import (
 
 	"github.com/localfirst/gopowersync/collection"
 	"github.com/localfirst/gopowersync/collection/powersync"
+	"github.com/localfirst/gopowersync/store"
 )
 
 // powerSyncConfig builds the collection config for a table of d from the
-// options JS sends: {id, syncBatchSize, syncMode, gcTime (ms), startSync}.
-// Schemas, serializers and deserialization run in JS (they are JS
-// functions); the Go side keeps the table's own type check.
+// options JS sends: {id, syncBatchSize, syncMode, gcTime (ms), startSync,
+// hostValidated}. The application's schemas, serializers and
+// deserialization run in JS (they are JS functions); without a schema the
+// Go side checks items against the table's types (TableValidator), with
+// one (hostValidated) only that their fields are the table's.
 //
 // The config never starts sync by itself: starting installs row tracking,
 // which waits for the database lock, and a JS call must not wait for a
@@ -48,6 +51,9 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 		case "startSync":
 			s, ok := v.(bool)
 			o.StartSync, bad = &s, !ok
+		case "hostValidated":
+			o.HostValidated, ok = v.(bool)
+			bad = !ok
 		default:
 			bad = true
 		}
@@ -60,6 +66,74 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 	never := false
 	o.StartSync = &never
 	return powersync.CollectionOptions(d.db, t, o), start, nil
+}
+
+// tableValidator(schemaJSON, tableName): a function validate(itemJSON,
+// blobs) that checks an item against the table's rules and returns
+// undefined, or the issues as JSON [{message, path}]: the Standard Schema
+// validators of convertPowerSyncSchemaToSpecs run the one rule the
+// collections run.
+func (b *Bridge) tableValidator(args []js.Value) (any, error) {
+	if err := argCount(args, 2, "tableValidator(schema, tableName)"); err != nil {
+		return nil, err
+	}
+	text, err := goString(args[0], "schema")
+	if err != nil {
+		return nil, err
+	}
+	var schema store.Schema
+	if err := schema.UnmarshalJSON([]byte(text)); err != nil {
+		return nil, typeErrorf("schema", "%v", err)
+	}
+	name, err := goString(args[1], "tableName")
+	if err != nil {
+		return nil, err
+	}
+	t, ok := schema.Table(name)
+	if !ok {
+		return nil, typeErrorf("tableName", "the schema has no table %q", name)
+	}
+	v := powersync.TableValidator(t)
+	return b.sync(func(args []js.Value) (any, error) {
+		if err := argCount(args, 1, "validate(item, blobs)"); err != nil {
+			return nil, err
+		}
+		text, err := goString(args[0], "item")
+		if err != nil {
+			return nil, err
+		}
+		var side []any
+		if len(args) > 1 {
+			if side, err = b.goBlobs(args[1]); err != nil {
+				return nil, err
+			}
+		}
+		item, err := DecodeObject([]byte(text), side)
+		if err != nil {
+			return issuesJSON([]collection.Issue{{Message: "item must be an object"}})
+		}
+		if _, issues := v.Validate(item); len(issues) > 0 {
+			return issuesJSON(issues)
+		}
+		return js.Undefined(), nil
+	}), nil
+}
+
+// issuesJSON encodes issues as [{message, path}].
+func issuesJSON(issues []collection.Issue) (any, error) {
+	list := make([]any, len(issues))
+	for i, is := range issues {
+		path := make([]any, len(is.Path))
+		for j, p := range is.Path {
+			path[j] = p
+		}
+		list[i] = map[string]any{"message": is.Message, "path": path}
+	}
+	var e Encoder
+	if err := e.Value(list); err != nil {
+		return nil, err
+	}
+	return string(e.Buf), nil
 }
 
 // gcTime converts TanStack's gcTime in milliseconds; 0 or Infinity (JSON

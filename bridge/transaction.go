@@ -116,7 +116,7 @@ func (b *Bridge) createTransaction(args []js.Value) (any, error) {
 		return nil, typeErrorf("mutationFn", "want a function")
 	}
 	if meta := args[3]; meta.Type() == js.TypeString {
-		v, err := DecodeJSON([]byte(meta.String()), nil)
+		v, err := rawJSON(meta.String())
 		if err != nil {
 			return nil, typeErrorf("metadata", "%v", err)
 		}

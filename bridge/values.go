@@ -3,6 +3,7 @@
 package bridge
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 	"syscall/js"
@@ -15,7 +16,14 @@ const maxSafeInt = 1<<53 - 1
 // booleans, numbers (whole ones to int64, as SQLite INTEGER), strings,
 // Uint8Array to []byte, Date to ISO text (as PowerSync's serializer does).
 // Anything else is a TypeError naming arg.
-func (b *Bridge) goValue(v js.Value, arg string) (any, error) {
+func (b *Bridge) goValue(v js.Value, arg string) (_ any, err error) {
+	// syscall/js panics on a type it does not know (a bigint): the JS
+	// package converts bigints first, so this is only a safety net.
+	defer func() {
+		if r := recover(); r != nil {
+			err = typeErrorf(arg, "want null, boolean, number, string, Uint8Array or Date, got a value Go cannot read (a bigint?)")
+		}
+	}()
 	switch v.Type() {
 	case js.TypeNull, js.TypeUndefined:
 		return nil, nil
@@ -31,11 +39,23 @@ func (b *Bridge) goValue(v js.Value, arg string) (any, error) {
 			js.CopyBytesToGo(buf, v)
 			return buf, nil
 		}
+		if v.InstanceOf(b.deps.bigInt64Array) && v.Length() == 1 {
+			return b.goInt64(v), nil
+		}
 		if v.InstanceOf(b.deps.date) {
 			return v.Call("toISOString").String(), nil
 		}
 	}
-	return nil, typeErrorf(arg, "want null, boolean, number, string, Uint8Array or Date, got %s", v.Type())
+	return nil, typeErrorf(arg, "want null, boolean, number, bigint, string, Uint8Array or Date, got %s", v.Type())
+}
+
+// goInt64 reads the one element of a BigInt64Array: the form the JS package
+// gives a bigint (syscall/js cannot read a bigint itself), after checking
+// that it fits.
+func (b *Bridge) goInt64(v js.Value) int64 {
+	var buf [8]byte
+	js.CopyBytesToGo(buf[:], b.deps.uint8Array.New(v.Get("buffer"), v.Get("byteOffset"), 8))
+	return int64(binary.LittleEndian.Uint64(buf[:])) // wasm and typed arrays are little-endian
 }
 
 // number keeps whole, safe numbers as int64 so SQLite stores INTEGER.
@@ -120,32 +140,45 @@ func (b *Bridge) jsonArray(e *Encoder) js.Value {
 	arr.SetIndex(0, string(e.Buf))
 	if len(e.Blobs) > 0 {
 		blobs := b.deps.array.New(len(e.Blobs))
-		for i, blob := range e.Blobs {
-			u := b.deps.uint8Array.New(len(blob))
-			js.CopyBytesToJS(u, blob)
-			blobs.SetIndex(i, u)
+		for i, x := range e.Blobs {
+			switch x := x.(type) {
+			case []byte:
+				u := b.deps.uint8Array.New(len(x))
+				js.CopyBytesToJS(u, x)
+				blobs.SetIndex(i, u)
+			case int64:
+				blobs.SetIndex(i, b.deps.bigInt.Invoke(strconv.FormatInt(x, 10)))
+			case float64:
+				blobs.SetIndex(i, x)
+			}
 		}
 		arr.SetIndex(1, blobs)
 	}
 	return arr
 }
 
-// goBlobs reads the blob list that travels beside JSON text from JS.
-func (b *Bridge) goBlobs(v js.Value) ([][]byte, error) {
+// goBlobs reads the side values that travel beside JSON text from JS:
+// Uint8Array for bytes, a one-element BigInt64Array for a bigint.
+func (b *Bridge) goBlobs(v js.Value) ([]any, error) {
 	if v.Type() == js.TypeUndefined || v.Type() == js.TypeNull {
 		return nil, nil
 	}
 	if !v.InstanceOf(b.deps.array) {
-		return nil, typeErrorf("blobs", "want an array of Uint8Array")
+		return nil, typeErrorf("blobs", "want an array of Uint8Array or BigInt64Array")
 	}
-	out := make([][]byte, v.Length())
+	out := make([]any, v.Length())
 	for i := range out {
 		u := v.Index(i)
-		if !u.InstanceOf(b.deps.uint8Array) {
-			return nil, typeErrorf("blobs", "want an array of Uint8Array")
+		switch {
+		case u.InstanceOf(b.deps.uint8Array):
+			buf := make([]byte, u.Length())
+			js.CopyBytesToGo(buf, u)
+			out[i] = buf
+		case u.InstanceOf(b.deps.bigInt64Array) && u.Length() == 1:
+			out[i] = b.goInt64(u)
+		default:
+			return nil, typeErrorf("blobs", "want an array of Uint8Array or BigInt64Array")
 		}
-		out[i] = make([]byte, u.Length())
-		js.CopyBytesToGo(out[i], u)
 	}
 	return out, nil
 }

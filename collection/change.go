@@ -15,7 +15,7 @@ const (
 type Change struct {
 	Type ChangeType
 	// Key of the item. A sync source may leave it empty to have it derived
-	// from Value.
+	// from Value; without a Value (a delete), "" is the key "".
 	Key string
 	// Value is the item after the change; for a delete, the removed item.
 	Value Row

@@ -1,6 +1,7 @@
 package collection
 
 import (
+	"errors"
 	"time"
 )
 
@@ -76,23 +77,21 @@ func (c *Collection) SyncError() error {
 	return c.syncErr
 }
 
-// key derives the key of item with Config.GetKey or the "id" field.
+// key derives the key of item with Config.GetKey or the "id" field. Every
+// string is a key, "" too, as every text is a PowerSync id.
 func (c *Collection) key(item Row) (string, error) {
 	if c.cfg.GetKey != nil {
 		k, err := c.cfg.GetKey(item)
+		if errors.Is(err, ErrUndefinedKey) {
+			return "", &UndefinedKeyError{Item: item}
+		}
 		if err != nil {
 			return "", &InvalidKeyError{Cause: err}
-		}
-		if k == "" {
-			return "", &UndefinedKeyError{Item: item}
 		}
 		return k, nil
 	}
 	switch v := item["id"].(type) {
 	case string:
-		if v == "" {
-			return "", &UndefinedKeyError{Item: item}
-		}
 		return v, nil
 	case nil:
 		return "", &UndefinedKeyError{Item: item}

@@ -77,8 +77,9 @@ type MutationHandler func(ctx context.Context, p MutationParams) error
 type Config struct {
 	// ID names the collection; "" gets a generated id.
 	ID string
-	// GetKey derives an item's key. nil means the item's "id" field, which
-	// must be a string.
+	// GetKey derives an item's key; any string is one, "" too. It returns
+	// ErrUndefinedKey for an item without a key. nil means the item's "id"
+	// field, which must be a string (missing or nil: UndefinedKeyError).
 	GetKey func(item Row) (string, error)
 	// Sync connects the collection to its source of truth.
 	Sync SyncConfig

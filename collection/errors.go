@@ -25,14 +25,18 @@ func (e *DuplicateKeyError) Error() string {
 // Name returns "DuplicateKeyError".
 func (e *DuplicateKeyError) Name() string { return "DuplicateKeyError" }
 
-// UndefinedKeyError reports an item whose key could not be derived
-// (GetKey found no key).
+// UndefinedKeyError reports an item without a key: no "id" field, a nil
+// one, or GetKey returned ErrUndefinedKey. Any string, "" included, is a key.
 type UndefinedKeyError struct{ Item Row }
 
 // Error describes the failure.
 func (e *UndefinedKeyError) Error() string {
-	return "collection: the item has no key (GetKey returned none)"
+	return "collection: the item has no key (its id is missing, undefined or null)"
 }
+
+// ErrUndefinedKey is what a GetKey returns (or wraps) for an item without a
+// key; the operation then fails with UndefinedKeyError.
+var ErrUndefinedKey error = constError("the item has no key")
 
 // Name returns "UndefinedKeyError".
 func (e *UndefinedKeyError) Name() string { return "UndefinedKeyError" }

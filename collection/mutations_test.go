@@ -61,6 +61,51 @@ func TestInsertWithoutAKeyFailsWithUndefinedKeyError(t *testing.T) {
 	testutil.WantErr[*InvalidKeyError](t, err)
 }
 
+// Any text is a key, the empty string and blanks too; only a missing key is
+// UndefinedKeyError (TanStack DB checks for undefined, PowerSync's id is any
+// text).
+func TestAnyTextIsAKeyForEveryOperation(t *testing.T) {
+	for _, key := range []string{"", " ", "\t", "é", "🙂", "a\x00b"} {
+		b := newBackend()
+		_, c := readyCollection(t, b)
+		tx, err := c.Insert([]Row{row(key, "title", "one")}, nil)
+		if err != nil {
+			t.Fatalf("insert %q: %v", key, err)
+		}
+		if err := waitTx(t, tx); err != nil {
+			t.Fatalf("insert %q: %v", key, err)
+		}
+		if !c.Has(key) || mustGet(t, c, key)["title"] != "one" {
+			t.Fatalf("key %q: not shown after insert", key)
+		}
+		tx, err = c.Update([]string{key}, nil, func(d Row) { d["title"] = "two" })
+		if err != nil {
+			t.Fatalf("update %q: %v", key, err)
+		}
+		if err := waitTx(t, tx); err != nil || mustGet(t, c, key)["title"] != "two" {
+			t.Fatalf("update %q: %v %v", key, err, mustGet(t, c, key))
+		}
+		// A delete synced from the server names the key alone.
+		b.push(t, Change{Type: ChangeDelete, Key: key})
+		if c.Has(key) {
+			t.Fatalf("key %q: shown after a synced delete", key)
+		}
+		if _, err := c.Insert([]Row{row(key)}, nil); err != nil {
+			t.Fatalf("insert %q again: %v", key, err)
+		}
+		tx, err = c.Delete([]string{key}, nil)
+		if err != nil {
+			t.Fatalf("delete %q: %v", key, err)
+		}
+		if err := waitTx(t, tx); err != nil || c.Has(key) {
+			t.Fatalf("delete %q: %v", key, err)
+		}
+	}
+	_, c := readyCollection(t, newBackend())
+	_, err := c.Insert([]Row{{"id": nil}}, nil)
+	testutil.WantErr[*UndefinedKeyError](t, err)
+}
+
 // minLength is a hand-written schema: title must be a string of 3+ characters.
 var minLength = ValidatorFunc(func(item Row) (Row, []Issue) {
 	s, ok := item["title"].(string)

@@ -106,10 +106,12 @@ func (p *SyncParams) ApplyDeferred(ms []ChangeMessage) error {
 	return nil
 }
 
-// keyAll derives the missing keys of ms.
+// keyAll derives the missing keys of ms: an empty Key with a Value is
+// derived from the Value (which may give "", itself a key); an empty Key
+// without one (a delete) is the key "".
 func (c *Collection) keyAll(ms []ChangeMessage) error {
 	for i := range ms {
-		if ms[i].Key == "" {
+		if ms[i].Key == "" && ms[i].Value != nil {
 			k, err := c.key(ms[i].Value)
 			if err != nil {
 				return err

@@ -6,7 +6,8 @@ import { module, call, check, revive, report } from './loader.js';
 import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError } from './errors.js';
-import { isStandardSchema, validateWith, tableSpec } from './standard-schema.js';
+import { isStandardSchema, validateWith } from './standard-schema.js';
+import { fieldValue, isSideValue, encode, userJSON } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
 
@@ -62,26 +63,19 @@ export function createCollection(options) {
 }
 
 /**
- * Serializes one value for a column as TanStack's PowerSync collection
- * does. types maps column names to their ColumnType.
+ * Prepares one field of an item for the trip to Go. The table's rules (which
+ * fields are columns, which types a column takes, booleans as 1/0) live in
+ * Go (collection/powersync: TableValidator, serializeField); here only what
+ * needs JS: the application's serializer, the JSON text of an object that a
+ * validated item puts in a TEXT column (JSON.stringify's text, as given),
+ * and the checks of values.js.
  */
-function serializeValue(types, tableName, serializer, name, v) {
-  if (name === 'id') return v;
-  const type = types.get(name);
-  if (!type && name !== '_metadata' && name !== '_deleted') throw new Error(`Column "${name}" is not in table "${tableName}"`);
-  if (v === null || v === undefined) return null;
-  if (typeof serializer[name] === 'function') return serializer[name](v);
-  if (!type || v instanceof Uint8Array) return v;
-  if (type === ColumnType.TEXT) {
-    if (typeof v === 'string') return v;
-    if (v instanceof Date) return v.toISOString();
-    return JSON.stringify(v);
+function serializeField(types, serializer, validated, name, v, arg) {
+  if (v !== null && v !== undefined && typeof serializer[name] === 'function') v = serializer[name](v);
+  if (validated && types.get(name) === ColumnType.TEXT && v !== null && typeof v === 'object' && !(v instanceof Date) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) {
+    return userJSON(v, arg);
   }
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  const n = Number(v);
-  if (Number.isNaN(n)) throw new Error(`Column "${name}": cannot store ${String(v)} as ${type}`);
-  return n;
+  return fieldValue(v, arg);
 }
 
 function keyList(keys, what) {
@@ -99,7 +93,7 @@ function opOptions(config, what) {
     if (!OP_OPTIONS.has(key)) throw new TypeError(`${what}: unknown option "${key}"`);
   }
   if (config.optimistic !== undefined && typeof config.optimistic !== 'boolean') throw new TypeError(`${what}: optimistic must be a boolean`);
-  return [config.metadata === undefined ? undefined : JSON.stringify(config.metadata), config.optimistic];
+  return [config.metadata === undefined ? undefined : userJSON(config.metadata, `${what}: metadata`), config.optimistic];
 }
 
 function isEqual(a, b) {
@@ -107,26 +101,6 @@ function isEqual(a, b) {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * JSON text for the trip to Go; Uint8Array values (hasBlobs) become blob
- * markers that travel beside the text. The replacer is costly, so plain
- * rows skip it.
- */
-function encode(value, hasBlobs) {
-  if (!hasBlobs) return [JSON.stringify(value), undefined];
-  let blobs;
-  const text = JSON.stringify(value, function (k, v) {
-    const raw = this[k];
-    if (raw instanceof Uint8Array) {
-      blobs ??= [];
-      blobs.push(raw);
-      return { $blob: blobs.length - 1 };
-    }
-    return v;
-  });
-  return [text, blobs];
 }
 
 /**
@@ -144,9 +118,9 @@ export class Collection {
     this._local = false;
     this._db = options.database;
     this._table = options.table;
-    // Like the reference, items are checked against the table's types
-    // unless the options bring their own schema.
-    this._schema = options.schema ?? tableSpec(options.table);
+    // The application's schema runs here (it is JS); without one, Go checks
+    // items against the table's types (the one home of that rule).
+    this._schema = options.schema;
     this._out = options.deserializationSchema ?? options.schema;
     this._types = new Map(options.table.columns.map((c) => [c.name, c.type]));
     this._blobs = false; // set by _serialize when a value is a Uint8Array
@@ -219,7 +193,7 @@ export class Collection {
 
   _create() {
     const o = this.config;
-    const opts = { syncBatchSize: o.syncBatchSize, syncMode: o.syncMode, startSync: o.startSync };
+    const opts = { syncBatchSize: o.syncBatchSize, syncMode: o.syncMode, startSync: o.startSync, hostValidated: o.schema !== undefined };
     if (o.id !== undefined) opts.id = o.id;
     if (o.gcTime !== undefined) opts.gcTime = o.gcTime;
     this._go = check(module().createCollection(this._db._handle, this._table.name, JSON.stringify(opts)));
@@ -432,25 +406,37 @@ export class Collection {
         throw new TypeError(`insert: item${Array.isArray(items) ? `s[${i}]` : ''} must be an object`);
       }
       const v = this._schema ? validateWith(this._schema, item, 'insert') : item;
-      return this._serialize(v);
+      return this._serialize(v, Array.isArray(items) ? `insert: items[${i}]` : 'insert: item');
     });
-    const [text, blobs] = encode(rows, this._takeBlobs());
+    const [text, blobs] = this._encode(rows, 'insert');
     return transactionFor(check(this._g().insert(text, blobs, meta, optimistic)));
   }
 
-  _serialize(item) {
+  _serialize(item, arg) {
     if (this._local) {
       this._blobs = true; // the replacer finds Uint8Array values at any depth
       return item;
     }
     const out = {};
+    const validated = this._schema !== undefined;
     for (const k in item) {
       if (!Object.hasOwn(item, k)) continue;
-      const v = serializeValue(this._types, this._table.name, this.config.serializer, k, item[k]);
-      if (v instanceof Uint8Array) this._blobs = true;
+      const v = serializeField(this._types, this.config.serializer, validated, k, item[k], `${arg}.${k}`);
+      if (isSideValue(v)) this._blobs = true;
       out[k] = v;
     }
     return out;
+  }
+
+  // _encode is encode() with a TypeError naming the operation when a
+  // nested value cannot be JSON (a bigint inside an object).
+  _encode(value, what) {
+    try {
+      return encode(value, this._takeBlobs());
+    } catch (e) {
+      if (e instanceof TypeError) throw new TypeError(`${what}: ${e.message}`);
+      throw e;
+    }
   }
 
   _takeBlobs() {
@@ -467,8 +453,12 @@ export class Collection {
   update(keys, configOrCallback, maybeCallback) {
     const list = keyList(keys, 'update');
     const [config, callback] = typeof configOrCallback === 'function' ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
+    if (callback === undefined && (config === undefined || (config !== null && typeof config === 'object'))) {
+      throw new MissingUpdateArgumentError(config === undefined
+        ? 'update: the draft callback is missing: update(key, (draft) => { draft.field = value })'
+        : 'update: changes go in a callback, not an object: update(key, (draft) => { draft.field = value }); an object before the callback is the config { metadata, optimistic }');
+    }
     const [meta, optimistic] = opOptions(config, 'update');
-    if (callback === undefined) throw new MissingUpdateArgumentError('update: the draft callback is missing');
     if (typeof callback !== 'function') throw new TypeError('update: callback must be a function');
     const current = list.map((k) => this.get(k));
     const drafts = current.map((c) => (c === undefined ? {} : structuredClone(c)));
@@ -481,9 +471,9 @@ export class Collection {
       for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
         if (!isEqual(before[k], after[k])) changed[k] = after[k] ?? null;
       }
-      return this._serialize(changed);
+      return this._serialize(changed, Array.isArray(keys) ? `update: drafts[${i}]` : 'update: draft');
     });
-    const [text, blobs] = encode(changes, this._takeBlobs());
+    const [text, blobs] = this._encode(changes, 'update');
     return transactionFor(check(this._g().update(list, text, blobs, meta, optimistic)));
   }
 

@@ -4,6 +4,7 @@ import { init, module, call, check, revive, report } from './loader.js';
 import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 import { SyncStatus, reviveSyncStatus } from './sync-status.js';
+import { sqlParams } from './values.js';
 
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
 const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3, executeRaw: 4 };
@@ -19,9 +20,10 @@ function queryResult(payload) {
   };
 }
 
+/** Checks sql and returns params converted for Go (see values.js). */
 function sqlCheck(sql, params) {
   if (typeof sql !== 'string') throw new TypeError(`sql: want a string, got ${typeof sql}`);
-  if (params !== undefined && params !== null && !Array.isArray(params)) throw new TypeError(`params: want an array, got ${typeof params}`);
+  return sqlParams(params);
 }
 
 /** Wraps a user callback so that its exception is reported, not thrown into Go. */
@@ -47,26 +49,22 @@ function checkWatchOptions(what, o) {
 class Queries {
   /** Runs a statement: { rowsAffected, insertId, rows: { _array, length, item(i) } }. */
   async execute(sql, params = []) {
-    sqlCheck(sql, params);
-    return queryResult(await this._query(QUERY.execute, sql, params));
+    return queryResult(await this._query(QUERY.execute, sql, sqlCheck(sql, params)));
   }
 
   /** Runs a query and returns all its rows. */
   async getAll(sql, params = []) {
-    sqlCheck(sql, params);
-    return revive(await this._query(QUERY.getAll, sql, params));
+    return revive(await this._query(QUERY.getAll, sql, sqlCheck(sql, params)));
   }
 
   /** Runs a query and returns its first row; throws if there is none. */
   async get(sql, params = []) {
-    sqlCheck(sql, params);
-    return revive(await this._query(QUERY.get, sql, params));
+    return revive(await this._query(QUERY.get, sql, sqlCheck(sql, params)));
   }
 
   /** Runs a query and returns its first row, or null. */
   async getOptional(sql, params = []) {
-    sqlCheck(sql, params);
-    return revive(await this._query(QUERY.getOptional, sql, params));
+    return revive(await this._query(QUERY.getOptional, sql, sqlCheck(sql, params)));
   }
 
   /**
@@ -258,14 +256,14 @@ export class PowerSyncDatabase extends Queries {
    * iterable of the results.
    */
   watch(sql, params = [], options = {}, handlerOptions) {
-    sqlCheck(sql, params);
+    params = sqlCheck(sql, params);
     if (handlerOptions !== undefined && (handlerOptions === null || typeof handlerOptions !== 'object')) {
       throw new TypeError('watch: options must be an object');
     }
     const opts = handlerOptions === undefined ? (options ?? {}) : { ...handlerOptions, onResult: options?.onResult, onError: options?.onError };
     checkWatchOptions('watch', opts);
     const start = (onResult, onError) => (h) =>
-      check(h.watch(sql, params ?? [], (ok, v) => (ok ? onResult(queryResult(v)) : onError(v))));
+      check(h.watch(sql, params, (ok, v) => (ok ? onResult(queryResult(v)) : onError(v))));
     if (typeof opts.onResult === 'function') {
       const onError = guarded((e) => opts.onError?.(e));
       return this._subscribe(opts, onError, start(guarded(opts.onResult), onError));

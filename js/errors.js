@@ -130,6 +130,18 @@ classes.SchemaMustBeSynchronousError = SchemaMustBeSynchronousError;
 export class OnMutateMustBeSynchronousError extends TransactionError { constructor(m = 'onMutate must be synchronous and cannot return a promise: apply the optimistic changes directly and do async work in mutationFn') { super(m); this.name = 'OnMutateMustBeSynchronousError'; } }
 classes.OnMutateMustBeSynchronousError = OnMutateMustBeSynchronousError;
 
+/**
+ * A bug inside the module (a Go panic caught at the bridge), not a misuse:
+ * the details went to the console.
+ */
+export class InternalError extends Error {
+  constructor(m = 'gopowersync: internal error; please report it with the console output') {
+    super(m);
+    this.name = 'InternalError';
+  }
+}
+classes.InternalError = InternalError;
+
 // Storage errors (browsers, OPFS). Not TanStack errors: the database
 // raises them, as PowerSync's would.
 

@@ -81,6 +81,40 @@ export class Schema<S extends Record<string, Table<any>> = Record<string, Table<
 
 // ---------- Database ----------
 
+/**
+ * Values. What each JS value becomes in SQLite, as an SQL parameter
+ * (execute, getAll, get, getOptional, watch, tx.*) and as a field of a
+ * collection item; every value comes back exactly, or is refused with a
+ * TypeError naming the argument (`params[1]`, `insert: item.n`, ...) and
+ * its type, and nothing runs.
+ *
+ * | JS value                          | SQLite                     | read back as            |
+ * |-----------------------------------|----------------------------|-------------------------|
+ * | whole number (safe), -0           | INTEGER (-0 as 0)          | number                  |
+ * | other finite number, ±Infinity    | REAL                       | number                  |
+ * | NaN                               | TypeError (SQLite: NULL)   |                         |
+ * | bigint within 64 bits             | INTEGER                    | number if safe, else bigint |
+ * | bigint beyond 64 bits             | TypeError                  |                         |
+ * | string                            | TEXT (UTF-8)               | string                  |
+ * | string with a lone surrogate      | TypeError (UTF-8 cannot)   |                         |
+ * | Uint8Array, other typed array, DataView, ArrayBuffer | BLOB (the bytes) | Uint8Array   |
+ * | Date (valid)                      | TEXT, toISOString()        | string                  |
+ * | true / false                      | INTEGER 1 / 0              | number                  |
+ * | null, undefined                   | NULL                       | null                    |
+ * | object, array                     | parameter: TypeError; item field: see below |        |
+ * | symbol, function                  | TypeError                  |                         |
+ *
+ * Any INTEGER read back beyond ±(2^53-1) is a bigint (as wa-sqlite
+ * returns it); other integers are numbers. In collection items the
+ * table's rules apply on top (TanStack DB's PowerSync collection): without
+ * a schema, TEXT columns take strings and INTEGER/REAL columns numbers or
+ * bigints, else SchemaValidationError; with a schema of the application,
+ * an object or array it puts in a TEXT column is stored as its
+ * JSON.stringify text. Metadata (insert/update/delete `metadata`,
+ * createTransaction `metadata`) is queued as JSON.stringify gives it and
+ * read back from that text: key order, escapes and numbers as given.
+ */
+
 export interface QueryResult<R = any> {
   rowsAffected: number;
   insertId?: number;
@@ -544,6 +578,11 @@ export class DatabaseLockedError extends Error {
 export class PersistenceError extends Error {
   constructor(dbFilename?: string, cause?: Error);
   readonly cause: Error | undefined;
+}
+
+/** A bug inside the module (a Go panic caught at the bridge); details go to the console. */
+export class InternalError extends Error {
+  constructor(message?: string);
 }
 
 /**

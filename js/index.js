@@ -19,7 +19,7 @@ export {
   MissingDeleteHandlerError, MissingMutationFunctionError, TransactionNotPendingMutateError,
   TransactionNotPendingCommitError, TransactionAlreadyCompletedRollbackError, TransactionRolledBackError,
   CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
-  CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, PersistenceError,
+  CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, PersistenceError, InternalError,
 } from './errors.js';
 export {
   createLiveQueryCollection, LiveQueryCollection, BaseQueryBuilder, eq, gt, gte, lt, lte, and, or, not, inArray,

@@ -1,25 +1,30 @@
 // Standard Schema v1 (https://standardschema.dev) validators generated from
 // PowerSync tables, and the helpers that run any Standard Schema validator.
 
-import { Schema, Table, ColumnType } from './schema.js';
+import { Schema, Table } from './schema.js';
+import { module, check } from './loader.js';
+import { fieldValue, isSideValue, encode } from './values.js';
 import { SchemaValidationError, SchemaMustBeSynchronousError } from './errors.js';
 
 /**
- * Returns a Standard Schema v1 validator for each table of schema:
- * `id` must be a string; TEXT columns take strings, INTEGER and REAL
- * numbers; every column may be null or absent.
+ * Returns a Standard Schema v1 validator for each table of schema: the
+ * rules the collections apply when they have no schema of their own (`id`
+ * a string; TEXT columns take strings, INTEGER and REAL numbers; every
+ * column may be null or absent; no field that is not a column). The rules
+ * live in the Go module; validate() runs them there, so it needs init().
  * @param {Schema} schema
  * @returns {Record<string, import('./index.js').StandardSchemaV1>}
  */
 export function convertPowerSyncSchemaToSpecs(schema) {
   if (!(schema instanceof Schema)) throw new TypeError('convertPowerSyncSchemaToSpecs: schema must be a Schema');
-  return Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(t)]));
+  const text = JSON.stringify(schema);
+  return Object.fromEntries(schema.tables.map((t) => [t.name, tableSpec(text, t)]));
 }
 
-/** The Standard Schema validator of one table. @internal */
-export function tableSpec(table) {
+/** The Standard Schema validator of one table of a schema (as JSON text). */
+function tableSpec(schemaText, table) {
   if (!(table instanceof Table)) throw new TypeError('table must be a Table');
-  const types = new Map(table.columns.map((c) => [c.name, c.type]));
+  let validator = null;
   return {
     '~standard': {
       version: 1,
@@ -28,16 +33,26 @@ export function tableSpec(table) {
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
           return { issues: [{ message: 'item must be an object', path: [] }] };
         }
-        const issues = [];
-        if (typeof value.id !== 'string') issues.push({ message: 'id field must be a string', path: ['id'] });
-        for (const [name, type] of types) {
-          const v = value[name];
-          if (v === null || v === undefined) continue;
-          if (type === ColumnType.TEXT ? typeof v !== 'string' : typeof v !== 'number') {
-            issues.push({ message: `${name} must be a ${type === ColumnType.TEXT ? 'string' : 'number'}, got ${typeof v}`, path: [name] });
+        validator ??= check(module().tableValidator(schemaText, table.name));
+        const item = {};
+        let side = false;
+        for (const k of Object.keys(value)) {
+          try {
+            item[k] = fieldValue(value[k], k);
+          } catch (e) {
+            return { issues: [{ message: e.message, path: [k] }] };
           }
+          side ||= isSideValue(item[k]);
         }
-        return issues.length ? { issues } : { value };
+        let text;
+        let blobs;
+        try {
+          [text, blobs] = encode(item, side);
+        } catch (e) {
+          return { issues: [{ message: e.message, path: [] }] };
+        }
+        const issues = check(validator(text, blobs));
+        return issues === undefined ? { value } : { issues: JSON.parse(issues) };
       },
     },
   };

@@ -2,6 +2,7 @@
 // update and delete return, and PowerSyncTransactor.
 
 import { module, call, check, revive, asError } from './loader.js';
+import { userJSON } from './values.js';
 
 const TX_OPTIONS = new Set(['id', 'autoCommit', 'mutationFn', 'metadata']);
 
@@ -162,7 +163,7 @@ export function createTransaction(config) {
   if (autoCommit !== undefined && typeof autoCommit !== 'boolean') throw new TypeError('createTransaction: autoCommit must be a boolean');
   if (mutationFn !== undefined && typeof mutationFn !== 'function') throw new TypeError('createTransaction: mutationFn must be a function');
   const fn = mutationFn && ((txId) => mutationFn({ transaction: transactionFor(txId) }));
-  const txId = check(module().createTransaction(id, autoCommit, fn, metadata === undefined ? undefined : JSON.stringify(metadata)));
+  const txId = check(module().createTransaction(id, autoCommit, fn, metadata === undefined ? undefined : userJSON(metadata, 'createTransaction: metadata')));
   return transactionFor(txId);
 }
 

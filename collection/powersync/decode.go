@@ -1,6 +1,7 @@
 package powersync
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func castJSON(raw json.RawMessage, typ store.ColumnType) any {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return castInt(i, typ)
 		}
-		f, err := strconv.ParseFloat(s, 64)
+		f, err := parseReal(s)
 		if err != nil {
 			return nil
 		}
@@ -111,7 +112,7 @@ func castText(s string, typ store.ColumnType) any {
 		}
 		return int64(0)
 	case store.Real:
-		if f, err := strconv.ParseFloat(numericPrefix(s), 64); err == nil {
+		if f, err := parseReal(numericPrefix(s)); err == nil {
 			return f
 		}
 		return 0.0
@@ -152,6 +153,16 @@ func numericPrefix(s string) string {
 	return s[:i]
 }
 
+// parseReal parses a REAL as SQLite writes it; beyond the float64 range
+// (SQLite's JSON spells infinity 9.0e+999) it is ±Inf, as in SQLite.
+func parseReal(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && errors.Is(err, strconv.ErrRange) {
+		return f, nil // ±Inf, or 0 for an underflow: SQLite's values too
+	}
+	return f, err
+}
+
 func realToInt(f float64) int64 {
 	switch {
 	case math.IsNaN(f):
@@ -167,6 +178,12 @@ func realToInt(f float64) int64 {
 // formatReal renders a REAL as SQLite's CAST(x AS TEXT) does for common
 // values: integral values keep ".0".
 func formatReal(f float64) string {
+	if math.IsInf(f, 0) {
+		if f > 0 {
+			return "Inf"
+		}
+		return "-Inf"
+	}
 	s := strconv.FormatFloat(f, 'g', 15, 64)
 	if !strings.ContainsAny(s, ".eEn") {
 		s += ".0"

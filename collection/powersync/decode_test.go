@@ -1,6 +1,7 @@
 package powersync
 
 import (
+	"math"
 	"reflect"
 	"testing"
 
@@ -23,6 +24,8 @@ func TestDecodeCastsJSONValuesAsTheViewDoes(t *testing.T) {
 		{`{"s":true,"i":true,"r":2}`, collection.Row{"id": "k", "s": "1", "i": int64(1), "r": 2.0, "missing": nil}},
 		{`{"s":{"a": 1},"i":1.9,"r":null}`, collection.Row{"id": "k", "s": `{"a":1}`, "i": int64(1), "r": nil, "missing": nil}},
 		{`{"i":"abc","r":"x"}`, collection.Row{"id": "k", "s": nil, "i": int64(0), "r": 0.0, "missing": nil}},
+		// SQLite's JSON spells infinity 9.0e+999.
+		{`{"s":-9.0e+999,"i":9.0e+999,"r":-9.0e+999}`, collection.Row{"id": "k", "s": "-Inf", "i": int64(math.MaxInt64), "r": math.Inf(-1), "missing": nil}},
 	}
 	for _, tc := range cases {
 		got, err := d.decode("k", tc.data)

@@ -26,6 +26,10 @@ type Options struct {
 	// Schemas that convert synced rows run while the database is locked:
 	// they must not use the database.
 	Schema collection.Validator
+	// HostValidated says that the host already ran the application's
+	// schema on each item (the JS package runs a Standard Schema in JS):
+	// the collection then only checks that the fields are the table's.
+	HostValidated bool
 	// DeserializationSchema converts rows read from SQLite (as the view
 	// shows them: nil, int64, float64, string) into items.
 	DeserializationSchema collection.Validator
@@ -105,8 +109,13 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 		onDemand: opts.SyncMode == collection.SyncOnDemand,
 		yield:    opts.Yield,
 	}
-	schema := opts.Schema
-	if schema == nil {
+	var schema collection.Validator
+	switch {
+	case opts.Schema != nil:
+		schema = columnsValidator(table, opts.Schema)
+	case opts.HostValidated:
+		schema = columnsValidator(table, nil)
+	default:
 		schema = TableValidator(table)
 	}
 	tr := NewTransactor(db)
@@ -133,7 +142,11 @@ type keyError string
 func (e keyError) Error() string { return string(e) }
 
 func getKey(item collection.Row) (string, error) {
-	id, ok := item["id"].(string)
+	v := item["id"]
+	if v == nil {
+		return "", collection.ErrUndefinedKey
+	}
+	id, ok := v.(string)
 	if !ok {
 		return "", keyError("powersync: the id field must be a string")
 	}

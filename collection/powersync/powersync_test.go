@@ -2,6 +2,7 @@ package powersync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strconv"
@@ -229,8 +230,10 @@ func TestATransactionSpanningTwoCollectionsIsOneUploadTransaction(t *testing.T) 
 func TestMutationMetadataIsWrittenToTheUploadQueue(t *testing.T) {
 	db := openDB(t)
 	c := newCollection(t, collection.NewRuntime(), db, notes, Options{})
-	meta := map[string]any{"reason": "test"}
-	tx, err := c.Insert([]collection.Row{{"id": "a", "title": "t"}}, &collection.OperationOptions{Metadata: meta})
+	meta := map[string]any{"reason": "<test> & co"}
+	// JSON text as the JS package passes it: kept byte for byte.
+	raw := json.RawMessage(`{"z":1e2,"a":"\u00e9<"}`)
+	tx, err := c.Insert([]collection.Row{{"id": "a", "title": "t"}}, &collection.OperationOptions{Metadata: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +249,7 @@ func TestMutationMetadataIsWrittenToTheUploadQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries := crud(t, db)
-	want := []string{`{"reason":"test"}`, "plain", `{"reason":"test"}`}
+	want := []string{string(raw), "plain", `{"reason":"<test> & co"}`}
 	if len(entries) != 3 {
 		t.Fatalf("entries %+v", entries)
 	}
@@ -545,4 +548,56 @@ func TestAFailingStartMakesPreloadFailAndTheStatusError(t *testing.T) {
 	}
 	_, err = c.Insert([]collection.Row{{"id": "a"}}, nil)
 	testutil.WantErr[*collection.CollectionInErrorStateError](t, err)
+}
+
+// Every text is a PowerSync id, "" and blanks too: a row written with SQL
+// shows in the collection (on load, in pages, and live), and the
+// collection writes, updates and deletes it.
+func TestAnyTextIdIsAKeyOfTheCollection(t *testing.T) {
+	db := openDB(t)
+	keys := []string{"", " ", "é", "🙂"}
+	for _, k := range keys[:2] {
+		exec(t, db, `INSERT INTO documents (id, name) VALUES (?, 'sql')`, k)
+	}
+	c := newCollection(t, collection.NewRuntime(), db, documents, Options{SyncBatchSize: 1})
+	if got := sortedKeys(c); !reflect.DeepEqual(got, keys[:2]) {
+		t.Fatalf("keys after load %q", got)
+	}
+	exec(t, db, `INSERT INTO documents (id, name) VALUES (?, 'sql')`, keys[2])
+	if !c.Has(keys[2]) {
+		t.Fatal("a row written with SQL is not mirrored")
+	}
+	exec(t, db, `DELETE FROM documents WHERE id = ''`)
+	if c.Has("") {
+		t.Fatal("the delete of id '' is not mirrored")
+	}
+	mustInsert(t, c, collection.Row{"id": "", "name": "again"})
+	if r := sqlRow(t, db, "documents", ""); r["name"] != "again" {
+		t.Fatalf("row '' in SQL: %v", r)
+	}
+	tx, err := c.Update([]string{""}, nil, func(d collection.Row) { d["name"] = "changed" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if r := sqlRow(t, db, "documents", ""); r["name"] != "changed" {
+		t.Fatalf("row '' in SQL after update: %v", r)
+	}
+	tx, err = c.Delete([]string{""}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Wait(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Has("") || sqlRow(t, db, "documents", "") != nil {
+		t.Fatal("row '' still there after delete")
+	}
+	if _, err := c.Insert([]collection.Row{{"name": "no id"}}, nil); err == nil {
+		t.Fatal("an insert without id succeeded")
+	} else {
+		testutil.WantErr[*collection.UndefinedKeyError](t, err)
+	}
 }

@@ -11,12 +11,21 @@ import (
 	"github.com/localfirst/gopowersync/store"
 )
 
-func TestTheAutomaticSchemaRejectsAnItemWithoutAnID(t *testing.T) {
+// A missing id is UndefinedKeyError (issue 10: only a missing key is), a
+// non-string one and a field that is no column are SchemaValidationError.
+func TestTheAutomaticSchemaRejectsBadIDsAndUnknownColumns(t *testing.T) {
 	db := openDB(t)
 	c := newCollection(t, collection.NewRuntime(), db, documents, Options{})
 	_, err := c.Insert([]collection.Row{{}}, nil)
+	testutil.WantErr[*collection.UndefinedKeyError](t, err)
+	_, err = c.Insert([]collection.Row{{"id": int64(7)}}, nil)
 	e := testutil.WantErr[*collection.SchemaValidationError](t, err)
 	if len(e.Issues) != 1 || e.Issues[0].Message != "id field must be a string" {
+		t.Fatalf("issues %v", e.Issues)
+	}
+	_, err = c.Insert([]collection.Row{{"id": "a", "color": "red"}}, nil)
+	e = testutil.WantErr[*collection.SchemaValidationError](t, err)
+	if len(e.Issues) != 1 || !reflect.DeepEqual(e.Issues[0].Path, []string{"color"}) {
 		t.Fatalf("issues %v", e.Issues)
 	}
 	_, err = c.Insert([]collection.Row{{"id": "a", "n": "not a number"}}, nil)

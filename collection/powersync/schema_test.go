@@ -43,7 +43,8 @@ func TestTableValidatorReportsTypeIssuesWithTheirPath(t *testing.T) {
 		item collection.Row
 		want []collection.Issue
 	}{
-		{collection.Row{}, []collection.Issue{{Message: "id field must be a string", Path: []string{"id"}}}},
+		{collection.Row{}, nil}, // the key check reports UndefinedKeyError
+		{collection.Row{"id": "a", "color": "red"}, []collection.Issue{{Message: `"color" is not a column of table "documents"`, Path: []string{"color"}}}},
 		{collection.Row{"id": 1}, []collection.Issue{{Message: "id field must be a string", Path: []string{"id"}}}},
 		{collection.Row{"id": "a", "name": 12}, []collection.Issue{{Message: "name field must be a string", Path: []string{"name"}}}},
 		{collection.Row{"id": "a", "count": "12"}, []collection.Issue{{Message: "count field must be a number", Path: []string{"count"}}}},

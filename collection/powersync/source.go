@@ -192,22 +192,31 @@ func (ss *session) initialLoad() {
 	ss.p.MarkReady()
 }
 
-// load writes the rows matching where (all when "") to the collection.
+// load writes the rows matching where (all when "") to the collection, in
+// pages by id. The first page has no lower bound: "" is an id like any
+// other, so no cursor value sorts before every id.
 func (ss *session) load(ctx context.Context, where string, params []any) error {
 	q := "SELECT " + ss.selectList() + " FROM " + quoteIdent(ss.table.View()) + " WHERE "
 	if where != "" {
 		q += "(" + where + ") AND "
 	}
+	first := q + `true ORDER BY "id" LIMIT ?`
 	q += `"id" > ? ORDER BY "id" LIMIT ?`
 	size := ss.batch
 	args := append(append([]any(nil), params...), "", size)
 	last := len(args) - 2
-	for {
+	for page := 0; ; page++ {
 		n := 0
 		args[last+1] = size
 		began := time.Now()
 		err := ss.db.ReadTx(ctx, func(tx *store.Tx) error {
-			rows, err := tx.GetAll(ctx, q, args...)
+			var rows store.Rows
+			var err error
+			if page == 0 {
+				rows, err = tx.GetAll(ctx, first, append(append([]any(nil), params...), size)...)
+			} else {
+				rows, err = tx.GetAll(ctx, q, args...)
+			}
 			if err != nil {
 				return err
 			}

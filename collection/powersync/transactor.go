@@ -215,17 +215,24 @@ func checkColumns(t store.Table, item collection.Row) error {
 }
 
 // metadataText is the _metadata value of a mutation: strings as they are,
-// anything else as JSON; none when the table does not track metadata.
+// JSON text (json.RawMessage, as the JS package passes it) unchanged,
+// anything else as JSON without HTML escapes; none when the table does not
+// track metadata.
 func metadataText(t store.Table, md any) (string, bool, error) {
 	if md == nil || !t.TrackMetadata {
 		return "", false, nil
 	}
-	if s, ok := md.(string); ok {
-		return s, true, nil
+	switch v := md.(type) {
+	case string:
+		return v, true, nil
+	case json.RawMessage:
+		return string(v), true, nil
 	}
-	b, err := json.Marshal(md)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(md); err != nil {
 		return "", false, fmt.Errorf("powersync: metadata: %w", err)
 	}
-	return string(b), true, nil
+	return strings.TrimSuffix(b.String(), "\n"), true, nil
 }

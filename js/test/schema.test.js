@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Schema, Table, column, convertPowerSyncSchemaToSpecs } from '../index.js';
+import { init, Schema, Table, column, convertPowerSyncSchemaToSpecs } from '../index.js';
 
 test('a schema serializes to PowerSync JSON with the implicit id left out', () => {
   const schema = new Schema({
@@ -40,7 +40,8 @@ test('an explicit id column, an unknown type, option or index column is an error
   assert.throws(() => new Schema({ t: { columns: [] } }), TypeError);
 });
 
-test('generated Standard Schema validators check id and column types', () => {
+test('generated Standard Schema validators check id and column types', async () => {
+  await init();
   const specs = convertPowerSyncSchemaToSpecs(new Schema({ t: new Table({ s: column.text, i: column.integer }) }));
   const v = specs.t['~standard'];
   assert.equal(v.version, 1);

@@ -1,0 +1,126 @@
+// Fault 1 of issue 10: every value JS can hold either round-trips exactly
+// or is refused with a TypeError naming the argument and the type. The
+// table these tests check is in index.d.ts ("Values").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCollection, powerSyncCollectionOptions } from '../index.js';
+import { openDatabase } from './helpers.js';
+
+const exact = [
+  ['integer', 42, 'integer'],
+  ['negative integer', -7, 'integer'],
+  ['largest safe integer', Number.MAX_SAFE_INTEGER, 'integer'],
+  ['fraction', 0.1, 'real'],
+  ['whole number beyond 2^53 as a float', 2 ** 60, 'real'],
+  ['tiny', 5e-324, 'real'],
+  ['Infinity', Infinity, 'real'],
+  ['-Infinity', -Infinity, 'real'],
+  ['bigint in the safe range', 5n, 'integer', 5],
+  ['bigint beyond 2^53', 9007199254740993n, 'integer'],
+  ['largest int64', 2n ** 63n - 1n, 'integer'],
+  ['smallest int64', -(2n ** 63n), 'integer'],
+  ['empty string', '', 'text'],
+  ['text with every kind of character', 'a"\\\n\t\u0000é🙂\u2028<>&', 'text'],
+  ['bytes', new Uint8Array([0, 1, 255]), 'blob'],
+  ['empty bytes', new Uint8Array(0), 'blob'],
+  ['ArrayBuffer', new Uint8Array([7, 8]).buffer, 'blob', new Uint8Array([7, 8])],
+  ['another typed array', new Uint16Array([1]), 'blob', new Uint8Array([1, 0])],
+  ['true', true, 'integer', 1],
+  ['false', false, 'integer', 0],
+  ['null', null, 'null'],
+  ['undefined', undefined, 'null', null],
+  ['-0 (as wa-sqlite binds it)', -0, 'integer', 0],
+  ['Date', new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), 'text', '2026-01-02T03:04:05.006Z'],
+];
+
+const refused = [
+  ['NaN', NaN, /params\[1\].*NaN/],
+  ['bigint above int64', 2n ** 63n, /params\[1\].*bigint.*64-bit/],
+  ['bigint below int64', -(2n ** 63n) - 1n, /params\[1\].*bigint.*64-bit/],
+  ['lone surrogate', 'a\uD800b', /params\[1\].*lone surrogate/],
+  ['object', { a: 1 }, /params\[1\].*Object/],
+  ['array', [1], /params\[1\].*array/],
+  ['symbol', Symbol('s'), /params\[1\].*symbol/],
+  ['function', () => 1, /params\[1\].*function/],
+  ['invalid Date', new Date(NaN), /params\[1\].*Date/],
+];
+
+test('SQL parameters: each JS value comes back exactly, as its documented SQLite type', async () => {
+  const db = await openDatabase();
+  await db.execute('CREATE TABLE vals (k TEXT PRIMARY KEY, v)');
+  for (const [what, v, type, back = v] of exact) {
+    await db.execute('INSERT OR REPLACE INTO vals VALUES (?, ?)', [what, v]);
+    const row = await db.get('SELECT v, typeof(v) AS t FROM vals WHERE k = ?', [what]);
+    assert.equal(row.t, type, what);
+    assert.deepEqual(row.v, back, what);
+    if (typeof back === 'number') assert.ok(Object.is(row.v, back), `${what}: ${row.v}`);
+    // The same value as a parameter of a query finds the row.
+    if (back !== null && !(back instanceof Uint8Array)) {
+      assert.equal((await db.getOptional('SELECT k FROM vals WHERE v = ? AND k = ?', [v, what]))?.k, what, `${what} as a WHERE parameter`);
+    }
+  }
+});
+
+test('SQL parameters: what SQLite cannot hold exactly is a TypeError naming the argument; nothing runs', async () => {
+  const db = await openDatabase();
+  for (const [what, v, message] of refused) {
+    await assert.rejects(db.execute('INSERT INTO documents (id, name) VALUES (?, ?)', ['x', v]), (e) => e instanceof TypeError && message.test(e.message), what);
+    await assert.rejects(db.writeTransaction((tx) => tx.execute('SELECT ?, ?', ['x', v])), TypeError, `${what} in a transaction`);
+    assert.throws(() => db.watch('SELECT ?, ?', ['x', v]), TypeError, `${what} in watch`);
+  }
+  assert.equal((await db.getAll('SELECT * FROM documents')).length, 0);
+});
+
+test('results: integers beyond 2^53 come back as bigint, in rows, collections and subscriptions', async () => {
+  const db = await openDatabase();
+  assert.deepEqual(await db.get('SELECT 9007199254740993 AS a, 9007199254740991 AS b, -9223372036854775808 AS c, 1e999 AS d'),
+    { a: 9007199254740993n, b: 9007199254740991, c: -(2n ** 63n), d: Infinity });
+  const docs = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await docs.preload();
+  const seen = [];
+  docs.subscribeChanges((changes) => seen.push(...changes));
+  await db.execute('INSERT INTO documents (id, n, score) VALUES (?, ?, ?)', ['big', 2n ** 62n, -Infinity]);
+  assert.equal(docs.get('big').n, 2n ** 62n);
+  assert.equal(docs.get('big').score, -Infinity);
+  assert.equal(seen.at(-1).value.n, 2n ** 62n);
+});
+
+test('collection items: values round-trip through SQLite and the upload queue, or are refused naming the field', async () => {
+  const db = await openDatabase();
+  const docs = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await docs.preload();
+  await docs.insert({ id: 'a', name: 'é🙂<&>', n: 2n ** 60n, score: 0.1 }).isPersisted.promise;
+  assert.deepEqual(await db.get('SELECT name, n, typeof(n) AS t, score FROM documents WHERE id = ?', ['a']),
+    { name: 'é🙂<&>', n: 2n ** 60n, t: 'integer', score: 0.1 });
+  assert.equal(docs.get('a').n, 2n ** 60n);
+  const queued = JSON.parse((await db.get('SELECT data FROM ps_crud')).data);
+  assert.equal(queued.data.name, 'é🙂<&>');
+  await docs.update('a', (d) => { d.n = 5n; }).isPersisted.promise;
+  assert.equal((await db.get('SELECT n FROM documents WHERE id = ?', ['a'])).n, 5);
+  for (const [field, v, message] of [
+    ['n', NaN, /insert: item\.n.*NaN/],
+    ['n', 2n ** 64n, /insert: item\.n.*64-bit/],
+    ['name', 'a\uD800', /insert: item\.name.*lone surrogate/],
+    ['name', Symbol('x'), /insert: item\.name.*symbol/],
+    ['name', () => 1, /insert: item\.name.*function/],
+  ]) {
+    assert.throws(() => docs.insert({ id: 'bad', [field]: v }), (e) => e instanceof TypeError && message.test(e.message), `${field} = ${String(v)}`);
+  }
+  assert.throws(() => docs.update('a', (d) => { d.score = NaN; }), (e) => e instanceof TypeError && /update: draft\.score/.test(e.message));
+  assert.throws(() => docs.insert({ id: 'm' }, { metadata: { n: 1n } }), (e) => e instanceof TypeError && /metadata/.test(e.message));
+  assert.equal(docs.has('bad'), false);
+});
+
+test('no Go panic text reaches JS: an internal error is an Error without a Go stack', async () => {
+  const { module } = await import('../loader.js');
+  // A bigint straight at the bridge, past the JS checks.
+  const db = await openDatabase();
+  const h = await db._h();
+  const err = await new Promise((resolve) => {
+    const r = h.execute('SELECT ?', [1n], (ok, v) => resolve(ok ? null : v));
+    if (r instanceof Error) resolve(r);
+  });
+  assert.ok(err instanceof Error);
+  assert.doesNotMatch(err.message, /goroutine|\.go:\d+|panic/);
+  assert.equal(typeof module, 'function');
+});

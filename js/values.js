@@ -1,0 +1,126 @@
+// What each JS value becomes on its way to SQLite: the one place in JS that
+// decides it, for SQL parameters and for collection items alike. The table
+// is in index.d.ts ("Values"). Every value either arrives exactly or is
+// refused with a TypeError that names the argument; nothing is silently
+// changed (JSON.stringify alone would turn NaN into null and drop symbols).
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The form in which a bigint crosses to Go (syscall/js cannot read a bigint). */
+function int64(v, arg) {
+  if (v < INT64_MIN || v > INT64_MAX) {
+    throw new TypeError(`${arg}: the bigint ${v} does not fit SQLite's 64-bit INTEGER`);
+  }
+  return Number.isSafeInteger(Number(v)) ? Number(v) : new BigInt64Array([v]);
+}
+
+function refuse(arg, v, why) {
+  const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+  throw new TypeError(`${arg}: ${why ?? `SQLite cannot store a ${kind}`}`);
+}
+
+/**
+ * A scalar for SQLite, or a TypeError naming arg: null and undefined as
+ * NULL; booleans as 1/0; numbers as they are (whole ones INTEGER, -0 as 0,
+ * ±Infinity REAL); NaN refused (SQLite would store NULL); bigints in the
+ * 64-bit range as INTEGER, others refused; strings unless they hold a lone
+ * surrogate (SQLite text is UTF-8, which cannot hold one); Uint8Array,
+ * other typed arrays, DataView and ArrayBuffer as BLOB (their bytes); Date
+ * as ISO 8601 text. Anything else (objects, arrays, symbols, functions) is
+ * refused. @internal
+ */
+export function sqlValue(v, arg) {
+  switch (typeof v) {
+    case 'undefined':
+      return null;
+    case 'boolean':
+      return v;
+    case 'number':
+      if (Number.isNaN(v)) refuse(arg, v, 'NaN cannot be stored (SQLite would store NULL)');
+      return v;
+    case 'bigint':
+      return int64(v, arg);
+    case 'string':
+      if (!v.isWellFormed()) refuse(arg, v, 'the string holds a lone surrogate, which SQLite text (UTF-8) cannot store');
+      return v;
+    case 'object':
+      if (v === null || v instanceof Uint8Array) return v;
+      if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      if (v instanceof ArrayBuffer) return new Uint8Array(v);
+      if (v instanceof Date) {
+        if (Number.isNaN(v.getTime())) refuse(arg, v, 'an invalid Date cannot be stored');
+        return v.toISOString();
+      }
+      return refuse(arg, v);
+    default:
+      return refuse(arg, v);
+  }
+}
+
+/** SQL parameters checked and converted (see sqlValue). @internal */
+export function sqlParams(params) {
+  if (params === undefined || params === null) return [];
+  if (!Array.isArray(params)) throw new TypeError(`params: want an array, got ${typeof params}`);
+  let out = params;
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    const c = sqlValue(v, `params[${i}]`);
+    if (c !== v) {
+      if (out === params) out = params.slice();
+      out[i] = c;
+    }
+  }
+  return out;
+}
+
+/**
+ * One field of a collection item for the trip to Go, checked as sqlValue
+ * checks a parameter, except that objects and arrays pass: the table's
+ * schema decides about them in Go, or the application's serializer before.
+ * Returns the value and whether it must travel beside the JSON text
+ * (bytes, bigints beyond 2^53). @internal
+ */
+export function fieldValue(v, arg) {
+  if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && !(v instanceof Date)) {
+    return v;
+  }
+  return sqlValue(v, arg);
+}
+
+/** Whether a converted field value must travel beside the JSON text. @internal */
+export function isSideValue(v) {
+  return v instanceof Uint8Array || v instanceof BigInt64Array;
+}
+
+/**
+ * JSON text for the trip to Go, and the side values (Uint8Array,
+ * BigInt64Array) that travel beside it as {"$blob": i} markers. The
+ * replacer is costly, so values without side values skip it. @internal
+ */
+export function encode(value, hasSide) {
+  if (!hasSide) return [JSON.stringify(value), undefined];
+  let side;
+  const text = JSON.stringify(value, function (k, v) {
+    const raw = this[k];
+    if (isSideValue(raw)) {
+      side ??= [];
+      side.push(raw);
+      return { $blob: side.length - 1 };
+    }
+    return v;
+  });
+  return [text, side];
+}
+
+/** JSON.stringify of user JSON (metadata), a TypeError naming arg if it cannot be. @internal */
+export function userJSON(v, arg) {
+  let text;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    throw new TypeError(`${arg}: ${e.message}`);
+  }
+  if (text === undefined) throw new TypeError(`${arg}: JSON cannot hold a ${typeof v}`);
+  return text;
+}
