@@ -77,6 +77,7 @@ func (b *Bridge) createLocalCollection(args []js.Value) (any, error) {
 		return nil, err
 	}
 	k := b.newColl(c)
+	k.obj.method("writeLocal", b.sync(k.writeLocal))
 	k.obj.method("acceptMutations", b.sync(func(args []js.Value) (any, error) {
 		tx, err := b.txArg(args)
 		if err != nil {
@@ -130,4 +131,47 @@ func (k *coll) onFirstReady(args []js.Value) (any, error) {
 	}
 	k.c.OnFirstReady(func() { k.b.invoke(fn) })
 	return nil, nil
+}
+
+// writeLocal(changesJSON, blobs): writes [{type, key, value?}] into a
+// local collection's synced state in one sync transaction
+// (collection.WriteLocal): what another tab stored.
+func (k *coll) writeLocal(args []js.Value) (any, error) {
+	if err := argCount(args, 2, "writeLocal(changes, blobs)"); err != nil {
+		return nil, err
+	}
+	text, err := goString(args[0], "changes")
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := k.b.goBlobs(args[1])
+	if err != nil {
+		return nil, err
+	}
+	list, err := DecodeObjects([]byte(text), blobs)
+	if err != nil {
+		return nil, typeErrorf("changes", "%v", err)
+	}
+	changes := make([]collection.Change, len(list))
+	for i, m := range list {
+		typ, _ := m["type"].(string)
+		key, ok := m["key"].(string)
+		if !ok {
+			return nil, typeErrorf("changes", "change %d: want a string key", i)
+		}
+		ch := collection.Change{Type: collection.ChangeType(typ), Key: key}
+		switch ch.Type {
+		case collection.ChangeInsert, collection.ChangeUpdate:
+			v, ok := m["value"].(map[string]any)
+			if !ok {
+				return nil, typeErrorf("changes", "change %d: want an object value", i)
+			}
+			ch.Value = v
+		case collection.ChangeDelete:
+		default:
+			return nil, typeErrorf("changes", "change %d: unknown type %q", i, typ)
+		}
+		changes[i] = ch
+	}
+	return nil, collection.WriteLocal(k.c, changes)
 }

@@ -299,3 +299,25 @@ func TestLocalOnlyStartsWithItsInitialData(t *testing.T) {
 		t.Fatalf("status %s, error %v: want error with UndefinedKeyError", bad.Status(), bad.SyncError())
 	}
 }
+
+func TestWriteLocalChangesALocalCollectionsSyncedState(t *testing.T) {
+	c := mustCollection(t, NewRuntime(), LocalOnly(Config{}, row("a", "n", int64(1)), row("b")))
+	var rec recorder
+	c.SubscribeChanges(rec.fn, SubscribeOptions{IncludeInitialState: ptr(false)})
+	err := WriteLocal(c, []Change{
+		{Type: ChangeUpdate, Key: "a", Value: row("a", "n", int64(2))},
+		{Type: ChangeDelete, Key: "b"},
+		{Type: ChangeInsert, Key: "c", Value: row("c")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, c, "a")["n"]; got != int64(2) || c.Has("b") || !c.Has("c") {
+		t.Fatalf("a.n %v, has b %v, has c %v", got, c.Has("b"), c.Has("c"))
+	}
+	eventually(t, "three change events", func() bool { return len(rec.all()) == 3 })
+	other := mustCollection(t, NewRuntime(), Config{})
+	if err := WriteLocal(other, nil); err == nil {
+		t.Fatal("WriteLocal on a collection that is not LocalOnly did not fail")
+	}
+}

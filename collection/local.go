@@ -78,6 +78,30 @@ func AcceptMutations(tx *Transaction, c *Collection) error {
 	return l.accept(tx, c)
 }
 
+// WriteLocal writes changes into c's synced state as one sync transaction:
+// what changed elsewhere (another tab's copy of a persisted local
+// collection). An insert or update carries the whole item; a delete, the
+// key. c must be a LocalOnly collection.
+func WriteLocal(c *Collection, changes []Change) error {
+	l, ok := c.Utils().(*local)
+	if !ok {
+		return &CollectionConfigurationError{Message: "WriteLocal needs a LocalOnly collection"}
+	}
+	l.mu.Lock()
+	p := l.p
+	l.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	p.Begin()
+	for _, ch := range changes {
+		if err := p.Write(ch); err != nil {
+			return err
+		}
+	}
+	return p.Commit()
+}
+
 func (l *local) accept(tx *Transaction, c *Collection) error {
 	l.mu.Lock()
 	p := l.p

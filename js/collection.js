@@ -189,6 +189,7 @@ export class Collection {
     this._go = check(module().createLocalCollection(JSON.stringify(opts), keyOf, handler(onInsert), handler(onUpdate), handler(onDelete), initial, blobs));
     this.id = this._go.id;
     collections.set(this.id, new WeakRef(this));
+    options.attach?.(this);
   }
 
   _create() {

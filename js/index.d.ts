@@ -444,6 +444,41 @@ export function localOnlyCollectionOptions<T extends object = Record<string, any
   config: LocalOnlyCollectionConfig<T>,
 ): LocalOnlyCollectionOptions<T>;
 
+export interface LocalStorageCollectionConfig<T extends object = Record<string, any>>
+  extends Omit<LocalOnlyCollectionConfig<T>, 'initialData'> {
+  /** The storage key holding the collection. */
+  storageKey: string;
+  /** Default: globalThis.localStorage, else an in-memory store (Node). */
+  storage?: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
+  /** Where other tabs' 'storage' events arrive; default globalThis. */
+  storageEventApi?: {
+    addEventListener(type: 'storage', listener: (event: { key: string | null; storageArea?: unknown }) => void): void;
+    removeEventListener(type: 'storage', listener: (event: { key: string | null; storageArea?: unknown }) => void): void;
+  };
+  /** Default JSON. */
+  parser?: { parse(text: string): unknown; stringify(value: unknown): string };
+}
+
+export interface LocalStorageCollectionUtils extends LocalOnlyCollectionUtils {
+  /** Removes the stored items (the collection keeps showing them). */
+  clearStorage(): void;
+  /** The stored text's size in bytes. */
+  getStorageSize(): number;
+}
+
+/** Options for createCollection; opaque. */
+export interface LocalStorageCollectionOptions<T extends object> {
+  readonly __localStorage: T;
+}
+
+/**
+ * A local-only collection kept in storage, so it outlives a reload and
+ * follows other tabs; stored in TanStack DB's layout.
+ */
+export function localStorageCollectionOptions<T extends object = Record<string, any>>(
+  config: LocalStorageCollectionConfig<T>,
+): LocalStorageCollectionOptions<T>;
+
 export interface CurrentStateAsChangesOptions {
   limit?: number;
   optimizedOnly?: boolean;
@@ -489,6 +524,7 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
 
 export function createCollection<T extends object>(options: PowerSyncCollectionOptions<T>): Collection<T, PowerSyncCollectionUtils>;
 export function createCollection<T extends object>(options: LocalOnlyCollectionOptions<T>): Collection<T, LocalOnlyCollectionUtils>;
+export function createCollection<T extends object>(options: LocalStorageCollectionOptions<T>): Collection<T, LocalStorageCollectionUtils>;
 
 // ---------- Transactions ----------
 

@@ -10,6 +10,7 @@ export { createCollection, powerSyncCollectionOptions, Collection } from './coll
 export { convertPowerSyncSchemaToSpecs } from './standard-schema.js';
 export { createTransaction, getActiveTransaction, Transaction, PowerSyncTransactor } from './transaction.js';
 export { localOnlyCollectionOptions } from './local-only.js';
+export { localStorageCollectionOptions } from './local-storage.js';
 export { createOptimisticAction } from './optimistic-action.js';
 export {
   TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError, MissingHandlerError,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   init, createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, createTransaction,
   createOptimisticAction, PowerSyncTransactor, OnMutateMustBeSynchronousError, DuplicateKeyError,
-  SchemaValidationError, TransactionError, getActiveTransaction, Schema, Table, column,
+  SchemaValidationError, TransactionError, getActiveTransaction, Schema, Table, column, localStorageCollectionOptions,
 } from '../index.js';
 import { openDatabase, waitFor } from './helpers.js';
 
@@ -238,4 +238,92 @@ test('updateSchema adds columns and tables, keeps every row, and refuses a non-S
   await notes.preload();
   assert.equal(notes.get('n2').pinned, 1);
   await assert.rejects(db.updateSchema({ tables: [] }), TypeError);
+});
+
+// A storage and its 'storage' events, shared by two "tabs" as a browser
+// shares localStorage between tabs of an origin.
+function sharedStorage() {
+  const items = new Map();
+  const tabs = [];
+  const storage = {
+    getItem: (k) => (items.has(k) ? items.get(k) : null),
+    setItem: (k, v) => { items.set(k, v); },
+    removeItem: (k) => { items.delete(k); },
+  };
+  return {
+    storage,
+    items,
+    tab() { const t = new EventTarget(); tabs.push(t); return t; },
+    // What the browser does after a tab writes: every other tab hears of it.
+    announce(from, key) {
+      for (const t of tabs) if (t !== from) t.dispatchEvent(Object.assign(new Event('storage'), { key, storageArea: storage }));
+    },
+  };
+}
+
+test('a localStorage collection persists writes in TanStack DB layout and follows another tab', async () => {
+  await init();
+  const shared = sharedStorage();
+  const tabA = shared.tab();
+  const tabB = shared.tab();
+  const open = (id, events) => createCollection(localStorageCollectionOptions({
+    id, storageKey: 'prefs', storage: shared.storage, storageEventApi: events, getKey: (p) => p.name,
+  }));
+  const a = open('prefs-a', tabA);
+  await a.insert({ name: 'theme', value: 'dark' }).isPersisted.promise;
+  const stored = JSON.parse(shared.items.get('prefs'));
+  assert.deepEqual(Object.keys(stored), ['s:theme']);
+  assert.deepEqual(stored['s:theme'].data, { name: 'theme', value: 'dark' });
+  assert.equal(typeof stored['s:theme'].versionKey, 'string');
+  assert.ok(a.utils.getStorageSize() > 0);
+
+  // A second tab (or a reload) starts with what is stored.
+  const b = open('prefs-b', tabB);
+  assert.deepEqual(b.get('theme'), { name: 'theme', value: 'dark' });
+
+  // Writes in one tab reach the other through the storage event.
+  await a.update('theme', (d) => { d.value = 'light'; }).isPersisted.promise;
+  await a.insert({ name: 'lang', value: 'fr' }).isPersisted.promise;
+  shared.announce(tabA, 'prefs');
+  assert.equal(b.get('theme').value, 'light');
+  assert.equal(b.get('lang').value, 'fr');
+  await b.delete('lang').isPersisted.promise;
+  shared.announce(tabB, 'prefs');
+  assert.equal(a.has('lang'), false);
+  assert.deepEqual(Object.keys(JSON.parse(shared.items.get('prefs'))), ['s:theme']);
+
+  a.utils.clearStorage();
+  assert.equal(shared.items.has('prefs'), false);
+  assert.equal(a.utils.getStorageSize(), 0);
+});
+
+test('a write the storage refuses fails its transaction and is not shown', async () => {
+  await init();
+  let full = false;
+  const items = new Map();
+  const storage = {
+    getItem: (k) => items.get(k) ?? null,
+    setItem: (k, v) => { if (full) throw new Error('QuotaExceededError'); items.set(k, v); },
+    removeItem: (k) => { items.delete(k); },
+  };
+  const c = createCollection(localStorageCollectionOptions({ storageKey: 'drafts', storage, storageEventApi: new EventTarget(), getKey: (d) => d.id }));
+  await c.insert({ id: 'a' }).isPersisted.promise;
+  full = true;
+  const tx = c.insert({ id: 'b' });
+  await assert.rejects(tx.isPersisted.promise, /QuotaExceeded/);
+  assert.equal(c.has('b'), false);
+  assert.deepEqual(Object.keys(JSON.parse(items.get('drafts'))), ['s:a']);
+  assert.throws(() => localStorageCollectionOptions({ getKey: (d) => d.id }), /storageKey/);
+});
+
+test('in a manual transaction, acceptMutations stores a localStorage collection\'s part', async () => {
+  await init();
+  const items = new Map();
+  const storage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, v), removeItem: (k) => items.delete(k) };
+  const c = createCollection(localStorageCollectionOptions({ storageKey: 'sel', storage, storageEventApi: new EventTarget(), getKey: (d) => d.id }));
+  const tx = createTransaction({ autoCommit: false, mutationFn: async ({ transaction }) => { c.utils.acceptMutations(transaction); } });
+  tx.mutate(() => c.insert({ id: 'x', on: true }));
+  await tx.commit();
+  assert.equal(c.get('x').on, true);
+  assert.deepEqual(JSON.parse(items.get('sel'))['s:x'].data, { id: 'x', on: true });
 });

@@ -5,7 +5,7 @@
 // loosens, tsc reports the directive as unused.
 import {
   Schema, Table, column, PowerSyncDatabase, createCollection, powerSyncCollectionOptions,
-  localOnlyCollectionOptions, createTransaction, createOptimisticAction, PowerSyncTransactor,
+  localOnlyCollectionOptions, localStorageCollectionOptions, createTransaction, createOptimisticAction, PowerSyncTransactor,
   type Collection, type QueryResult,
 } from 'gopowersync';
 
@@ -51,6 +51,13 @@ async function main(): Promise<void> {
   // @ts-expect-error local-only collections have no PowerSync meta
   selection.utils.getMeta();
   const uiKey: string = selection.getKeyFromItem({ id: 'a', todoId: 'b' });
+  const prefs = createCollection(localStorageCollectionOptions<{ name: string; value: string }>({
+    storageKey: 'prefs',
+    getKey: (p) => p.name,
+  }));
+  const bytes: number = prefs.utils.getStorageSize();
+  // @ts-expect-error storageKey is required
+  localStorageCollectionOptions<{ name: string }>({ getKey: (p) => p.name });
 
   // A transaction over two collections, persisted by the PowerSync transactor.
   const tx = createTransaction({
@@ -72,7 +79,7 @@ async function main(): Promise<void> {
   const result: QueryResult<Todo> = await db.execute('SELECT * FROM todos');
   const rows: Todo[] = await db.getAll<Todo>('SELECT * FROM todos');
   const typed: Collection<Todo> = todos;
-  void [wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, state, result, rows, typed];
+  void [wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, bytes, state, result, rows, typed];
 }
 
 void main;
