@@ -66,14 +66,19 @@ func (s *shapes) pack(r Row) held {
 }
 
 // unpack returns the item h holds as a new row.
-func (s *shapes) unpack(h held) Row {
+func (s *shapes) unpack(h held) Row { return unpackWith(s.cols, h) }
+
+// unpackWith is unpack with the shapes' column lists: a list never changes
+// once added, so a copy of the outer slice taken under the runtime's lock
+// unpacks the items packed until then without it.
+func unpackWith(shapes [][]string, h held) Row {
 	if h.packed == "" {
 		return h.row
 	}
 	p := h.packed
 	id, n := uvarint(p)
 	p = p[n:]
-	cols := s.cols[id]
+	cols := shapes[id]
 	r := make(Row, len(cols))
 	for _, k := range cols {
 		var v any
@@ -81,6 +86,15 @@ func (s *shapes) unpack(h held) Row {
 		r[k] = v
 	}
 	return r
+}
+
+// equal reports whether a and b hold equal items (rowsEqual): the same
+// packed text is the same item, anything else is compared unpacked.
+func (s *shapes) equal(a, b held) bool {
+	if a.packed != "" && a.packed == b.packed {
+		return true
+	}
+	return rowsEqual(s.unpack(a), s.unpack(b))
 }
 
 // of returns the index of r's shape, adding it when new. Rows of one

@@ -115,6 +115,23 @@ func (c *Collection) visible(key string) (Row, bool) {
 	return c.shapes.unpack(v), true
 }
 
+// visibleHeld is visible without unpacking: the item as the state holds
+// it, for change events that are unpacked only when delivered.
+func (c *Collection) visibleHeld(key string) (held, bool) {
+	if len(c.optDeletes) > 0 {
+		if _, ok := c.optDeletes[key]; ok {
+			return held{}, false
+		}
+	}
+	if len(c.optUpserts) > 0 {
+		if v, ok := c.optUpserts[key]; ok {
+			return held{row: v}, true
+		}
+	}
+	v, ok := c.synced[key]
+	return v, ok
+}
+
 // syncedKeysLocked returns the synced keys in order. The sorted slice is
 // rebuilt lazily: the initial load of a large table does not pay for order
 // until someone asks for it.
@@ -249,8 +266,8 @@ type step struct {
 }
 
 type shown struct {
-	row Row
-	ok  bool
+	v  held
+	ok bool
 }
 
 func (c *Collection) newStep() *step {
@@ -282,7 +299,7 @@ func (s *step) touch(key string) {
 	}
 	s.keys = append(s.keys, key)
 	if s.track {
-		v, ok := s.c.visible(key)
+		v, ok := s.c.visibleHeld(key)
 		s.before = append(s.before, shown{v, ok})
 	}
 }
@@ -317,21 +334,21 @@ func (s *step) finish() {
 	if !s.track || len(s.keys) == 0 {
 		return
 	}
-	changes := make([]Change, 0, len(s.keys))
+	events := make([]event, 0, len(s.keys))
 	for i, k := range s.keys {
 		b := s.before[i]
-		v, ok := s.c.visible(k)
+		v, ok := s.c.visibleHeld(k)
 		switch {
 		case !b.ok && ok:
-			changes = append(changes, Change{Type: ChangeInsert, Key: k, Value: v})
+			events = append(events, event{typ: ChangeInsert, key: k, value: v})
 		case b.ok && !ok:
-			changes = append(changes, Change{Type: ChangeDelete, Key: k, Value: b.row})
-		case b.ok && ok && !rowsEqual(b.row, v):
-			changes = append(changes, Change{Type: ChangeUpdate, Key: k, Value: v, PreviousValue: b.row})
+			events = append(events, event{typ: ChangeDelete, key: k, value: b.v})
+		case b.ok && ok && !s.c.shapes.equal(b.v, v):
+			events = append(events, event{typ: ChangeUpdate, key: k, value: v, prev: b.v})
 		}
 	}
-	if len(changes) > 0 {
-		s.c.enqueueLocked(changes, nil)
+	if len(events) > 0 {
+		s.c.enqueueLocked(events, nil)
 	}
 }
 

@@ -17,8 +17,41 @@ type Subscription struct {
 
 // delivery is a batch of changes queued for one subscription.
 type delivery struct {
-	sub     *Subscription
-	changes []Change
+	sub *Subscription
+	b   *batch
+}
+
+// batch is the change events of one step, shared by the subscriptions it
+// is queued for. Its items stay as the state holds them (packed: one
+// pointer-free string each) until the first delivery unpacks them into
+// rows: a large sync commit can queue 100,000 events while it is applied
+// in slices, and as rows (maps, ~460 bytes and several objects each) they
+// would be a live heap the Go collector marks in one piece whenever wasm
+// hands the thread back (RATIONALE.md, "Change events wait packed").
+type batch struct {
+	events  []event
+	shapes  [][]string // the column lists of the packed items (unpackWith)
+	changes []Change   // the events as rows, from the first delivery on
+}
+
+// event is a change as queued: Change with its items held.
+type event struct {
+	typ         ChangeType
+	key         string
+	value, prev held
+}
+
+// rows returns the batch's changes, unpacking them on the first call. Only
+// the deliverer calls it, without the runtime's lock.
+func (b *batch) rows() []Change {
+	if b.changes == nil {
+		b.changes = make([]Change, len(b.events))
+		for i, e := range b.events {
+			b.changes[i] = Change{Type: e.typ, Key: e.key, Value: unpackWith(b.shapes, e.value), PreviousValue: unpackWith(b.shapes, e.prev)}
+		}
+		b.events = nil
+	}
+	return b.changes
 }
 
 // SubscribeChanges calls fn with each batch of changes the collection shows
@@ -42,10 +75,10 @@ func (c *Collection) SubscribeChanges(fn func([]Change), opts SubscribeOptions) 
 	c.stopGCLocked()
 	if opts.IncludeInitialState != nil && *opts.IncludeInitialState {
 		keys := c.keysLocked()
-		initial := make([]Change, 0, len(keys))
+		initial := make([]event, 0, len(keys))
 		for _, k := range keys {
-			v, _ := c.visible(k)
-			initial = append(initial, Change{Type: ChangeInsert, Key: k, Value: v})
+			v, _ := c.visibleHeld(k)
+			initial = append(initial, event{typ: ChangeInsert, key: k, value: v})
 		}
 		if len(initial) > 0 {
 			c.enqueueLocked(initial, sub)
@@ -83,14 +116,15 @@ func (c *Collection) SubscriberCount() int {
 	return len(c.subs)
 }
 
-// enqueueLocked queues changes for every subscriber of c, or for only.
-func (c *Collection) enqueueLocked(changes []Change, only *Subscription) {
+// enqueueLocked queues events for every subscriber of c, or for only.
+func (c *Collection) enqueueLocked(events []event, only *Subscription) {
+	b := &batch{events: events, shapes: c.shapes.cols}
 	if only != nil {
-		c.rt.queue = append(c.rt.queue, delivery{only, changes})
+		c.rt.queue = append(c.rt.queue, delivery{only, b})
 		return
 	}
 	for _, s := range c.subs {
-		c.rt.queue = append(c.rt.queue, delivery{s, changes})
+		c.rt.queue = append(c.rt.queue, delivery{s, b})
 	}
 }
 
@@ -123,7 +157,10 @@ func (rt *Runtime) deliverPaced(pace func()) {
 			if i > 0 && pace != nil {
 				pace()
 			}
-			d.sub.receive(d.changes)
+			q[i] = delivery{} // a batch is garbage once its last subscriber has it
+			if !d.sub.closed.Load() {
+				d.sub.receive(d.b.rows())
+			}
 		}
 		rt.mu.Lock()
 	}

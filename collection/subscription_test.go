@@ -172,3 +172,53 @@ func TestConcurrentSyncWritesAndMutationsKeepEveryBatchInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Events queued by deferred sync commits (a large sync applied in slices,
+// delivered afterwards) wait with their items packed, as the state holds
+// them, and are unpacked when delivered into the values they had when
+// queued, whatever the state shows by then.
+func TestQueuedEventsWaitPackedAndDeliverTheValuesOfTheirCommit(t *testing.T) {
+	b := newBackend()
+	_, c := readyCollection(t, b)
+	var rec recorder
+	c.SubscribeChanges(rec.fn, SubscribeOptions{IncludeInitialState: ptr(false)})
+	p := b.current()
+	for _, ms := range [][]Change{
+		{{Type: ChangeInsert, Value: row("a", "n", int64(1))}, {Type: ChangeInsert, Value: row("b", "s", "x")}},
+		{{Type: ChangeUpdate, Value: row("a", "n", int64(2))}},
+		{{Type: ChangeDelete, Key: "b"}},
+	} {
+		if err := p.ApplyDeferred(ms); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.rt.mu.Lock()
+	queued := 0
+	for _, d := range c.rt.queue {
+		for _, e := range d.b.events {
+			queued++
+			for _, h := range []held{e.value, e.prev} {
+				if h.row != nil {
+					t.Errorf("%s %s: a queued item is held as a row", e.typ, e.key)
+				}
+			}
+			if e.value.packed == "" {
+				t.Errorf("%s %s: a queued item is not packed", e.typ, e.key)
+			}
+		}
+	}
+	c.rt.mu.Unlock()
+	if queued != 4 {
+		t.Fatalf("%d events queued, want 4", queued)
+	}
+	p.Deliver()
+	want := []Change{
+		{Type: ChangeInsert, Key: "a", Value: row("a", "n", int64(1))},
+		{Type: ChangeInsert, Key: "b", Value: row("b", "s", "x")},
+		{Type: ChangeUpdate, Key: "a", Value: row("a", "n", int64(2)), PreviousValue: row("a", "n", int64(1))},
+		{Type: ChangeDelete, Key: "b", Value: row("b", "s", "x")},
+	}
+	if got := rec.all(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("delivered %+v\nwant %+v", got, want)
+	}
+}
