@@ -196,17 +196,13 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 				err = rerr
 			}
 		}
-		db.changes.reset()
-		db.tracking.discard()
+		db.changes.reset() // the tracked changes roll back with the data
 	}()
 	if err = fn(); err != nil {
 		return err
 	}
 	if c.GetAutocommit() {
 		return errors.New("store: the transaction was ended by a statement inside it")
-	}
-	if err = db.tracking.drain(c, db.opts.Yield); err != nil {
-		return err
 	}
 	if err = db.beforeCommit(); err != nil {
 		return err
@@ -222,9 +218,12 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 	case db.changes.has("ps_kv"):
 		db.kvMarked = false
 	}
-	db.tracking.deliver(db.opts.Yield)
+	terr := db.tracking.deliver(c, db.opts.Yield)
 	if tables := db.changes.take(db.schema); len(tables) > 0 {
 		db.notify.enqueue(tables)
+	}
+	if terr != nil {
+		return fmt.Errorf("store: the transaction committed, but reading its row changes for TrackRows failed (they are kept for the next commit): %w", terr)
 	}
 	return nil
 }

@@ -30,12 +30,13 @@
 //     the statement changed rows, and delivers the names after COMMIT,
 //     outside the lock, in commit order. Nothing runs per row.
 //   - TrackRows records row changes with temporary AFTER triggers into a
-//     temporary table drained right before COMMIT, so failed statements and
-//     rolled back transactions never reach a tracker. With Options.Yield
-//     (the browser's pacer) a large transaction is drained and handed to
-//     the trackers in slices of 500 changes, Yield called between them and
-//     the lock held throughout: a tracker gets a 100,000-row sync
-//     checkpoint in several calls, never interleaved with another write.
+//     temporary table, read and emptied right after COMMIT, so failed
+//     statements and rolled back transactions never reach a tracker, and
+//     the changes wait in SQLite, not in the Go heap. With Options.Yield
+//     (the browser's pacer) a large transaction is read and handed to the
+//     trackers in slices of 500 changes, Yield called between them and the
+//     lock held throughout: a tracker gets a 100,000-row sync checkpoint
+//     in several calls, never interleaved with another write.
 //   - Watch finds the tables a query reads from its EXPLAIN plan, as
 //     PowerSync does, and re-runs it on OnChange.
 package store

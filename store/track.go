@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/ncruces/go-sqlite3"
@@ -31,13 +30,17 @@ type RowChange struct {
 // writes inside the transaction, the records share its fate: a failed
 // statement or a rolled back transaction takes them away with the data,
 // and every writer is seen, whether it writes through a view, with raw SQL
-// on the data table, or with REPLACE INTO from sync. Right before COMMIT
-// the store reads and empties the temporary table (so it stays small and
-// the commit includes the emptying), and after COMMIT succeeds it hands
-// the changes to the trackers. With Options.Yield both go in slices of
-// trackSlice changes, Yield called between two, the lock held throughout.
+// on the data table, or with REPLACE INTO from sync. A temporary table's
+// rows outlive the COMMIT, so the changes stay in SQLite until they are
+// handed over: after COMMIT succeeds the store reads them (with
+// Options.Yield, trackSlice at a time, Yield called between two slices,
+// the lock held throughout), hands them to the trackers, and deletes what
+// it handed over. A large sync transaction thus never holds its 100,000
+// changes in the Go heap, where, under WebAssembly, the collector would
+// mark them in one piece whenever the module hands the thread back
+// (RATIONALE.md, "Tracked changes wait in SQLite").
 
-// trackSlice is how many tracked changes are read, or handed to a tracker,
+// trackSlice is how many tracked changes are read and handed to a tracker
 // between two calls of Options.Yield: in the browser a tracker that
 // decodes rows into a collection takes about 15 µs a row, so a slice stays
 // well under a 50 ms task (Yield only hands the thread back once ~8 ms of
@@ -52,12 +55,7 @@ type rowTracking struct {
 	created bool
 	byTable map[string][]*rowTracker
 
-	drainStmt, clearStmt *sqlite3.Stmt
-
-	// pending holds the changes drained before COMMIT, per table, in
-	// the order the tables were first written.
-	pending      map[string][]RowChange
-	pendingOrder []string
+	readStmt, clearStmt, clearAllStmt *sqlite3.Stmt
 }
 
 type rowTracker struct {
@@ -71,9 +69,12 @@ type rowTracker struct {
 // database. With Options.Yield, a transaction of more than trackSlice
 // (500) changes reaches fn in several calls, in order, Yield called
 // between them and the lock held until the last: fn sees every change of
-// a transaction before the next write begins, but not in one call. Every writer is seen: views, raw SQL on the data table, sync.
-// Installing is atomic with respect to writes: a transaction either
-// committed before TrackRows returned or is reported to fn.
+// a transaction before the next write begins, but not in one call. Every
+// writer is seen: views, raw SQL on the data table, sync. Installing is
+// atomic with respect to writes: a transaction either committed before
+// TrackRows returned or is reported to fn. Should reading the recorded
+// changes fail after COMMIT, the write returns an error saying it
+// committed, and the changes reach fn with the next commit's.
 func (db *DB) TrackRows(table string, fn func([]RowChange)) (stop func() error, err error) {
 	if err := db.acquire(context.Background()); err != nil {
 		return nil, err
@@ -186,91 +187,110 @@ func dropTrackTriggers(c *sqlite3.Conn, table string) error {
 	return nil
 }
 
-// drain moves the changes recorded in this transaction into pending and
-// empties the temporary table. It runs right before COMMIT; yield, when
-// non-nil, is called every trackSlice rows read.
-func (rt *rowTracking) drain(c *sqlite3.Conn, yield func()) error {
+// deliver hands the changes the committed transaction recorded to the
+// trackers, then deletes them from the temporary table. Without yield each
+// tracker gets its table's changes in one call; with yield they are read
+// and handed over trackSlice at a time in statement order (a slice split
+// where the table changes), yield called between two slices. It runs
+// after COMMIT, so a failure cannot undo the transaction: the changes not
+// handed over stay in the table and reach the trackers with the next
+// commit's, late rather than lost, and the error is returned for the
+// caller to report.
+func (rt *rowTracking) deliver(c *sqlite3.Conn, yield func()) error {
 	if len(rt.byTable) == 0 {
 		return nil
 	}
-	if rt.drainStmt == nil {
+	if rt.readStmt == nil {
 		var err error
-		if rt.drainStmt, _, err = c.Prepare(`SELECT tbl, op, id, data FROM temp.` + trackTable + ` ORDER BY rowid`); err != nil {
+		if rt.readStmt, _, err = c.Prepare(`SELECT rowid, tbl, op, id, data FROM temp.` + trackTable + ` WHERE rowid > ? ORDER BY rowid LIMIT ?`); err != nil {
 			return err
 		}
-		if rt.clearStmt, _, err = c.Prepare(`DELETE FROM temp.` + trackTable); err != nil {
+		if rt.clearStmt, _, err = c.Prepare(`DELETE FROM temp.` + trackTable + ` WHERE rowid <= ?`); err != nil {
+			return err
+		}
+		if rt.clearAllStmt, _, err = c.Prepare(`DELETE FROM temp.` + trackTable); err != nil {
 			return err
 		}
 	}
-	if rt.pending == nil {
-		rt.pending = map[string][]RowChange{}
+	limit := trackSlice
+	if yield == nil {
+		limit = -1 // no LIMIT
 	}
-	stmt := rt.drainStmt
-	var last string
-	for n := 1; stmt.Step(); n++ {
-		if yield != nil && n%trackSlice == 0 {
-			yield() // the statement stays open: nothing else has the connection
+	var last int64
+	for first := true; ; first = false {
+		if !first {
+			yield()
 		}
-		tbl := stmt.ColumnRawText(0)
-		if string(tbl) != last {
-			last = string(tbl)
-			if _, ok := rt.pending[last]; !ok {
-				rt.pendingOrder = append(rt.pendingOrder, last)
-			}
+		n, err := rt.deliverSlice(&last, limit)
+		if err == nil && n == 0 && first {
+			return nil // nothing recorded: no DELETE
 		}
-		rt.pending[last] = append(rt.pending[last], RowChange{
-			Op:   RowOp(stmt.ColumnInt(1)),
-			ID:   stmt.ColumnText(2),
-			Data: stmt.ColumnText(3),
+		if err != nil {
+			return errors.Join(err, rt.clear(last))
+		}
+		if n < limit || limit < 0 {
+			return rt.clear(0)
+		}
+	}
+}
+
+// deliverSlice reads up to limit (all when negative) changes after rowid
+// *last, hands them to the trackers and advances *last. It returns how many
+// it read.
+func (rt *rowTracking) deliverSlice(last *int64, limit int) (int, error) {
+	stmt := rt.readStmt
+	if err := errors.Join(stmt.BindInt64(1, *last), stmt.BindInt(2, limit)); err != nil {
+		return 0, err
+	}
+	var order []string
+	byTable := map[string][]RowChange{}
+	n := 0
+	for stmt.Step() {
+		n++
+		rowid := stmt.ColumnInt64(0)
+		tbl := stmt.ColumnText(1)
+		if _, ok := byTable[tbl]; !ok {
+			order = append(order, tbl)
+		}
+		byTable[tbl] = append(byTable[tbl], RowChange{
+			Op:   RowOp(stmt.ColumnInt(2)),
+			ID:   stmt.ColumnText(3),
+			Data: stmt.ColumnText(4),
 		})
+		*last = rowid
 	}
 	if err := errors.Join(stmt.Err(), stmt.Reset()); err != nil {
-		return err
+		return n, err
 	}
-	if len(rt.pendingOrder) == 0 {
-		return nil
+	for _, table := range order {
+		for _, tr := range rt.byTable[table] {
+			tr.fn(byTable[table])
+		}
+	}
+	return n, nil
+}
+
+// clear deletes the changes up to rowid last, those handed over, or all
+// of them when last is 0: a DELETE without WHERE, which SQLite carries out
+// by freeing the table's pages rather than row by row (after 100,000
+// changes, row by row took 180 ms of one task in the browser).
+func (rt *rowTracking) clear(last int64) error {
+	if last == 0 {
+		return execStmt(rt.clearAllStmt)
+	}
+	if err := rt.clearStmt.BindInt64(1, last); err != nil {
+		return err
 	}
 	return execStmt(rt.clearStmt)
 }
 
-// deliver hands the drained changes of the committed transaction to the
-// trackers: all at once, or, when yield is non-nil, trackSlice at a time
-// with yield called between two slices.
-func (rt *rowTracking) deliver(yield func()) {
-	slice := trackSlice
-	if yield == nil {
-		slice = math.MaxInt
-	}
-	started := false
-	for _, table := range rt.pendingOrder {
-		changes := rt.pending[table]
-		for lo := 0; lo < len(changes); lo += slice {
-			if started && yield != nil {
-				yield()
-			}
-			started = true
-			part := changes[lo:min(lo+slice, len(changes))]
-			for _, tr := range rt.byTable[table] {
-				tr.fn(part)
-			}
-		}
-	}
-	rt.discard()
-}
-
-// discard forgets what a rolled back transaction recorded.
-func (rt *rowTracking) discard() {
-	clear(rt.pending)
-	rt.pendingOrder = rt.pendingOrder[:0]
-}
-
 func (rt *rowTracking) close() error {
 	var errs []error
-	for _, s := range []*sqlite3.Stmt{rt.drainStmt, rt.clearStmt} {
+	for _, s := range []*sqlite3.Stmt{rt.readStmt, rt.clearStmt, rt.clearAllStmt} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
 	}
-	rt.drainStmt, rt.clearStmt = nil, nil
+	rt.readStmt, rt.clearStmt, rt.clearAllStmt = nil, nil, nil
 	return errors.Join(errs...)
 }
