@@ -1,0 +1,203 @@
+// Where the main-thread tasks over 50 ms of an initial sync come from: runs
+// the scenario of sync.test.js's long-task test (100,000 rows, a second
+// visit so V8's code cache is warm) with a Chromium trace, and prints each
+// task over 50 ms with its wall time and its thread CPU time (the trace's
+// tdur: a task much longer in wall time than in CPU time waited for a core
+// the machine gave to something else), the Go collector's cycles that ran
+// during it (GODEBUG=gctrace=1, the module's stderr), and, with --profile,
+// the wasm and JS functions sampled in it (a module built with its names).
+// Not a test: it prints figures for BENCHMARKS.md.
+//
+//   node tests/browser/bench/sync-trace.js [--rows 100000] [--runs 1] [--profile] [--db path]
+//
+// --db keeps the dev server's database (seeded once) between invocations.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshProfile, launch } from '../lib/browser.js';
+import { REPO } from '../lib/build.js';
+import { serve } from '../lib/server.js';
+import { backendUpload, buildSyncCommands, startSyncServer } from '../lib/syncserver.js';
+
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+};
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
+const ROWS = Number(opt('rows', 100000));
+const RUNS = Number(opt('runs', 1));
+const DB = opt('db', '');
+const PROFILE = flag('profile');
+const GODEBUG = opt('godebug', 'gctrace=1');
+
+function row(i) {
+  const hex = (n, w) => n.toString(16).padStart(w, '0');
+  const dec = (n, w) => String(n).padStart(w, '0');
+  return {
+    op: 'PUT',
+    type: 'todos',
+    id: `t${dec(i, 7)}`,
+    data: {
+      owner: `${hex(i % 100, 8)}-7d1c-4b2a-9e5f-${hex(i % 100, 12)}`,
+      description: `Buy item ${dec(i, 6)}`,
+      completed: i % 2,
+      created_at: `2026-11-${dec(1 + (i % 28), 2)}T${dec(i % 24, 2)}:${dec(i % 60, 2)}:00.000Z`,
+      priority: i % 5,
+    },
+  };
+}
+
+// With --profile, a module that keeps its function names (make build strips them).
+if (PROFILE) {
+  execFileSync('go', ['build', '-trimpath', '-o', join(REPO, 'dist/gopowersync-names.wasm'), './wasm/gopowersync'], {
+    cwd: REPO,
+    env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' },
+    stdio: 'inherit',
+  });
+} else {
+  execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+const bins = buildSyncCommands();
+const tmp = mkdtempSync(join(tmpdir(), 'gopowersync-sync-trace-'));
+const dbPath = DB || join(tmp, 'server.sqlite');
+const seeded = DB && existsSync(DB);
+let server;
+let web;
+try {
+  server = await startSyncServer(bins.server, dbPath);
+  web = await serve(REPO);
+  if (!seeded) {
+    for (let lo = 0; lo < ROWS; lo += 1000) {
+      await backendUpload(server.url, Array.from({ length: Math.min(1000, ROWS - lo) }, (_, k) => row(lo + k)));
+    }
+  }
+  for (let run = 1; run <= RUNS; run++) await traceRun(run);
+} finally {
+  await web?.close();
+  await server?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+async function traceRun(run) {
+  const profile = freshProfile();
+  const chrome = await launch(profile.dir);
+  try {
+    const page = await chrome.context.newPage();
+    for (const p of chrome.context.pages()) if (p !== page) await p.close();
+    await page.route('**/dist/wasm_exec.js', async (route) => {
+      const r = await route.fetch();
+      const body = (await r.text()).replace('this.env = {};', `this.env = { GODEBUG: ${JSON.stringify(GODEBUG)} };`);
+      await route.fulfill({ response: r, body });
+    });
+    if (PROFILE) {
+      await page.route('**/dist/gopowersync.wasm', (route) =>
+        route.fulfill({ contentType: 'application/wasm', body: readFileSync(join(REPO, 'dist/gopowersync-names.wasm')) }),
+      );
+    }
+    await page.addInitScript(() => {
+      window.goLog = [];
+      const log = console.log;
+      console.log = (...a) => {
+        const s = a.join(' ');
+        if (s.startsWith('gc ') || s.startsWith('scvg') || s.startsWith('trace:')) window.goLog.push([performance.now(), s]);
+        else log.apply(console, a);
+      };
+    });
+    await page.goto(web.url + '/tests/browser/pages/sync.html');
+    await page.waitForFunction(() => window.pageReady);
+    await page.evaluate(() => app.open('trace.db'));
+    // A second visit: the code cache is warm, as in the test.
+    await page.reload();
+    await page.waitForFunction(() => window.pageReady);
+    await page.evaluate(() => app.open('trace.db'));
+    const cdp = await chrome.context.newCDPSession(page);
+    if (PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    const events = [];
+    cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.start', {
+      traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'v8.wasm'] },
+      transferMode: 'ReportEvents',
+    });
+    const r = await page.evaluate(async ([url, n]) => {
+      window.goLog.length = 0;
+      const t0 = performance.now();
+      const m = await app.initialSync(url, 'bench', n);
+      return { ...m, t0, timeOrigin: performance.timeOrigin, goLog: window.goLog };
+    }, [server.url, ROWS]);
+    await cdp.send('Tracing.end');
+    await done;
+    const cpu = PROFILE ? (await cdp.send('Profiler.stop')).profile : null;
+    report(run, r, events, cpu);
+  } finally {
+    await chrome.close();
+    profile.remove();
+  }
+}
+
+/** Prints the run's long tasks from the trace, each with its GC cycles and top functions. */
+function report(run, r, events, cpu) {
+  console.log(`run ${run}: hasSynced ${Math.round(r.hasSynced)} ms, rows ${Math.round(r.rows)} ms; long tasks seen by the page: ${JSON.stringify(r.long)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  // The renderer's main thread: the one with the page's function calls.
+  const names = events.filter((e) => e.ph === 'M' && e.name === 'thread_name');
+  const main = names.find((e) => e.args.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'FunctionCall'));
+  if (!main) throw new Error('no renderer main thread in the trace');
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
+  const tasks = onMain.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.dur > 50000);
+  // Trace timestamps are µs of the monotonic clock performance.now() counts from.
+  const navStart = onMain.find((e) => e.name === 'navigationStart')?.ts;
+  const t0 = tasks.length ? null : null;
+  console.log(`  ${tasks.length} RunTask events over 50 ms on the main thread (wall / thread CPU ms):`);
+  const gcAt = r.goLog.map(([t, s]) => [t, s]);
+  for (const task of tasks) {
+    const cpuMs = task.tdur !== undefined ? (task.tdur / 1000).toFixed(0) : '?';
+    const line = [`  - ${(task.dur / 1000).toFixed(0)} / ${cpuMs} ms`];
+    // Go's gc lines are logged when a cycle ends; those logged during the
+    // task, by the page's clock (navStart-relative ms).
+    if (navStart !== undefined) {
+      const s = (task.ts - navStart) / 1000;
+      const e = s + task.dur / 1000;
+      line.push(`at ${Math.round(s - r.t0)} ms since connect`);
+      const gcs = gcAt.filter(([t]) => t >= s && t <= e).map(([, m]) => m.replace(/^gc (\d+) .*?: ([\d.+/]+) ms clock.*?, ([\d\->]+) MB.*$/, 'gc$1 $2ms $3MB'));
+      if (gcs.length) line.push(gcs.join('; '));
+    }
+    if (cpu) line.push(topFunctions(cpu, task.ts, task.ts + task.dur));
+    console.log(line.join('  '));
+  }
+  if (r.goLog.length) {
+    console.log(`  Go GC cycles during the sync: ${r.goLog.length}`);
+    for (const [t, s] of r.goLog) console.log(`    ${Math.round(t - r.t0)} ms: ${s}`);
+  }
+}
+
+/** The 8 functions with the most self samples between from and to (trace µs). */
+function topFunctions(cpu, from, to) {
+  const byId = new Map(cpu.nodes.map((n) => [n.id, n]));
+  let t = cpu.startTime;
+  const self = new Map();
+  let total = 0;
+  for (let i = 0; i < cpu.samples.length; i++) {
+    t += cpu.timeDeltas[i];
+    if (t < from || t > to) continue;
+    const f = byId.get(cpu.samples[i]).callFrame;
+    const name = f.functionName || `(${f.url.split('/').pop() || 'program'})`;
+    self.set(name, (self.get(name) ?? 0) + 1);
+    total++;
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  return `\n      ${total} samples: ` + top.map(([n, c]) => `${n} ${Math.round((100 * c) / total)}%`).join(', ');
+}
