@@ -37,12 +37,41 @@ function guarded(fn) {
   };
 }
 
+// PowerSync's default throttle of onChange and watch (DEFAULT_WATCH_THROTTLE_MS).
+const DEFAULT_THROTTLE_MS = 30;
+
 function checkWatchOptions(what, o) {
   if (typeof o !== 'object') throw new TypeError(`${what}: options must be an object`);
+  if (o.throttleMs !== undefined && !(typeof o.throttleMs === 'number' && o.throttleMs >= 0 && Number.isFinite(o.throttleMs))) {
+    throw new TypeError(`${what}: options.throttleMs must be a number of milliseconds >= 0`);
+  }
+  if (o.triggerImmediate !== undefined && typeof o.triggerImmediate !== 'boolean') throw new TypeError(`${what}: options.triggerImmediate must be a boolean`);
+  if (o.signal !== undefined && (o.signal === null || typeof o.signal !== 'object' || typeof o.signal.addEventListener !== 'function' || typeof o.signal.aborted !== 'boolean')) {
+    throw new TypeError(`${what}: options.signal must be an AbortSignal`);
+  }
   if (o.tables !== undefined && (!Array.isArray(o.tables) || o.tables.some((t) => typeof t !== 'string'))) {
     throw new TypeError(`${what}: options.tables must be an array of table names`);
   }
   if (o.onResult !== undefined && typeof o.onResult !== 'function') throw new TypeError(`${what}: options.onResult must be a function`);
+}
+
+/**
+ * A trailing throttle: after poke(), flush runs once ms later, taking
+ * whatever gathered meanwhile (PowerSync's throttleTrailing); with ms 0 it
+ * runs at once.
+ */
+function trailing(ms, flush) {
+  let timer = null;
+  return {
+    poke() {
+      if (ms === 0) flush();
+      else timer ??= setTimeout(() => { timer = null; flush(); }, ms);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = null;
+    },
+  };
 }
 
 /** Statement methods shared by the database and its transaction contexts. */
@@ -231,16 +260,38 @@ export class PowerSyncDatabase extends Queries {
   }
 
   /**
-   * Calls handler.onChange({ changedTables }) after each committed write to
-   * options.tables (all tables when not given); returns a dispose function.
-   * Without a handler, returns an async iterable of those events.
+   * Calls handler.onChange({ changedTables }) after committed writes to
+   * options.tables (every table of the application when not given), as
+   * PowerSync does: changedTables lists the watched tables the writes
+   * changed, by the names the schema declares, sorted; writes within
+   * options.throttleMs (default 30) of the first make one event;
+   * options.triggerImmediate sends one event with changedTables [] at once;
+   * options.signal ends it. Returns a dispose function. Without a
+   * handler, returns an async iterable of those events.
    */
   onChange(handlerOrOptions, options) {
     const handlerForm = typeof handlerOrOptions?.onChange === 'function';
     const opts = (handlerForm ? options : handlerOrOptions) ?? {};
     checkWatchOptions('onChange', opts);
     const tables = opts.tables ?? null;
-    const start = (onEvent) => (h) => check(h.onChange(tables, (changed) => onEvent({ changedTables: changed })));
+    const start = (onEvent) => (h) => {
+      const changed = new Set();
+      const throttle = trailing(opts.throttleMs ?? DEFAULT_THROTTLE_MS, () => {
+        if (changed.size === 0) return;
+        const list = [...changed].sort();
+        changed.clear();
+        onEvent({ changedTables: list });
+      });
+      const id = check(h.onChange(tables, (names) => {
+        for (const t of names) changed.add(t);
+        throttle.poke();
+      }));
+      if (opts.triggerImmediate) onEvent({ changedTables: [] });
+      return () => {
+        throttle.cancel();
+        h.unsubscribe(id);
+      };
+    };
     if (handlerForm) {
       const handler = handlerOrOptions;
       return this._subscribe(opts, (e) => handler.onError?.(e), start(guarded((e) => handler.onChange(e))));
@@ -253,7 +304,9 @@ export class PowerSyncDatabase extends Queries {
    * (PowerSync's `watch(sql, params, { onResult, onError }, options)`, or
    * onResult among the options), calls onResult with each result (first
    * at once) and returns a dispose function; otherwise returns an async
-   * iterable of the results.
+   * iterable of the results. After the first, results come at most once
+   * per options.throttleMs (default 30), the latest of the window;
+   * options.signal ends it.
    */
   watch(sql, params = [], options = {}, handlerOptions) {
     params = sqlCheck(sql, params);
@@ -262,8 +315,26 @@ export class PowerSyncDatabase extends Queries {
     }
     const opts = handlerOptions === undefined ? (options ?? {}) : { ...handlerOptions, onResult: options?.onResult, onError: options?.onError };
     checkWatchOptions('watch', opts);
-    const start = (onResult, onError) => (h) =>
-      check(h.watch(sql, params, (ok, v) => (ok ? onResult(queryResult(v)) : onError(v))));
+    const start = (onResult, onError) => (h) => {
+      let first = true;
+      let latest;
+      const throttle = trailing(opts.throttleMs ?? DEFAULT_THROTTLE_MS, () => onResult(queryResult(latest)));
+      const id = check(h.watch(sql, params, (ok, v) => {
+        if (!ok) {
+          onError(v);
+        } else if (first) {
+          first = false;
+          onResult(queryResult(v));
+        } else {
+          latest = v;
+          throttle.poke();
+        }
+      }));
+      return () => {
+        throttle.cancel();
+        h.unsubscribe(id);
+      };
+    };
     if (typeof opts.onResult === 'function') {
       const onError = guarded((e) => opts.onError?.(e));
       return this._subscribe(opts, onError, start(guarded(opts.onResult), onError));
@@ -272,17 +343,18 @@ export class PowerSyncDatabase extends Queries {
   }
 
   // _subscribe starts a subscription once the database is open and returns
-  // its dispose function (also run when options.signal aborts).
+  // its dispose function (also run when options.signal aborts). start(h)
+  // returns the function that ends the subscription.
   _subscribe(options, onError, start) {
-    let id = null;
-    let disposed = false;
+    let end = null;
+    let disposed = options.signal?.aborted === true;
     const dispose = () => {
       disposed = true;
-      if (id !== null) this._handle?.unsubscribe(id);
-      id = null;
+      end?.();
+      end = null;
     };
     options.signal?.addEventListener('abort', dispose, { once: true });
-    this._h().then((h) => { if (!disposed) id = start(h); }).catch(onError);
+    this._h().then((h) => { if (!disposed) end = start(h); }).catch(onError);
     return dispose;
   }
 
@@ -296,19 +368,19 @@ export class PowerSyncDatabase extends Queries {
         const queue = [];
         let wake = null;
         let failure = null;
-        let id = null;
-        let done = false;
+        let end = null;
+        let done = options.signal?.aborted === true;
         const poke = () => { const w = wake; wake = null; w?.(); };
         const push = (v) => { queue.push(v); poke(); };
         const fail = (e) => { failure = e; poke(); };
         const stop = () => {
           done = true;
-          if (id !== null) db._handle?.unsubscribe(id);
-          id = null;
+          end?.();
+          end = null;
           poke();
         };
         options.signal?.addEventListener('abort', stop, { once: true });
-        const started = db._h().then((h) => { if (!done) id = makeStart(push, fail)(h); });
+        const started = db._h().then((h) => { if (!done) end = makeStart(push, fail)(h); });
         return {
           async next() {
             await started;

@@ -133,10 +133,20 @@ export interface LockContext {
 }
 
 export interface WatchOnChangeEvent { changedTables: string[] }
+/**
+ * Options of onChange and watch, as PowerSync's. onChange reports, among
+ * the tables a write changed, those in `tables` (default: every table of
+ * the application), by the names the schema declares.
+ */
 export interface SQLWatchOptions {
+  /** The tables watched (onChange); default every table of the application. */
   tables?: string[];
+  /** Ends the subscription. */
   signal?: AbortSignal;
+  /** Changes within this many ms of the first make one event or re-run (default 30). */
   throttleMs?: number;
+  /** onChange: send one event with changedTables [] at once. */
+  triggerImmediate?: boolean;
 }
 export interface WatchHandler<R = any> {
   onResult: (result: QueryResult<R>) => void;

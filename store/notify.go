@@ -123,32 +123,38 @@ func (n *notifier) deliver() {
 		n.queue = n.queue[1:]
 		subs := slices.Clone(n.subs)
 		for _, s := range subs {
-			if s.cancelled || !s.matches(changed) {
+			if s.cancelled {
+				continue
+			}
+			seen := s.filter(changed)
+			if len(seen) == 0 {
 				continue
 			}
 			n.mu.Unlock()
-			s.fn(slices.Clone(changed))
+			s.fn(seen)
 			n.mu.Lock()
 		}
 	}
 }
 
-func (s *subscription) matches(changed []string) bool {
-	if s.tables == nil {
-		return true
-	}
+// filter returns the changed tables s watches, in a new slice: all but
+// PowerSync's own tables (ps_*) when it watches every table, else those it
+// named (PowerSync reports the watched tables among the changed ones).
+func (s *subscription) filter(changed []string) []string {
+	var out []string
 	for _, t := range changed {
-		if s.tables[t] {
-			return true
+		if s.tables == nil && !strings.HasPrefix(t, "ps_") || s.tables[t] {
+			out = append(out, t)
 		}
 	}
-	return false
+	return out
 }
 
-// OnChange calls fn with the names of the tables (user tables as
-// declared, internal tables such as ps_crud as they are, sorted) changed
-// by each committed write transaction that touched any of tables (nil
-// means any). fn runs once per transaction, in commit order, never for a
+// OnChange calls fn with the names of the tables among tables (user tables
+// by their declared names, internal ones such as ps_crud as they are,
+// sorted) that each committed write transaction changed, when it changed
+// any of them. nil tables means every table of the application, and not
+// PowerSync's own (ps_*), which are reported only to whoever names them. fn runs once per transaction, in commit order, never for a
 // rolled back one, after the database lock is released, so fn may use the
 // database. The returned function cancels the subscription.
 func (db *DB) OnChange(tables []string, fn func(changed []string)) (cancel func()) {

@@ -50,9 +50,11 @@ func TestOnChangeReportsDeclaredNamesOncePerCommitInOrder(t *testing.T) {
 	mustExec(t, db, `SELECT * FROM todos`)        // writes nothing: no notification
 	mustExec(t, db, `DELETE FROM ps_data__todos`) // no WHERE: SQLite's truncate shortcut must not hide it
 
+	// The application's tables only: PowerSync's own (ps_crud, ps_tx...)
+	// are reported to whoever watches them by name.
 	want := [][]string{
 		{"notes"},
-		{"notes", "ps_crud", "ps_kv", "ps_tx", "ps_updated_rows", "todos"},
+		{"notes", "todos"},
 		{"todos"},
 	}
 	if got := rec.all(); !reflect.DeepEqual(got, want) {
@@ -70,6 +72,35 @@ func TestOnChangeFiltersByTableAndStopsWhenCancelled(t *testing.T) {
 	mustExec(t, db, `INSERT INTO notes(id, body) VALUES ('m', 'x')`)
 	if got := rec.all(); !reflect.DeepEqual(got, [][]string{{"notes"}}) {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// A subscriber hears of the tables it watches, by the names it watches
+// them under (issue 10: one transaction writing todos and notes reported
+// the internal tables and notes to a watcher of todos).
+func TestOnChangeReportsOnlyTheWatchedTables(t *testing.T) {
+	db := openMem(t, twoTableSchema())
+	var todos, crud, both recorder[[]string]
+	defer db.OnChange([]string{"todos"}, todos.add)()
+	defer db.OnChange([]string{"ps_crud"}, crud.add)()
+	defer db.OnChange([]string{"ps_data__todos", "notes"}, both.add)()
+	err := db.WriteTx(bg, func(tx *Tx) error {
+		mustExec(t, tx, `INSERT INTO todos(id, title) VALUES ('a', 'x')`)
+		mustExec(t, tx, `INSERT INTO notes(id, body) VALUES ('n', 'x')`)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO notes(id, body) VALUES ('m', 'x')`) // local-only: no ps_crud
+	if got := todos.all(); !reflect.DeepEqual(got, [][]string{{"todos"}}) {
+		t.Fatalf("todos watcher got %v", got)
+	}
+	if got := crud.all(); !reflect.DeepEqual(got, [][]string{{"ps_crud"}}) {
+		t.Fatalf("ps_crud watcher got %v", got)
+	}
+	if got := both.all(); !reflect.DeepEqual(got, [][]string{{"notes", "todos"}, {"notes"}}) {
+		t.Fatalf("todos+notes watcher got %v", got)
 	}
 }
 
@@ -93,7 +124,7 @@ func TestOnChangeSubscribersMayWriteToTheDatabase(t *testing.T) {
 		}
 	})
 	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('a', 'x')`)
-	want := [][]string{{"ps_crud", "ps_kv", "ps_tx", "ps_updated_rows", "todos"}, {"notes"}}
+	want := [][]string{{"todos"}, {"notes"}}
 	eventually(t, "both notifications", func() bool { return len(rec.all()) == 2 })
 	if got := rec.all(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v", got)
