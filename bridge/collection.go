@@ -116,6 +116,7 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	}))
 	o.method("getMeta", b.sync(k.getMeta))
 	o.method("onFirstReady", b.sync(k.onFirstReady))
+	o.method("onStatusChange", b.sync(k.onStatusChange))
 	return k
 }
 

@@ -120,19 +120,6 @@ func (b *Bridge) jsMutationHandler(fn js.Value) collection.MutationHandler {
 	}
 }
 
-// onFirstReady(fn): fn() once the collection is ready (at once if it is).
-func (k *coll) onFirstReady(args []js.Value) (any, error) {
-	if len(args) < 1 {
-		return nil, typeErrorf("callback", "missing")
-	}
-	fn, err := goFunc(args[0], "callback")
-	if err != nil {
-		return nil, err
-	}
-	k.c.OnFirstReady(func() { k.b.invoke(fn) })
-	return nil, nil
-}
-
 // writeLocal(changesJSON, blobs): writes [{type, key, value?}] into a
 // local collection's synced state in one sync transaction
 // (collection.WriteLocal): what another tab stored.

@@ -3,6 +3,7 @@ package collection
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -32,6 +33,9 @@ func (c *Collection) setStatusLocked(to Status) error {
 	c.status = to
 	close(c.statusCh)
 	c.statusCh = make(chan struct{})
+	for _, l := range c.statusListeners {
+		l.push(from, to)
+	}
 	switch to {
 	case StatusReady:
 		for _, w := range c.readyWaiters {
@@ -153,6 +157,65 @@ func (c *Collection) OnFirstReady(fn func()) (cancel func()) {
 
 // readyWaiter is one OnFirstReady callback (a pointer, so cancel can find it).
 type readyWaiter struct{ fn func() }
+
+// OnStatusChange calls fn(from, to) after each change of the status, in
+// order, on a goroutine of its own and without locks: TanStack DB's
+// status:change event. cancel stops the calls not yet made.
+func (c *Collection) OnStatusChange(fn func(from, to Status)) (cancel func()) {
+	l := &statusListener{fn: fn}
+	rt := c.rt
+	rt.mu.Lock()
+	c.statusListeners = append(c.statusListeners, l)
+	rt.mu.Unlock()
+	return func() {
+		rt.mu.Lock()
+		c.statusListeners = slices.DeleteFunc(c.statusListeners, func(x *statusListener) bool { return x == l })
+		rt.mu.Unlock()
+		l.mu.Lock()
+		l.queue, l.cancelled = nil, true
+		l.mu.Unlock()
+	}
+}
+
+// statusListener queues the transitions for one OnStatusChange callback,
+// so that a slow callback sees them in order and never holds up the
+// collection.
+type statusListener struct {
+	fn func(from, to Status)
+
+	mu        sync.Mutex
+	queue     [][2]Status
+	running   bool
+	cancelled bool
+}
+
+func (l *statusListener) push(from, to Status) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cancelled {
+		return
+	}
+	l.queue = append(l.queue, [2]Status{from, to})
+	if !l.running {
+		l.running = true
+		go l.drain()
+	}
+}
+
+func (l *statusListener) drain() {
+	for {
+		l.mu.Lock()
+		if len(l.queue) == 0 {
+			l.running = false
+			l.mu.Unlock()
+			return
+		}
+		t := l.queue[0]
+		l.queue = l.queue[1:]
+		l.mu.Unlock()
+		l.fn(t[0], t[1])
+	}
+}
 
 // StateWhenReady starts sync if needed, waits until the collection is ready
 // and returns its items.

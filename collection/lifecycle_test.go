@@ -3,6 +3,8 @@ package collection
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -319,5 +321,32 @@ func TestWriteLocalChangesALocalCollectionsSyncedState(t *testing.T) {
 	other := mustCollection(t, NewRuntime(), Config{})
 	if err := WriteLocal(other, nil); err == nil {
 		t.Fatal("WriteLocal on a collection that is not LocalOnly did not fail")
+	}
+}
+
+func TestOnStatusChangeSeesEveryTransitionInOrder(t *testing.T) {
+	c := mustCollection(t, NewRuntime(), Config{Sync: SyncConfig{Sync: func(p *SyncParams) SyncHandle {
+		go p.MarkReady()
+		return SyncHandle{}
+	}}})
+	var mu sync.Mutex
+	var seen []string
+	c.OnStatusChange(func(from, to Status) {
+		mu.Lock()
+		seen = append(seen, string(from)+">"+string(to))
+		mu.Unlock()
+	})
+	dropped := c.OnStatusChange(func(from, to Status) { t.Errorf("a cancelled listener heard %s>%s", from, to) })
+	dropped()
+	if err := c.Preload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	c.Cleanup()
+	want := []string{"idle>loading", "loading>ready", "ready>cleaned-up"}
+	eventually(t, "three transitions", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == 3 })
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(seen, want) {
+		t.Fatalf("transitions %v, want %v", seen, want)
 	}
 }

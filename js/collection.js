@@ -13,6 +13,7 @@ import { IS_LOCAL_OPTIONS } from './local-only.js';
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'id', 'gcTime', 'startSync']);
+const STATUS_EVENTS = new Set(['status:change', 'status:idle', 'status:loading', 'status:ready', 'status:error', 'status:cleaned-up']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 
@@ -319,6 +320,79 @@ export class Collection {
   /** The key the collection gives item: its id, or a local-only collection's getKey(item). */
   getKeyFromItem(item) {
     return this._local ? this.config.getKey(item) : item?.id;
+  }
+
+  /**
+   * Calls handler(event) on each `event`, as TanStack DB's collection
+   * events: 'status:change' ({ type, collection, previousStatus, status })
+   * and 'status:idle' | 'status:loading' | 'status:ready' | 'status:error' |
+   * 'status:cleaned-up'. Handlers run after the change, in order. Returns a
+   * function that removes the handler.
+   */
+  on(event, handler) {
+    if (typeof event !== 'string' || !STATUS_EVENTS.has(event)) {
+      throw new TypeError(`on: unsupported event ${JSON.stringify(event)}; this package emits ${[...STATUS_EVENTS].join(', ')}`);
+    }
+    if (typeof handler !== 'function') throw new TypeError('on: handler must be a function');
+    this._events ??= new Map();
+    if (!this._events.has(event)) this._events.set(event, new Set());
+    this._events.get(event).add(handler);
+    if (!this._statusWatched) {
+      this._statusWatched = true;
+      const watch = () => check(this._go.onStatusChange((from, to) => this._emitStatus(from, to)));
+      if (this._go) watch();
+      else this._pending.then(watch, () => {});
+    }
+    return () => this.off(event, handler);
+  }
+
+  /** on(), for the next event only. */
+  once(event, handler) {
+    if (typeof handler !== 'function') throw new TypeError('once: handler must be a function');
+    const off = this.on(event, (e) => {
+      off();
+      handler(e);
+    });
+    return off;
+  }
+
+  /** Removes a handler added with on(). */
+  off(event, handler) {
+    this._events?.get(event)?.delete(handler);
+  }
+
+  /**
+   * Resolves with the next `event`; with timeout (ms), rejects if none
+   * comes by then.
+   */
+  waitFor(event, timeout) {
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) throw new TypeError('waitFor: timeout must be a number of milliseconds');
+    return new Promise((resolve, reject) => {
+      let timer;
+      const off = this.once(event, (e) => {
+        clearTimeout(timer);
+        resolve(e);
+      });
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          off();
+          reject(new Error(`waitFor: no ${event} event within ${timeout} ms`));
+        }, timeout);
+      }
+    });
+  }
+
+  _emitStatus(previousStatus, status) {
+    for (const type of ['status:change', `status:${status}`]) {
+      const event = { type, collection: this, previousStatus, status };
+      for (const h of [...(this._events?.get(type) ?? [])]) {
+        try {
+          h(event);
+        } catch (e) {
+          report(e);
+        }
+      }
+    }
   }
 
   /** 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up' */

@@ -489,6 +489,18 @@ export function localStorageCollectionOptions<T extends object = Record<string, 
   config: LocalStorageCollectionConfig<T>,
 ): LocalStorageCollectionOptions<T>;
 
+export interface CollectionStatusEvent<S extends CollectionStatus | 'change', T extends object = Record<string, any>> {
+  type: `status:${S}`;
+  collection: Collection<T, any>;
+  previousStatus: CollectionStatus;
+  status: S extends CollectionStatus ? S : CollectionStatus;
+}
+
+/** The events a collection emits, by name. */
+export type CollectionEvents<T extends object = Record<string, any>> = {
+  [S in CollectionStatus | 'change' as `status:${S}`]: CollectionStatusEvent<S, T>;
+};
+
 export interface CurrentStateAsChangesOptions {
   limit?: number;
   optimizedOnly?: boolean;
@@ -510,6 +522,12 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   forEach(callback: (value: T, key: string, index: number) => void): void;
   map<U>(callback: (value: T, key: string, index: number) => U): U[];
   getKeyFromItem(item: T): string;
+  /** status:change and status:<status> events, after the change; returns a function that removes the handler. */
+  on<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): () => void;
+  once<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): () => void;
+  off<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): void;
+  /** The next such event; rejects after timeout ms if given. */
+  waitFor<E extends keyof CollectionEvents<T>>(event: E, timeout?: number): Promise<CollectionEvents<T>[E]>;
   get(key: string): T | undefined;
   has(key: string): boolean;
   keys(): IterableIterator<string>;

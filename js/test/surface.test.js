@@ -327,3 +327,27 @@ test('in a manual transaction, acceptMutations stores a localStorage collection\
   assert.equal(c.get('x').on, true);
   assert.deepEqual(JSON.parse(items.get('sel'))['s:x'].data, { id: 'x', on: true });
 });
+
+test('collection events: status:change and status:<status>, in order; once, off and waitFor', async () => {
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents', startSync: false }));
+  const seen = [];
+  documents.on('status:change', (e) => {
+    assert.equal(e.collection, documents);
+    seen.push(`${e.previousStatus}>${e.status}`);
+  });
+  const readyOnce = [];
+  documents.once('status:ready', (e) => readyOnce.push(e.type));
+  const removed = documents.on('status:loading', () => seen.push('removed handler ran'));
+  removed();
+  const ready = documents.waitFor('status:ready', 5000);
+  await documents.preload();
+  assert.equal((await ready).status, 'ready');
+  await documents.cleanup();
+  await documents.preload(); // cleaned-up > loading > ready again: `once` stays quiet
+  await waitFor(() => seen.length === 5, () => `five transitions, got ${seen}`);
+  assert.deepEqual(seen, ['idle>loading', 'loading>ready', 'ready>cleaned-up', 'cleaned-up>loading', 'loading>ready']);
+  assert.deepEqual(readyOnce, ['status:ready']);
+  await assert.rejects(documents.waitFor('status:error', 20), /no status:error event within 20 ms/);
+  assert.throws(() => documents.on('truncate', () => {}), /unsupported event/);
+});

@@ -39,6 +39,11 @@ async function main(): Promise<void> {
   const meta: string = todos.utils.getMeta().tableName;
   const ready: boolean = todos.isReady();
   const dispose: () => void = todos.onFirstReady(() => {});
+  todos.on('status:change', (e) => { const was: string = e.previousStatus; void was; });
+  const readyEvent = await todos.waitFor('status:ready', 1000);
+  const nowReady: 'ready' = readyEvent.status;
+  // @ts-expect-error not an event a collection emits
+  todos.on('status:unknown', () => {});
   const keys: string[] = todos.currentStateAsChanges({ limit: 10 }).map((c) => c.key);
   const titles: (string | null)[] = todos.map((t) => t.title);
 
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
   const result: QueryResult<Todo> = await db.execute('SELECT * FROM todos');
   const rows: Todo[] = await db.getAll<Todo>('SELECT * FROM todos');
   const typed: Collection<Todo> = todos;
-  void [wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, bytes, state, result, rows, typed];
+  void [nowReady, wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, bytes, state, result, rows, typed];
 }
 
 void main;

@@ -1,0 +1,39 @@
+//go:build js
+
+package bridge
+
+import (
+	"syscall/js"
+
+	"github.com/localfirst/gopowersync/collection"
+)
+
+// A collection's lifecycle, as JS hears of it: onFirstReady and the
+// status:change events of js/collection.js.
+
+// onFirstReady(fn): fn() once the collection is ready (at once if it is).
+func (k *coll) onFirstReady(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	k.c.OnFirstReady(func() { k.b.invoke(fn) })
+	return nil, nil
+}
+
+// onStatusChange(fn): fn(from, to) after each status change, in order
+// (collection.OnStatusChange). The JS side registers one per collection.
+func (k *coll) onStatusChange(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	k.c.OnStatusChange(func(from, to collection.Status) { k.b.invoke(fn, string(from), string(to)) })
+	return nil, nil
+}
