@@ -39,6 +39,7 @@ func (b *Bridge) createLiveQuery(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, typeErrorf("ir", "%v", err)
 	}
+	var sources []*collection.Collection
 	ir, err := query.ParseIR(v, func(i int) (*collection.Collection, error) {
 		if i < 0 || i >= len(ids) {
 			return nil, typeErrorf("ir", "source %d is not in sources", i)
@@ -49,6 +50,7 @@ func (b *Bridge) createLiveQuery(args []js.Value) (any, error) {
 		if c == nil {
 			return nil, typeErrorf("sources", "no collection %q", ids[i])
 		}
+		sources = append(sources, c)
 		return c, nil
 	})
 	if err != nil {
@@ -81,14 +83,20 @@ func (b *Bridge) createLiveQuery(args []js.Value) (any, error) {
 	}
 	// Starting subscribes to the sources, which may start their sync and
 	// wait for the database lock: as for createCollection, never in a JS
-	// call.
-	never := false
-	o.StartSync = &never
+	// call. When every source runs already, nothing waits: the query
+	// starts here, and its first result is there when this returns.
+	running := true
+	for _, c := range sources {
+		st := c.Status()
+		running = running && (st == collection.StatusReady || st == collection.StatusLoading)
+	}
+	now := start && running
+	o.StartSync = &now
 	lq, err := query.NewLiveQuery(query.FromIR(ir), o)
 	if err != nil {
 		return nil, err
 	}
-	if start {
+	if start && !now {
 		go lq.Preload(b.ctx)
 	}
 	k := b.newColl(lq.Collection)

@@ -220,3 +220,10 @@ test('random changes through the JS API: the live query equals a brute-force eva
   await Promise.all(pending.map((tx) => tx.isPersisted.promise));
   assert.deepEqual(windowed.toArray, expectWindow(), 'after persisting');
 });
+
+test('over sources that are ready, the first result is there when createLiveQueryCollection returns', async () => {
+  const { todos } = await setup();
+  const open = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0)).orderBy(({ t }) => t.id));
+  assert.equal(open.status, 'ready');
+  assert.deepEqual([...open.keys()], ['t1', 't3', 't4']);
+});
