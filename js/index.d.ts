@@ -751,6 +751,9 @@ export class LiveQueryCollection<T extends object = Record<string, any>> {
   values(): IterableIterator<T>;
   entries(): IterableIterator<[string, T]>;
   [Symbol.iterator](): IterableIterator<[string, T]>;
+  forEach(callback: (value: T, key: string, index: number) => void): void;
+  map<U>(callback: (value: T, key: string, index: number) => U): U[];
+  isReady(): boolean;
   subscribeChanges(callback: (changes: ChangeMessage<T>[]) => void, options?: { includeInitialState?: boolean }): { unsubscribe(): void };
   preload(): Promise<void>;
   stateWhenReady(): Promise<Map<string, T>>;

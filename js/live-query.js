@@ -402,6 +402,22 @@ export class LiveQueryCollection {
 
   [Symbol.iterator]() { return this.entries(); }
 
+  /** Calls callback(value, key, index) for each row, in order. */
+  forEach(callback) {
+    let i = 0;
+    for (const [k, v] of this.entries()) callback(v, k, i++);
+  }
+
+  /** The results of callback(value, key, index) for each row, in order. */
+  map(callback) {
+    const out = [];
+    this.forEach((v, k, i) => out.push(callback(v, k, i)));
+    return out;
+  }
+
+  /** Whether the query is ready. */
+  isReady() { return this.status === 'ready'; }
+
   /** Calls callback with each batch of changes; returns { unsubscribe() }. */
   subscribeChanges(callback, options = {}) {
     if (typeof callback !== 'function') throw new TypeError('subscribeChanges: callback must be a function');

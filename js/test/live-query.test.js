@@ -225,5 +225,7 @@ test('over sources that are ready, the first result is there when createLiveQuer
   const { todos } = await setup();
   const open = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0)).orderBy(({ t }) => t.id));
   assert.equal(open.status, 'ready');
+  assert.equal(open.isReady(), true);
   assert.deepEqual([...open.keys()], ['t1', 't3', 't4']);
+  assert.deepEqual(open.map((v, k, i) => `${i}:${k}:${v.title}`), ['0:t1:write', '1:t3:test', '2:t4:rest']);
 });
