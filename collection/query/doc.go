@@ -1,5 +1,5 @@
 // Package query is TanStack DB's live queries in Go: a query builder whose
-// intermediate representation (Query) is compiled into an incremental
+// intermediate representation (IR) is compiled into an incremental
 // dataflow, and a LiveQuery that is itself a collection holding the
 // query's result, kept up to date change by change.
 //
