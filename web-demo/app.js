@@ -4,9 +4,11 @@
 //   - the connector (fetchCredentials, uploadData) for the dev sync server;
 //   - a collection for reads and optimistic writes, persisted by the database;
 //   - db.currentStatus and registerListener for the sync status;
-//   - db.watch on ps_crud for what is waiting to upload.
+//   - db.watch on ps_crud for what is waiting to upload;
+//   - live queries for the list as searched and the open count.
 import {
   init, Schema, Table, column, PowerSyncDatabase, createCollection, powerSyncCollectionOptions,
+  createLiveQueryCollection, eq, ilike, count,
 } from '/js/index.js'
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`)
@@ -150,7 +152,28 @@ async function main() {
     tx.isPersisted.promise.then(() => notice('save', null), (err) => notice('save', saveText(err)))
   }
 
-  const list = createList({ todos, act })
+  // The list as searched, in creation order: a live query, replaced when
+  // the search changes; the engine keeps it up to date change by change.
+  let shown = null
+  let shownSub = null
+  const search = () => {
+    const needle = $('search').value
+    const next = createLiveQueryCollection({
+      query: (q) => {
+        let b = q.from({ t: todos })
+        if (needle) b = b.where(({ t }) => ilike(t.description, `%${needle}%`))
+        return b.orderBy(({ t }) => t.created_at, { stringSort: 'lexical' }).orderBy(({ t }) => t.id, { stringSort: 'lexical' })
+      },
+      gcTime: 0,
+    })
+    const [old, oldSub] = [shown, shownSub]
+    shown = next
+    shownSub = next.subscribeChanges(() => list.render())
+    oldSub?.unsubscribe()
+    old?.cleanup()
+    list.render()
+  }
+  const list = createList({ todos, act, rows: () => shown?.toArray ?? [] })
   app = {
     add(input) {
       const description = input.value.trim()
@@ -174,9 +197,16 @@ async function main() {
   })
 
   todos.subscribeChanges(() => list.render())
-  $('search').addEventListener('input', () => list.render())
+  $('search').addEventListener('input', search)
   await todos.preload()
-  list.render()
+  search()
+  const open = createLiveQueryCollection({
+    query: (q) => q.from({ t: todos }).where(({ t }) => eq(t.completed, 0)).select(({ t }) => ({ n: count(t.id) })),
+    gcTime: 0,
+  })
+  const showOpen = () => { $('open-count').textContent = String(open.toArray[0]?.n ?? 0) }
+  open.subscribeChanges(showOpen)
+  showOpen()
 
   $('controls').disabled = false
   $('search').disabled = false
@@ -189,7 +219,7 @@ async function main() {
 // createList renders the collection into the list, keyed by id so that an
 // item being edited keeps its input while other changes (from sync, say)
 // arrive.
-function createList({ todos, act }) {
+function createList({ todos, act, rows: shownRows }) {
   const views = new Map()
   let pending = new Set()
 
@@ -268,10 +298,7 @@ function createList({ todos, act }) {
   }
 
   const render = () => {
-    const needle = $('search').value.toLowerCase()
-    const rows = todos.toArray
-      .filter((t) => !needle || (t.description ?? '').toLowerCase().includes(needle))
-      .sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id))
+    const rows = shownRows()
     const ul = $('list')
     const shown = new Set()
     let prev = null

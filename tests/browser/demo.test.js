@@ -124,8 +124,10 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     await waitForTexts(page, ['buy oat milk', 'write tests']);
 
     await page.fill(sel('search'), 'OAT');
-    assert.deepEqual(await texts(page), ['buy oat milk']);
+    await waitForTexts(page, ['buy oat milk']);
     await page.fill(sel('search'), '');
+    await waitForTexts(page, ['buy oat milk', 'write tests']);
+    assert.equal(await textOf(page, 'open-count'), '1', 'the open count is a live query');
 
     // 4 PUTs, a PATCH for the edit, a PATCH for the toggle, 2 DELETEs: 8 changes to 4 items waiting for upload.
     await waitForText(page, 'queue-length', '8');
