@@ -5,6 +5,7 @@ import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 import { SyncStatus, reviveSyncStatus } from './sync-status.js';
 import { sqlParams } from './values.js';
+import { settlePersisting } from './transaction.js';
 
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
 const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3, executeRaw: 4 };
@@ -162,6 +163,7 @@ export class PowerSyncDatabase extends Queries {
     this.schema = schema;
     this.dbFilename = database.dbFilename;
     this.closed = false;
+    this._inflight = new Set();
     this._handle = null;
     this._storage = null;
     this._ready = null;
@@ -225,14 +227,22 @@ export class PowerSyncDatabase extends Queries {
   }
 
   async _h() {
-    if (this.closed) throw new Error('PowerSyncDatabase: the database is closed');
+    if (this.closed) throw new Error('PowerSyncDatabase: the database is closed (close() was called)');
     if (!this._handle) await this.init();
     return this._handle;
   }
 
-  async _query(kind, sql, params) {
-    const h = await this._h();
-    return call([h.execute, h.getAll, h.get, h.getOptional, h.executeRaw][kind], sql, params);
+  // _track records work issued on the database, so that close() lets it
+  // finish first.
+  _track(promise) {
+    this._inflight.add(promise);
+    const forget = () => { this._inflight.delete(promise); };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  _query(kind, sql, params) {
+    return this._track(this._h().then((h) => call([h.execute, h.getAll, h.get, h.getOptional, h.executeRaw][kind], sql, params)));
   }
 
   // A batch on the database is one write transaction: all or nothing.
@@ -252,11 +262,10 @@ export class PowerSyncDatabase extends Queries {
 
   async _transaction(kind, callback) {
     if (typeof callback !== 'function') throw new TypeError(`${kind}: callback must be a function`);
-    const h = await this._h();
-    return call(h[kind], async (id) => {
+    return this._track(this._h().then((h) => call(h[kind], async (id) => {
       const tx = new TransactionContext(h, id);
       return callback(tx);
-    });
+    })));
   }
 
   /**
@@ -588,11 +597,20 @@ export class PowerSyncDatabase extends Queries {
     }
   }
 
-  /** Disconnects and closes the database; later calls fail. */
+  /**
+   * Disconnects and closes the database. What was issued before close()
+   * finishes first: queries and transactions called earlier resolve as
+   * they would have, and collection transactions already persisting
+   * (an insert's auto-commit) reach the database, so no acknowledged write
+   * is lost. Calls made after close() reject with an Error saying the
+   * database is closed.
+   */
   async close() {
     if (this.closed) return;
-    const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
     this.closed = true;
+    const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
+    await Promise.allSettled([...this._inflight]);
+    await settlePersisting();
     this._hold(false);
     for (const attempted of this._connectWaiters) attempted(); // a connect still waiting ends with the database
     if (h) await call(h.close);

@@ -19,6 +19,19 @@ const released = new FinalizationRegistry((id) => {
 // Collections by id, so that mutations can name theirs. @internal
 export const collections = new Map(); // id -> WeakRef<Collection>
 
+/**
+ * Resolves once every transaction that JS holds and that is persisting
+ * has settled: what close() waits for. @internal
+ */
+export async function settlePersisting() {
+  const persisting = [];
+  for (const ref of wrappers.values()) {
+    const tx = ref.deref();
+    if (tx && tx.state === 'persisting') persisting.push(tx.isPersisted.promise);
+  }
+  await Promise.allSettled(persisting);
+}
+
 /** The Transaction object for a Go transaction id. @internal */
 export function transactionFor(id) {
   const existing = wrappers.get(id)?.deref();

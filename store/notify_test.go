@@ -330,3 +330,55 @@ func TestTrackRowsSlicesWithYield(t *testing.T) {
 		db.Close()
 	}
 }
+
+// Stopping the last tracker leaves the connection as it found it: no
+// temporary table or trigger (issue 10: ps_track_rows stayed behind).
+func TestStoppingTheLastTrackerLeavesNoTemporaryObjects(t *testing.T) {
+	db := openMem(t, twoTableSchema())
+	temp := func() []any {
+		rows, err := db.GetAll(bg, `SELECT name FROM sqlite_temp_master ORDER BY name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []any
+		for _, r := range rows.Values {
+			names = append(names, r[0])
+		}
+		return names
+	}
+	before := temp()
+	var rec recorder[[]RowChange]
+	stopTodos, err := db.TrackRows("todos", rec.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopNotes, err := db.TrackRows("notes", rec.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('a', 'x')`)
+	if err := stopTodos(); err != nil {
+		t.Fatal(err)
+	}
+	if len(temp()) == len(before) {
+		t.Fatal("the notes tracker lost its objects when the todos tracker stopped")
+	}
+	if err := stopNotes(); err != nil {
+		t.Fatal(err)
+	}
+	if got := temp(); !reflect.DeepEqual(got, before) {
+		t.Fatalf("temporary objects after the last tracker stopped: %v, before: %v", got, before)
+	}
+	// Tracking again works.
+	stop, err := db.TrackRows("todos", rec.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('b', 'x')`)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.all()); n != 2 {
+		t.Fatalf("%d deliveries, want 2", n)
+	}
+}

@@ -135,7 +135,21 @@ func (rt *rowTracking) remove(c *sqlite3.Conn, s Schema, table string, tr *rowTr
 		return nil
 	}
 	delete(rt.byTable, table)
-	return dropTrackTriggers(c, table)
+	if err := dropTrackTriggers(c, table); err != nil {
+		return err
+	}
+	if len(rt.byTable) > 0 {
+		return nil
+	}
+	// The last tracker leaves the connection as it found it.
+	if err := rt.close(); err != nil {
+		return err
+	}
+	if err := c.Exec(`DROP TABLE IF EXISTS temp.` + trackTable); err != nil {
+		return err
+	}
+	rt.created = false
+	return nil
 }
 
 // reinstall recreates the triggers after a schema change, which may have
