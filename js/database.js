@@ -351,6 +351,30 @@ export class PowerSyncDatabase extends Queries {
     return this._iterate(opts, start);
   }
 
+  /** watch's handler form by its own name, as PowerSync has it. */
+  watchWithCallback(sql, params, handler, options) {
+    if (typeof handler?.onResult !== 'function') throw new TypeError('watchWithCallback: handler.onResult must be a function');
+    return this.watch(sql, params, handler, options ?? {});
+  }
+
+  /** watch's async-iterable form by its own name, as PowerSync has it. */
+  watchWithAsyncGenerator(sql, params, options) {
+    if (options?.onResult !== undefined) throw new TypeError('watchWithAsyncGenerator: options take no onResult; use watchWithCallback');
+    return this.watch(sql, params, options ?? {});
+  }
+
+  /** onChange's handler form by its own name, as PowerSync has it. */
+  onChangeWithCallback(handler, options) {
+    if (typeof handler?.onChange !== 'function') throw new TypeError('onChangeWithCallback: handler.onChange must be a function');
+    return this.onChange(handler, options);
+  }
+
+  /** onChange's async-iterable form by its own name, as PowerSync has it. */
+  onChangeWithAsyncGenerator(options) {
+    if (typeof options?.onChange === 'function') throw new TypeError('onChangeWithAsyncGenerator: give options, not a handler; use onChangeWithCallback');
+    return this.onChange(options ?? {});
+  }
+
   // _subscribe starts a subscription once the database is open and returns
   // its dispose function (also run when options.signal aborts). start(h)
   // returns the function that ends the subscription.

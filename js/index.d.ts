@@ -48,8 +48,21 @@ type SQLiteValue<C> = C extends BaseColumnType<'TEXT'> ? string | null : number 
 /** The row type of a table: `id` plus its columns. */
 export type RowType<T> = T extends Table<infer C> ? { id: string } & { [K in keyof C]: SQLiteValue<C[K]> } : never;
 
+/** PowerSync's older table form: a named table with a list of columns. */
+export interface ClassicTableOptions extends Omit<TableOptions, 'indexes'> {
+  name: string;
+  columns: Column[];
+  indexes?: Index[];
+}
+
 export class Table<Columns extends ColumnsType = ColumnsType> {
   constructor(columns: Columns, options?: TableOptions);
+  constructor(options: ClassicTableOptions);
+  static createLocalOnly(options: ClassicTableOptions): Table;
+  static createInsertOnly(options: ClassicTableOptions): Table;
+  static createTable(name: string, table: Table<any>): Table;
+  copyWithName(name: string): Table<Columns>;
+  validate(): void;
   /** The table's name: its key in the Schema. */
   readonly name: string;
   readonly viewName: string;
@@ -69,6 +82,9 @@ export type SchemaTableType<S extends Record<string, Table<any>>> = { [K in keyo
 
 export class Schema<S extends Record<string, Table<any>> = Record<string, Table<any>>> {
   constructor(tables: S);
+  /** PowerSync's older form: a list of named tables. */
+  constructor(tables: Table<any>[]);
+  validate(): void;
   /**
    * For types only, as in PowerSync (undefined at run time):
    * `type Todo = typeof schema.types.todos` or `(typeof schema)['types']['todos']`.
@@ -325,6 +341,10 @@ export class PowerSyncDatabase implements LockContext {
   watch<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options: SQLWatchOptions): () => void;
   watch<R = any>(sql: string, params: unknown[] | undefined, options: SQLWatchOptions & WatchHandler<R>): () => void;
   watch<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
+  watchWithCallback<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options?: SQLWatchOptions): () => void;
+  watchWithAsyncGenerator<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
+  onChangeWithCallback(handler: { onChange: (event: WatchOnChangeEvent) => void; onError?: (e: Error) => void }, options?: SQLWatchOptions): () => void;
+  onChangeWithAsyncGenerator(options?: SQLWatchOptions): AsyncIterable<WatchOnChangeEvent>;
   getCrudBatch(limit?: number): Promise<CrudBatch | null>;
   getNextCrudTransaction(): Promise<CrudTransaction | null>;
   getUploadQueueStats(includeSize?: boolean): Promise<{ count: number; size?: number }>;

@@ -60,6 +60,11 @@ export class Table {
    * @param {object} [options] indexes, localOnly, insertOnly, viewName, trackMetadata, trackPrevious, ignoreEmptyUpdates
    */
   constructor(columns, options = {}) {
+    let name;
+    // PowerSync's older form: new Table({ name, columns: [new Column(...)], indexes: [new Index(...)], ...options }).
+    if (columns !== null && typeof columns === 'object' && Array.isArray(columns.columns)) {
+      ({ columns, options, name } = fromClassic(columns, options));
+    }
     if (columns === null || typeof columns !== 'object' || Array.isArray(columns)) {
       throw new TypeError('Table: columns must be an object mapping column names to column types');
     }
@@ -105,6 +110,39 @@ export class Table {
     this._viewName = viewName;
     /** Set by the Schema the table is placed in. */
     this.name = undefined;
+    if (name !== undefined) {
+      checkIdentifier('table', name);
+      this.name = name;
+    }
+    this._options = options;
+  }
+
+  /** A copy of this table named name (for a Schema built from a list). */
+  copyWithName(name) {
+    const t = new Table(this.columnMap, this._options);
+    checkIdentifier('table', name);
+    t.name = name;
+    return t;
+  }
+
+  /** Checks the table; the constructor already has, so this only throws for a table without a name. */
+  validate() {
+    if (this.name === undefined) throw new Error('Table: the table has no name; place it in a Schema');
+  }
+
+  /** A local-only table, PowerSync's older form: `Table.createLocalOnly({ name, columns })`. */
+  static createLocalOnly(options) {
+    return new Table({ ...options, localOnly: true, insertOnly: false });
+  }
+
+  /** An insert-only table, PowerSync's older form: `Table.createInsertOnly({ name, columns })`. */
+  static createInsertOnly(options) {
+    return new Table({ ...options, localOnly: false, insertOnly: true });
+  }
+
+  /** table under another name, PowerSync's older form. */
+  static createTable(name, table) {
+    return table.copyWithName(name);
   }
 
   /** The SQL name users query: viewName, else the table's name. */
@@ -134,6 +172,27 @@ export class Table {
   }
 }
 
+// fromClassic turns PowerSync's older table options into the column map
+// and options of the current form.
+function fromClassic(classic, options) {
+  if (options !== undefined && Object.keys(options).length > 0) {
+    throw new TypeError('Table: with { name, columns: [...] }, give the options in that object');
+  }
+  const { name, columns, indexes = [], ...rest } = classic;
+  if (typeof name !== 'string') throw new TypeError('Table: name must be a string');
+  const map = {};
+  for (const c of columns) {
+    if (c === null || typeof c !== 'object' || typeof c.name !== 'string') throw new TypeError('Table: columns must be Columns ({ name, type })');
+    map[c.name] = { type: c.type ?? ColumnType.TEXT };
+  }
+  if (!Array.isArray(indexes)) throw new TypeError('Table: indexes must be an array of Index');
+  const shorthand = {};
+  for (const i of indexes) {
+    shorthand[i.name] = (i.columns ?? []).map((c) => (c.ascending === false ? '-' : '') + c.name);
+  }
+  return { columns: map, options: { ...rest, indexes: shorthand }, name };
+}
+
 function checkTrackPrevious(tp, names) {
   if (typeof tp === 'boolean') return tp;
   if (tp === null || typeof tp !== 'object') throw new TypeError('Table: trackPrevious must be a boolean or { columns?, onlyWhenChanged? }');
@@ -149,9 +208,19 @@ function checkTrackPrevious(tp, names) {
 
 /** A PowerSync schema: `new Schema({ todos: new Table({...}) })`. */
 export class Schema {
-  /** @param {Record<string, Table>} tables */
+  /** @param {Record<string, Table> | Table[]} tables by name, or (PowerSync's older form) a list of named tables */
   constructor(tables) {
-    if (tables === null || typeof tables !== 'object' || Array.isArray(tables)) {
+    if (Array.isArray(tables)) {
+      const byName = {};
+      for (const t of tables) {
+        if (!(t instanceof Table)) throw new TypeError('Schema: every table must be a Table');
+        if (t.name === undefined) throw new Error('Schema: a table in a list needs a name (new Table({ name, columns })); or pass an object of tables by name');
+        if (Object.hasOwn(byName, t.name)) throw new Error(`Schema: two tables are named "${t.name}"`);
+        byName[t.name] = t;
+      }
+      tables = byName;
+    }
+    if (tables === null || typeof tables !== 'object') {
       throw new TypeError('Schema: tables must be an object mapping table names to Tables');
     }
     const views = new Set();
@@ -167,6 +236,11 @@ export class Schema {
     this.props = tables;
     /** The tables as a list. */
     this.tables = Object.values(tables);
+  }
+
+  /** Checks every table; the constructor already has. */
+  validate() {
+    for (const t of this.tables) t.validate();
   }
 
   /** PowerSync's serialized schema, as the Go store reads it. */

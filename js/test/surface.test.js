@@ -351,3 +351,53 @@ test('collection events: status:change and status:<status>, in order; once, off 
   await assert.rejects(documents.waitFor('status:error', 20), /no status:error event within 20 ms/);
   assert.throws(() => documents.on('truncate', () => {}), /unsupported event/);
 });
+
+test("PowerSync's older schema form builds the same schema, and works as a database's", async () => {
+  const { Column, Index, IndexedColumn, ColumnType } = await import('../index.js');
+  const classic = new Schema([
+    new Table({
+      name: 'todos',
+      columns: [new Column({ name: 'title', type: ColumnType.TEXT }), new Column({ name: 'n', type: ColumnType.INTEGER })],
+      indexes: [new Index({ name: 'by_title', columns: [new IndexedColumn({ name: 'title', ascending: false })] })],
+      trackMetadata: true,
+    }),
+    Table.createLocalOnly({ name: 'drafts', columns: [new Column({ name: 'body', type: ColumnType.TEXT })] }),
+  ]);
+  const current = new Schema({
+    todos: new Table({ title: column.text, n: column.integer }, { indexes: { by_title: ['-title'] }, trackMetadata: true }),
+    drafts: new Table({ body: column.text }, { localOnly: true }),
+  });
+  assert.deepEqual(classic.toJSON(), current.toJSON());
+  assert.equal(classic.props.todos.name, 'todos');
+  classic.validate();
+  assert.equal(Table.createTable('other', classic.props.drafts).name, 'other');
+  assert.throws(() => new Schema([new Table({ body: column.text })]), /needs a name/);
+  // A table may have columns named "name" and "columns" in the current form.
+  assert.deepEqual(new Table({ name: column.text, columns: column.text }).columns.map((c) => c.name), ['name', 'columns']);
+
+  const db = await openDatabase(':memory:', classic);
+  await db.execute("INSERT INTO todos (id, title, n) VALUES ('t', 'x', 1)");
+  assert.equal((await db.get('SELECT title FROM todos')).title, 'x');
+});
+
+test("watchWithCallback, watchWithAsyncGenerator, onChangeWithCallback and onChangeWithAsyncGenerator are PowerSync's names for the two forms", async () => {
+  const db = await openDatabase();
+  const results = [];
+  const dispose = db.watchWithCallback('SELECT count(*) AS c FROM documents', [], { onResult: (r) => results.push(r.rows._array[0].c) });
+  const changes = [];
+  const stop = db.onChangeWithCallback({ onChange: (e) => changes.push(e.changedTables) }, { tables: ['documents'] });
+  const abort = new AbortController();
+  const iter = db.watchWithAsyncGenerator('SELECT count(*) AS c FROM documents', [], { signal: abort.signal })[Symbol.asyncIterator]();
+  assert.equal((await iter.next()).value.rows._array[0].c, 0);
+  const events = db.onChangeWithAsyncGenerator({ tables: ['documents'], signal: abort.signal })[Symbol.asyncIterator]();
+  await waitFor(() => results.length === 1, 'the first result');
+  await db.execute("INSERT INTO documents (id) VALUES ('a')");
+  await waitFor(() => results.at(-1) === 1 && changes.length > 0, 'the insert seen by both callbacks');
+  assert.equal((await iter.next()).value.rows._array[0].c, 1);
+  assert.deepEqual((await events.next()).value.changedTables, ['documents']);
+  dispose();
+  stop();
+  abort.abort();
+  assert.throws(() => db.watchWithCallback('SELECT 1', [], {}), TypeError);
+  assert.throws(() => db.onChangeWithAsyncGenerator({ onChange: () => {} }), TypeError);
+});
