@@ -28,11 +28,19 @@ func (d *database) getCrudBatch(args []js.Value) (func() (any, error), error) {
 	}, nil
 }
 
-// getNextCrudTransaction(cb): like getCrudBatch for the entries of the
-// oldest transaction: [entriesJSON, transactionId, complete].
+// getNextCrudTransaction(after?, cb): like getCrudBatch for the entries of
+// the oldest transaction (after entry id after, when given):
+// [entriesJSON, transactionId, complete].
 func (d *database) getNextCrudTransaction(args []js.Value) (func() (any, error), error) {
+	var after int64
+	if len(args) > 0 && !args[0].IsUndefined() {
+		if args[0].Type() != js.TypeNumber {
+			return nil, typeErrorf("after", "want an entry id")
+		}
+		after = int64(args[0].Float())
+	}
 	return func() (any, error) {
-		tx, err := d.db.GetNextCrudTransaction(d.b.ctx)
+		tx, err := d.db.GetCrudTransactionAfter(d.b.ctx, after)
 		if err != nil || tx == nil {
 			return js.Null(), err
 		}

@@ -440,8 +440,32 @@ export class PowerSyncDatabase extends Queries {
 
   /** The entries of the oldest local transaction in the upload queue, or null. */
   async getNextCrudTransaction() {
+    return this._crudTransactionAfter(undefined);
+  }
+
+  /**
+   * Every transaction in the upload queue, oldest first, one at a time
+   * and none completed: `for await (const tx of db.getCrudTransactions())`.
+   * Completing one completes the entries before it too.
+   */
+  getCrudTransactions() {
+    const db = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let after;
+        for (;;) {
+          const tx = await db._crudTransactionAfter(after);
+          if (!tx) return;
+          yield tx;
+          after = tx.crud[tx.crud.length - 1].clientId;
+        }
+      },
+    };
+  }
+
+  async _crudTransactionAfter(after) {
     const h = await this._h();
-    const r = await call(h.getNextCrudTransaction);
+    const r = await call(h.getNextCrudTransaction, after);
     if (!r) return null;
     const [text, txId, batchId] = r;
     return new CrudTransaction(JSON.parse(text).map(CrudEntry.fromJSON), () => call(h.completeCrud, batchId), txId);

@@ -347,6 +347,8 @@ export class PowerSyncDatabase implements LockContext {
   onChangeWithAsyncGenerator(options?: SQLWatchOptions): AsyncIterable<WatchOnChangeEvent>;
   getCrudBatch(limit?: number): Promise<CrudBatch | null>;
   getNextCrudTransaction(): Promise<CrudTransaction | null>;
+  /** Every queued transaction, oldest first, none completed; completing one completes those before it. */
+  getCrudTransactions(): AsyncIterable<CrudTransaction>;
   getUploadQueueStats(includeSize?: boolean): Promise<{ count: number; size?: number }>;
   getClientId(): Promise<string>;
   /** Replaces the schema (not while connected); no row is lost. */

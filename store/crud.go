@@ -234,15 +234,24 @@ func (db *DB) GetCrudBatch(ctx context.Context, limit int) (*CrudBatch, error) {
 // transaction (the consecutive entries sharing the first entry's tx_id),
 // or nil when the queue is empty.
 func (db *DB) GetNextCrudTransaction(ctx context.Context) (*CrudTransaction, error) {
+	return db.GetCrudTransactionAfter(ctx, 0)
+}
+
+// GetCrudTransactionAfter is GetNextCrudTransaction for the entries after
+// the entry whose ClientID is after (0: from the head), so that a caller
+// can walk the queue a transaction at a time without completing any, as
+// PowerSync's getCrudTransactions does. Completing one completes every
+// entry up to its last.
+func (db *DB) GetCrudTransactionAfter(ctx context.Context, after int64) (*CrudTransaction, error) {
 	rows, err := db.GetAll(ctx, `
 WITH RECURSIVE crud_entries AS (
-  SELECT id, tx_id, data FROM ps_crud WHERE id = (SELECT min(id) FROM ps_crud)
+  SELECT id, tx_id, data FROM ps_crud WHERE id = (SELECT min(id) FROM ps_crud WHERE id > ?)
   UNION ALL
   SELECT ps_crud.id, ps_crud.tx_id, ps_crud.data FROM ps_crud
     INNER JOIN crud_entries ON crud_entries.id + 1 = rowid
    WHERE crud_entries.tx_id = ps_crud.tx_id
 )
-SELECT * FROM crud_entries`)
+SELECT * FROM crud_entries`, after)
 	if err != nil {
 		return nil, fmt.Errorf("store: upload queue: next transaction: %w", err)
 	}

@@ -347,6 +347,51 @@ func TestGetNextCrudTransactionReturnsOneTransaction(t *testing.T) {
 	}
 }
 
+// GetCrudTransactionAfter walks the queue a transaction at a time without
+// completing; completing a later one completes the earlier ones too.
+func TestGetCrudTransactionAfterWalksTheQueue(t *testing.T) {
+	db := openMem(t, todoSchema())
+	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('a', 'x')`)
+	db.WriteTx(bg, func(tx *Tx) error {
+		mustExec(t, tx, `INSERT INTO todos(id, title) VALUES ('b', 'x')`)
+		mustExec(t, tx, `INSERT INTO todos(id, title) VALUES ('c', 'x')`)
+		return nil
+	})
+	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('d', 'x')`)
+	var got [][]string
+	var txs []*CrudTransaction
+	var after int64
+	for {
+		tx, err := db.GetCrudTransactionAfter(bg, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tx == nil {
+			break
+		}
+		var ids []string
+		for _, e := range tx.Crud {
+			ids = append(ids, e.ID)
+		}
+		got = append(got, ids)
+		txs = append(txs, tx)
+		after = tx.Crud[len(tx.Crud)-1].ClientID
+	}
+	if want := [][]string{{"a"}, {"b", "c"}, {"d"}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("transactions = %v", got)
+	}
+	if !txs[0].HaveMore || txs[2].HaveMore {
+		t.Fatalf("haveMore %v, %v", txs[0].HaveMore, txs[2].HaveMore)
+	}
+	if err := txs[1].Complete(bg); err != nil {
+		t.Fatal(err)
+	}
+	next, err := db.GetNextCrudTransaction(bg)
+	if err != nil || next == nil || next.Crud[0].ID != "d" {
+		t.Fatalf("after completing the second: %v, %v", next, err)
+	}
+}
+
 // Completing the last batch sets the checkpoint target, as PowerSync does.
 func TestCompletingTheQueueSetsTheCheckpointTarget(t *testing.T) {
 	db := openMem(t, todoSchema())

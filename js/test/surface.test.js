@@ -401,3 +401,23 @@ test("watchWithCallback, watchWithAsyncGenerator, onChangeWithCallback and onCha
   assert.throws(() => db.watchWithCallback('SELECT 1', [], {}), TypeError);
   assert.throws(() => db.onChangeWithAsyncGenerator({ onChange: () => {} }), TypeError);
 });
+
+test('getCrudTransactions walks the upload queue a transaction at a time, completing none', async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id) VALUES ('a')");
+  await db.writeTransaction(async (tx) => {
+    await tx.execute("INSERT INTO documents (id) VALUES ('b')");
+    await tx.execute("INSERT INTO documents (id) VALUES ('c')");
+  });
+  await db.execute("INSERT INTO documents (id) VALUES ('d')");
+  const seen = [];
+  let second;
+  for await (const tx of db.getCrudTransactions()) {
+    seen.push(tx.crud.map((e) => e.id));
+    if (seen.length === 2) second = tx;
+  }
+  assert.deepEqual(seen, [['a'], ['b', 'c'], ['d']]);
+  assert.equal((await db.getUploadQueueStats()).count, 4, 'walking completes nothing');
+  await second.complete();
+  assert.deepEqual((await db.getNextCrudTransaction()).crud.map((e) => e.id), ['d']);
+});
