@@ -642,6 +642,32 @@ export function createOptimisticAction<TVariables = unknown, T extends object = 
   options: CreateOptimisticActionsOptions<TVariables, T>,
 ): (variables: TVariables) => Transaction<T>;
 
+/** When a paced mutation's transaction commits. */
+export interface PacingStrategy<TName extends string = string> {
+  readonly _type: TName;
+  execute(fn: () => Transaction<any>): void;
+  /** Drops what is pending. */
+  cleanup(): void;
+}
+export function debounceStrategy(options: { wait: number; leading?: boolean; trailing?: boolean }): PacingStrategy<'debounce'>;
+export function throttleStrategy(options: { wait: number; leading?: boolean; trailing?: boolean }): PacingStrategy<'throttle'>;
+export function queueStrategy(options?: { wait?: number; maxSize?: number; addItemsTo?: 'front' | 'back'; getItemsFrom?: 'front' | 'back' }): PacingStrategy<'queue'>;
+
+export interface PacedMutationsConfig<TVariables, T extends object = Record<string, any>> {
+  id?: string;
+  metadata?: Record<string, unknown>;
+  /** Applies the optimistic change at once; must be synchronous. */
+  onMutate: (variables: TVariables) => void;
+  /** Persists the gathered changes. */
+  mutationFn: (params: { transaction: Transaction<T> }) => Promise<unknown>;
+  strategy: PacingStrategy;
+}
+
+/** Optimistic changes at once, persisted at the strategy's pace; each call returns the transaction it joined. */
+export function createPacedMutations<TVariables = unknown, T extends object = Record<string, any>>(
+  config: PacedMutationsConfig<TVariables, T>,
+): (variables: TVariables) => Transaction<T>;
+
 export class PowerSyncTransactor {
   constructor(options: { database: PowerSyncDatabase });
   readonly database: PowerSyncDatabase;

@@ -12,6 +12,7 @@ export { createTransaction, getActiveTransaction, Transaction, PowerSyncTransact
 export { localOnlyCollectionOptions } from './local-only.js';
 export { localStorageCollectionOptions } from './local-storage.js';
 export { createOptimisticAction } from './optimistic-action.js';
+export { createPacedMutations, debounceStrategy, throttleStrategy, queueStrategy } from './paced-mutations.js';
 export {
   TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError, MissingHandlerError,
   SchemaValidationError, SchemaMustBeSynchronousError, DuplicateKeyError, UndefinedKeyError, InvalidKeyError,

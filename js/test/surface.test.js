@@ -421,3 +421,65 @@ test('getCrudTransactions walks the upload queue a transaction at a time, comple
   await second.complete();
   assert.deepEqual((await db.getNextCrudTransaction()).crud.map((e) => e.id), ['d']);
 });
+
+test('createPacedMutations: every change shows at once; debounce persists the burst in one transaction', async () => {
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await documents.preload();
+  await documents.insert({ id: 'doc', content: '' }).isPersisted.promise;
+  const { createPacedMutations, debounceStrategy } = await import('../index.js');
+  let commits = 0;
+  const type = createPacedMutations({
+    onMutate: (text) => { documents.update('doc', (d) => { d.content = text; }); },
+    mutationFn: async ({ transaction }) => {
+      commits++;
+      await new PowerSyncTransactor({ database: db }).applyTransaction(transaction);
+    },
+    strategy: debounceStrategy({ wait: 40 }),
+  });
+  const txs = ['h', 'he', 'hel', 'hell', 'hello'].map((t) => {
+    const tx = type(t);
+    assert.equal(documents.get('doc').content, t, 'shown at once');
+    return tx;
+  });
+  assert.equal(new Set(txs).size, 1, 'one transaction gathers the burst');
+  await txs[0].isPersisted.promise;
+  assert.equal(commits, 1);
+  assert.equal((await db.get("SELECT content FROM documents WHERE id = 'doc'")).content, 'hello');
+  // The next burst starts a new transaction.
+  assert.notEqual(type('hello!'), txs[0]);
+});
+
+test('throttleStrategy persists at the start and the end of a window; queueStrategy one transaction per call, in order', async () => {
+  await init();
+  const { createPacedMutations, throttleStrategy, queueStrategy } = await import('../index.js');
+  const ui = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id, initialData: [{ id: 'n', v: 0 }] }));
+  const persisted = [];
+  const mutationFn = async ({ transaction }) => {
+    persisted.push(transaction.mutations.map((m) => m.modified.v));
+    ui.utils.acceptMutations(transaction);
+  };
+  const set = createPacedMutations({ onMutate: (v) => ui.update('n', (d) => { d.v = v; }), mutationFn, strategy: throttleStrategy({ wait: 40 }) });
+  const first = set(1); // leading: commits at once
+  const second = set(2);
+  const third = set(3); // joins the trailing transaction
+  assert.notEqual(first, second);
+  assert.equal(second, third);
+  await first.isPersisted.promise;
+  await third.isPersisted.promise;
+  assert.deepEqual(persisted, [[1], [3]]);
+  assert.equal(ui.get('n').v, 3);
+
+  persisted.length = 0;
+  const order = [];
+  const queued = createPacedMutations({
+    onMutate: (v) => ui.update('n', (d) => { d.v = v; }),
+    mutationFn: async (p) => { order.push(p.transaction.mutations[0].modified.v); await new Promise((r) => setTimeout(r, 5)); ui.utils.acceptMutations(p.transaction); },
+    strategy: queueStrategy(),
+  });
+  const qs = [10, 11, 12].map((v) => queued(v));
+  assert.equal(new Set(qs).size, 3);
+  await qs[2].isPersisted.promise;
+  assert.deepEqual(order, [10, 11, 12]);
+  assert.throws(() => createPacedMutations({ onMutate() {}, mutationFn: async () => {} }), TypeError);
+});
