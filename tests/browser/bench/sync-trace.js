@@ -130,13 +130,15 @@ async function traceRun(run) {
     cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
     const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
     await cdp.send('Tracing.start', {
-      traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'v8.wasm'] },
+      traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'v8.wasm', 'blink.user_timing'] },
       transferMode: 'ReportEvents',
     });
     const r = await page.evaluate(async ([url, n]) => {
       window.goLog.length = 0;
+      performance.mark('sync-trace-start');
       const t0 = performance.now();
       const m = await app.initialSync(url, 'bench', n);
+      performance.mark('sync-trace-end');
       return { ...m, t0, timeOrigin: performance.timeOrigin, goLog: window.goLog };
     }, [server.url, ROWS]);
     await cdp.send('Tracing.end');
@@ -158,9 +160,26 @@ function report(run, r, events, cpu) {
   if (!main) throw new Error('no renderer main thread in the trace');
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
   const tasks = onMain.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.dur > 50000);
-  // Trace timestamps are µs of the monotonic clock performance.now() counts from.
-  const navStart = onMain.find((e) => e.name === 'navigationStart')?.ts;
-  const t0 = tasks.length ? null : null;
+  // The page's clock in the trace's: the mark made at r.t0.
+  const mark = events.find((e) => e.name === 'sync-trace-start');
+  const navStart = mark ? mark.ts - r.t0 * 1000 : undefined;
+  // Every task of the sync (from connect() until the collection showed
+  // every row): the thread CPU they took in all, and the longest of them
+  // by CPU, which a loaded machine does not stretch as it does wall time.
+  if (navStart !== undefined) {
+    const from = navStart + r.t0 * 1000;
+    const to = from + Math.max(r.hasSynced, r.rows) * 1000;
+    const all = onMain.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.ts >= from && e.ts <= to && e.tdur !== undefined);
+    const cpu = all.reduce((a, e) => a + e.tdur, 0) / 1000;
+    const longest = Math.max(0, ...all.map((e) => e.tdur)) / 1000;
+    const over = all.filter((e) => e.tdur > 50000).length;
+    console.log(`  main thread during the sync: ${all.length} tasks, ${Math.round(cpu)} ms of CPU in all; the longest ${Math.round(longest)} ms of CPU; ${over} over 50 ms of CPU`);
+  }
+  if (r.goLog.length) {
+    const marks = r.goLog.map(([, s]) => /ms clock, [\d.]+\+([\d.]+)\/([\d.]+)\/([\d.]+)\+/.exec(s)).filter(Boolean);
+    const idle = marks.map((m) => Number(m[3]));
+    console.log(`  Go GC: ${r.goLog.length} cycles; idle-worker mark (ms, wall while it ran) longest ${Math.max(0, ...idle)}, in all ${Math.round(idle.reduce((a, b) => a + b, 0))}`);
+  }
   console.log(`  ${tasks.length} RunTask events over 50 ms on the main thread (wall / thread CPU ms):`);
   const gcAt = r.goLog.map(([t, s]) => [t, s]);
   for (const task of tasks) {
