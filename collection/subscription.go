@@ -27,7 +27,8 @@ type delivery struct {
 // rows: a large sync commit can queue 100,000 events while it is applied
 // in slices, and as rows (maps, ~460 bytes and several objects each) they
 // would be a live heap the Go collector marks in one piece whenever wasm
-// hands the thread back (RATIONALE.md, "Change events wait packed").
+// hands the thread back (RATIONALE.md, "Tracked changes wait in SQLite;
+// change events wait packed").
 type batch struct {
 	events  []event
 	shapes  [][]string // the column lists of the packed items (unpackWith)

@@ -38,7 +38,7 @@ type RowChange struct {
 // it handed over. A large sync transaction thus never holds its 100,000
 // changes in the Go heap, where, under WebAssembly, the collector would
 // mark them in one piece whenever the module hands the thread back
-// (RATIONALE.md, "Tracked changes wait in SQLite").
+// (RATIONALE.md, "Tracked changes wait in SQLite; change events wait packed").
 
 // trackSlice is how many tracked changes are read and handed to a tracker
 // between two calls of Options.Yield: in the browser a tracker that
