@@ -47,8 +47,14 @@ test: test-native test-wasip1 test-js test-node test-interop test-browser
 test-native:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
-	# A short fuzz run of the sync line reader on top of its seed corpus.
+	# Short fuzz runs on top of the seed corpora (testdata/fuzz): the sync
+	# line reader, the JSON parser of the JS bridge, the packed row format
+	# and the storage journal.
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime 15s ./internal/protocol
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime 5s ./bridge
+	$(GO) test -run '^$$' -fuzz '^FuzzPacked$$' -fuzztime 5s ./collection
+	$(GO) test -run '^$$' -fuzz '^FuzzReplay$$' -fuzztime 5s ./store/pagevfs
+	$(GO) test -run '^$$' -fuzz '^FuzzRecord$$' -fuzztime 5s ./store/pagevfs
 
 test-wasip1: $(WAZERO)
 	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec $(WAZERO) $(PORTABLE)

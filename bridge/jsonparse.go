@@ -227,14 +227,23 @@ func (p *parser) string() (string, error) {
 				return "", err
 			}
 			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if p.pos+1 < len(p.s) && p.s[p.pos] == '\\' && p.s[p.pos+1] == 'u' {
+				// A high surrogate pairs with a low one in the next escape;
+				// anything else leaves it lone (U+FFFD, as encoding/json
+				// and TextEncoder give) and the next escape is its own.
+				paired := false
+				if r < 0xdc00 && p.pos+5 < len(p.s) && p.s[p.pos] == '\\' && p.s[p.pos+1] == 'u' {
+					save := p.pos
 					p.pos += 2
-					if r2, err = p.hex4(); err != nil {
-						return "", err
+					r2, err := p.hex4()
+					if err == nil && r2 >= 0xdc00 && r2 <= 0xdfff {
+						r, paired = utf16.DecodeRune(r, r2), true
+					} else {
+						p.pos = save
 					}
 				}
-				r = utf16.DecodeRune(r, r2)
+				if !paired {
+					r = utf8.RuneError
+				}
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
@@ -276,8 +285,11 @@ func (p *parser) number() (any, error) {
 		break
 	}
 	text := string(p.s[start:p.pos])
+	// A JSON number from JS is a JS number: whole and within ±(2^53-1) it
+	// is an integer (SQLite INTEGER), else a float (REAL), the rule SQL
+	// parameters follow too (values.go). Bigints travel as side values.
 	if whole {
-		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil && i >= -maxExact && i <= maxExact {
 			return i, nil
 		}
 	}
@@ -285,7 +297,7 @@ func (p *parser) number() (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bad number %q", text)
 	}
-	if f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+	if f == math.Trunc(f) && math.Abs(f) <= maxExact {
 		return int64(f), nil
 	}
 	return f, nil

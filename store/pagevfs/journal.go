@@ -123,6 +123,9 @@ func DecodeRecord(b []byte) (Record, int, error) {
 	if size > 1<<62 {
 		return torn("impossible size")
 	}
+	if uint64(count) > body/pageHeadSize {
+		return torn("more pages than the body holds")
+	}
 	r := Record{Seq: seq, Commit: Commit{Size: int64(size), Pages: make([]Page, 0, count)}}
 	pages := b[headerSize:end]
 	for range count {
@@ -131,7 +134,7 @@ func DecodeRecord(b []byte) (Record, int, error) {
 		}
 		off, n := le.Uint64(pages), uint64(le.Uint32(pages[8:]))
 		pages = pages[pageHeadSize:]
-		if uint64(len(pages)) < n || off+n > size {
+		if uint64(len(pages)) < n || off > size || n > size-off { // no off+n: it could wrap
 			return torn("page past body or size")
 		}
 		r.Commit.Pages = append(r.Commit.Pages, Page{Offset: int64(off), Data: pages[:n:n]})
