@@ -62,6 +62,10 @@ export class Table<Columns extends ColumnsType = ColumnsType> {
   static createInsertOnly(options: ClassicTableOptions): Table;
   static createTable(name: string, table: Table<any>): Table;
   copyWithName(name: string): Table<Columns>;
+  readonly viewNameOverride: string | undefined;
+  /** The SQLite table holding the rows: ps_data__<name> or ps_data_local__<name>. */
+  readonly internalName: string;
+  readonly validName: boolean;
   validate(): void;
   /** The table's name: its key in the Schema. */
   readonly name: string;

@@ -145,6 +145,15 @@ export class Table {
     return table.copyWithName(name);
   }
 
+  /** The viewName option, or undefined. */
+  get viewNameOverride() { return this._viewName; }
+
+  /** The SQLite table that holds the rows (JSON in its data column). */
+  get internalName() { return this.localOnly ? `ps_data_local__${this.name}` : `ps_data__${this.name}`; }
+
+  /** Whether the names are valid SQL identifiers: always, once named (the constructor checks them). */
+  get validName() { return this.name !== undefined; }
+
   /** The SQL name users query: viewName, else the table's name. */
   get viewName() { return this._viewName ?? this.name; }
 

@@ -369,6 +369,10 @@ test("PowerSync's older schema form builds the same schema, and works as a datab
   });
   assert.deepEqual(classic.toJSON(), current.toJSON());
   assert.equal(classic.props.todos.name, 'todos');
+  assert.equal(classic.props.todos.internalName, 'ps_data__todos');
+  assert.equal(classic.props.drafts.internalName, 'ps_data_local__drafts');
+  assert.equal(classic.props.todos.validName, true);
+  assert.equal(new Table({ a: column.text }, { viewName: 'v' }).viewNameOverride, 'v');
   classic.validate();
   assert.equal(Table.createTable('other', classic.props.drafts).name, 'other');
   assert.throws(() => new Schema([new Table({ body: column.text })]), /needs a name/);
