@@ -28,6 +28,7 @@ export function buildReference() {
     ...readdirSync(src).sort().map((f) => join(src, f)),
     join(pages, 'app-common.js'),
     join(pages, 'sync-common.js'),
+    join(pages, 'live-common.js'),
   ]);
   const built = join(REFERENCE, 'dist/.inputs');
   if (read(built) !== inputs) {

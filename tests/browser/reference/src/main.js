@@ -4,9 +4,10 @@
 // wa-sqlite's OPFSCoopSyncVFS in a dedicated worker (the faster of
 // @powersync/web's OPFS storages in our measurements).
 import { PowerSyncDatabase, Schema, Table, column, WASQLiteOpenFactory, WASQLiteVFS } from '@powersync/web';
-import { createCollection } from '@tanstack/db';
+import { BTreeIndex, createCollection, createLiveQueryCollection, eq, gt, count } from '@tanstack/db';
 import { powerSyncCollectionOptions } from '@tanstack/powersync-db-collection';
 import { fill, integrity, watchLongTasks } from '../../pages/app-common.js';
+import * as live from '../../pages/live-common.js';
 
 const schema = new Schema({
   todos: new Table({ title: column.text, n: column.integer }),
@@ -35,5 +36,9 @@ window.app = {
   integrity: () => integrity(window.db),
   // Its wasm memory is in its database worker: the benchmark counts it in the renderer's PSS.
   wasmMemory: () => null,
+  // live(name): a live-query workload of live-common.js with TanStack DB's functions.
+  live: (name) => live[name]({ createLiveQueryCollection, eq, gt, count }),
+  // index(): an index on n, as an app would create for its orderBy.
+  index: () => { window.todos.createIndex((row) => row.n, { indexType: BTreeIndex }); },
 };
 window.pageReady = true;
