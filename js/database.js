@@ -4,6 +4,7 @@ import { init, module, call, check, revive, report } from './loader.js';
 import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 import { SyncStatus, reviveSyncStatus } from './sync-status.js';
+import { queryOf } from './watched-query.js';
 import { sqlParams } from './values.js';
 import { settlePersisting } from './transaction.js';
 
@@ -349,6 +350,14 @@ export class PowerSyncDatabase extends Queries {
       return this._subscribe(opts, onError, start(guarded(opts.onResult), onError));
     }
     return this._iterate(opts, start);
+  }
+
+  /**
+   * A query to watch, as PowerSync's: `db.query({ sql, parameters, mapper }).watch(options)`
+   * gives a WatchedQuery (state, registerListener, updateSettings, close).
+   */
+  query(definition) {
+    return queryOf(this, definition);
   }
 
   /** watch's handler form by its own name, as PowerSync has it. */

@@ -322,6 +322,49 @@ export interface PowerSyncDatabaseOptions {
   database: { dbFilename: string };
 }
 
+export interface ArrayQueryDefinition<R = any> {
+  sql: string;
+  parameters?: ReadonlyArray<unknown>;
+  /** Turns each row into what data holds. */
+  mapper?: (row: Record<string, unknown>) => R;
+}
+
+export interface WatchedQueryState<Data> {
+  /** Until the first result. */
+  readonly isLoading: boolean;
+  /** While the first result is read (later re-reads are not reported). */
+  readonly isFetching: boolean;
+  readonly error: Error | null;
+  readonly lastUpdated: Date | null;
+  readonly data: Data;
+}
+
+export interface WatchedQueryListener<Data> {
+  onData?: (data: Data) => void;
+  onStateChange?: (state: WatchedQueryState<Data>) => void;
+  onError?: (error: Error) => void;
+  closed?: () => void;
+}
+
+export interface WatchedQueryOptions<R> {
+  throttleMs?: number;
+  reportFetching?: boolean;
+  /** Re-read on changes to these tables (default: those the query reads). */
+  triggerOnTables?: string[];
+  /** When checkEquality says equal, data is kept and onData not called. */
+  comparator?: { checkEquality(current: ReadonlyArray<R>, previous: ReadonlyArray<R>): boolean };
+  placeholderData?: R[];
+}
+
+/** A query result kept current, as PowerSync's watched queries. */
+export interface WatchedQuery<R> {
+  readonly state: WatchedQueryState<ReadonlyArray<R>>;
+  readonly closed: boolean;
+  registerListener(listener: WatchedQueryListener<ReadonlyArray<R>>): () => void;
+  updateSettings(options: WatchedQueryOptions<R>): Promise<void>;
+  close(): Promise<void>;
+}
+
 export class PowerSyncDatabase implements LockContext {
   constructor(options: PowerSyncDatabaseOptions);
   readonly schema: Schema;
@@ -345,6 +388,8 @@ export class PowerSyncDatabase implements LockContext {
   watch<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options: SQLWatchOptions): () => void;
   watch<R = any>(sql: string, params: unknown[] | undefined, options: SQLWatchOptions & WatchHandler<R>): () => void;
   watch<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
+  /** PowerSync's watched queries: `db.query({ sql, parameters, mapper }).watch(options)`. */
+  query<R = any>(definition: ArrayQueryDefinition<R>): { watch(options?: WatchedQueryOptions<R>): WatchedQuery<R> };
   watchWithCallback<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options?: SQLWatchOptions): () => void;
   watchWithAsyncGenerator<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
   onChangeWithCallback(handler: { onChange: (event: WatchOnChangeEvent) => void; onError?: (e: Error) => void }, options?: SQLWatchOptions): () => void;

@@ -487,3 +487,44 @@ test('throttleStrategy persists at the start and the end of a window; queueStrat
   assert.deepEqual(order, [10, 11, 12]);
   assert.throws(() => createPacedMutations({ onMutate() {}, mutationFn: async () => {} }), TypeError);
 });
+
+test("query().watch() keeps a result current with PowerSync's state and listeners", async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name, n) VALUES ('a', 'x', 1)");
+  const watched = db.query({ sql: 'SELECT id, n FROM documents WHERE n >= ? ORDER BY id', parameters: [1], mapper: (r) => `${r.id}:${r.n}` })
+    .watch({ comparator: { checkEquality: (a, b) => JSON.stringify(a) === JSON.stringify(b) } });
+  assert.equal(watched.state.isLoading, true);
+  assert.deepEqual(watched.state.data, []);
+  const data = [];
+  const states = [];
+  watched.registerListener({ onData: (d) => data.push(d), onStateChange: (s) => states.push(s.isLoading) });
+  await waitFor(() => data.length === 1, 'the first result');
+  assert.deepEqual(data[0], ['a:1']);
+  assert.equal(watched.state.isLoading, false);
+  assert.equal(watched.state.isFetching, false);
+  assert.ok(watched.state.lastUpdated instanceof Date);
+  await db.execute("INSERT INTO documents (id, n) VALUES ('b', 2)");
+  await waitFor(() => data.length === 2, 'the result after an insert');
+  assert.deepEqual(data[1], ['a:1', 'b:2']);
+  // A write that leaves the result as it was: the comparator keeps onData quiet.
+  await db.execute("INSERT INTO documents (id, n) VALUES ('c', 0)");
+  await db.execute("INSERT INTO documents (id, n) VALUES ('d', 3)");
+  await waitFor(() => data.length === 3, 'the result after the second change');
+  assert.deepEqual(data[2], ['a:1', 'b:2', 'd:3']);
+  let closed = false;
+  watched.registerListener({ closed: () => { closed = true; } });
+  await watched.close();
+  assert.equal(closed, true);
+  assert.equal(watched.closed, true);
+  await db.execute("INSERT INTO documents (id, n) VALUES ('e', 4)");
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(data.length, 3, 'nothing after close');
+
+  const failing = db.query({ sql: 'SELECT * FROM nowhere' }).watch();
+  const errors = [];
+  failing.registerListener({ onError: (e) => errors.push(e) });
+  await waitFor(() => errors.length === 1, 'the error');
+  assert.match(failing.state.error.message, /nowhere/);
+  await failing.close();
+  assert.throws(() => db.query({}), TypeError);
+});

@@ -83,8 +83,12 @@ async function main(): Promise<void> {
 
   const result: QueryResult<Todo> = await db.execute('SELECT * FROM todos');
   const rows: Todo[] = await db.getAll<Todo>('SELECT * FROM todos');
+  const watchedTitles = db.query({ sql: 'SELECT title FROM todos', mapper: (r) => String(r.title) }).watch({ throttleMs: 50 });
+  const firstTitle: string | undefined = watchedTitles.state.data[0];
+  watchedTitles.registerListener({ onData: (titles) => { const n: number = titles.length; void n; } });
+  await watchedTitles.close();
   const typed: Collection<Todo> = todos;
-  void [nowReady, wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, bytes, state, result, rows, typed];
+  void [firstTitle, nowReady, wrongTitle, noId, title, meta, ready, dispose, keys, titles, uiKey, bytes, state, result, rows, typed];
 }
 
 void main;
