@@ -356,11 +356,29 @@ export interface WatchedQueryOptions<R> {
   placeholderData?: R[];
 }
 
+export interface WatchedQueryDifferential<R> {
+  readonly added: ReadonlyArray<R>;
+  readonly removed: ReadonlyArray<R>;
+  readonly updated: ReadonlyArray<{ readonly current: R; readonly previous: R }>;
+  readonly unchanged: ReadonlyArray<R>;
+  /** The result, in order. */
+  readonly all: ReadonlyArray<R>;
+}
+
+export interface DifferentialWatchedQueryListener<R> extends WatchedQueryListener<ReadonlyArray<R>> {
+  onDiff?: (diff: WatchedQueryDifferential<R>) => void;
+}
+
+export interface DifferentialWatchedQueryOptions<R> extends Omit<WatchedQueryOptions<R>, 'comparator'> {
+  /** keyBy: a row's identity (default its id); compareBy: its content (default its JSON). */
+  rowComparator?: { keyBy(row: R): string; compareBy(row: R): string };
+}
+
 /** A query result kept current, as PowerSync's watched queries. */
-export interface WatchedQuery<R> {
+export interface WatchedQuery<R, L extends WatchedQueryListener<ReadonlyArray<R>> = WatchedQueryListener<ReadonlyArray<R>>> {
   readonly state: WatchedQueryState<ReadonlyArray<R>>;
   readonly closed: boolean;
-  registerListener(listener: WatchedQueryListener<ReadonlyArray<R>>): () => void;
+  registerListener(listener: L): () => void;
   updateSettings(options: WatchedQueryOptions<R>): Promise<void>;
   close(): Promise<void>;
 }
@@ -389,7 +407,11 @@ export class PowerSyncDatabase implements LockContext {
   watch<R = any>(sql: string, params: unknown[] | undefined, options: SQLWatchOptions & WatchHandler<R>): () => void;
   watch<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
   /** PowerSync's watched queries: `db.query({ sql, parameters, mapper }).watch(options)`. */
-  query<R = any>(definition: ArrayQueryDefinition<R>): { watch(options?: WatchedQueryOptions<R>): WatchedQuery<R> };
+  query<R = any>(definition: ArrayQueryDefinition<R>): {
+    watch(options?: WatchedQueryOptions<R>): WatchedQuery<R>;
+    /** Also reports what changed between results (listener.onDiff); unchanged rows keep their objects. */
+    differentialWatch(options?: DifferentialWatchedQueryOptions<R>): WatchedQuery<R, DifferentialWatchedQueryListener<R>>;
+  };
   watchWithCallback<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options?: SQLWatchOptions): () => void;
   watchWithAsyncGenerator<R = any>(sql: string, params?: unknown[], options?: SQLWatchOptions): AsyncIterable<QueryResult<R>>;
   onChangeWithCallback(handler: { onChange: (event: WatchOnChangeEvent) => void; onError?: (e: Error) => void }, options?: SQLWatchOptions): () => void;

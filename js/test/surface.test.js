@@ -528,3 +528,30 @@ test("query().watch() keeps a result current with PowerSync's state and listener
   await failing.close();
   assert.throws(() => db.query({}), TypeError);
 });
+
+test('query().differentialWatch() reports added, updated, removed and unchanged rows, keeping unchanged objects', async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name) VALUES ('a', 'x'), ('b', 'y')");
+  const watched = db.query({ sql: 'SELECT id, name FROM documents ORDER BY id' }).differentialWatch();
+  const diffs = [];
+  watched.registerListener({ onDiff: (d) => diffs.push(d) });
+  await waitFor(() => diffs.length === 1, 'the first result');
+  assert.deepEqual(diffs[0].added.map((r) => r.id), ['a', 'b']);
+  const firstB = watched.state.data[1];
+  await db.writeTransaction(async (tx) => {
+    await tx.execute("UPDATE documents SET name = 'z' WHERE id = 'a'");
+    await tx.execute("DELETE FROM documents WHERE id = 'c'");
+    await tx.execute("INSERT INTO documents (id, name) VALUES ('c', 'w')");
+  });
+  await waitFor(() => diffs.length === 2, 'the second result');
+  const d = diffs[1];
+  assert.deepEqual(d.added.map((r) => r.id), ['c']);
+  assert.deepEqual(d.updated.map((u) => [u.previous.name, u.current.name]), [['x', 'z']]);
+  assert.deepEqual(d.unchanged.map((r) => r.id), ['b']);
+  assert.equal(watched.state.data[1], firstB, 'an unchanged row keeps its object');
+  await db.execute("DELETE FROM documents WHERE id = 'b'");
+  await waitFor(() => diffs.length === 3, 'the third result');
+  assert.deepEqual(diffs[2].removed.map((r) => r.id), ['b']);
+  assert.deepEqual(watched.state.data.map((r) => r.id), ['a', 'c']);
+  await watched.close();
+});
