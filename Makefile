@@ -96,7 +96,7 @@ bench-native:
 bench-wasip1: $(WAZERO)
 	GOOS=wasip1 GOARCH=wasm $(GO) test -run '^$$' -bench . -benchtime 3x -exec $(WAZERO) $(PORTABLE)
 
-## bench-browser: W1-W7 in headless Chromium, ours and the reference stack side by side in one run, one table (BENCHMARKS.md); about 10 minutes, not part of test
+## bench-browser: W1-W7 in headless Chromium, ours and the reference stack side by side in one run, one table (BENCHMARKS.md); 15-30 minutes, not part of test
 bench-browser: build
 	bash scripts/install-chromium.sh
 	npm ci --prefix tests/browser --no-audit --no-fund
