@@ -228,4 +228,8 @@ test('over sources that are ready, the first result is there when createLiveQuer
   assert.equal(open.isReady(), true);
   assert.deepEqual([...open.keys()], ['t1', 't3', 't4']);
   assert.deepEqual(open.map((v, k, i) => `${i}:${k}:${v.title}`), ['0:t1:write', '1:t3:test', '2:t4:rest']);
+  // A spread copies the source's fields; later fields win, as in an object literal.
+  const spread = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.id, 't1'))
+    .select(({ t }) => ({ ...t, title: upper(t.title), extra: { p: t.prio } })));
+  assert.deepEqual(spread.get('t1'), { id: 't1', title: 'WRITE', done: 0, prio: 2, owner: 'u1', extra: { p: 2 } });
 });
