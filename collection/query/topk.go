@@ -103,11 +103,17 @@ func (t *topK) apply(ds []delta) {
 // nothing, when the batch holds anything else.
 func (t *topK) bulk(ds []delta) bool {
 	es := make([]entry, len(ds))
+	k := len(t.orderBy)
+	vals := make([]any, len(ds)*k) // every row's sort values in one allocation
 	for i, d := range ds {
 		if d.mult != 1 {
 			return false
 		}
-		es[i] = entry{sort: t.sortValues(d.row), key: d.key, row: d.row}
+		sv := vals[i*k : (i+1)*k : (i+1)*k]
+		for j, o := range t.orderBy {
+			sv[j] = evalOrNull(o.Expr, d.row)
+		}
+		es[i] = entry{sort: sv, key: d.key, row: d.row}
 	}
 	slices.SortFunc(es, func(a, b entry) int { return t.compare(&a, &b) })
 	for i := 1; i < len(es); i++ {
