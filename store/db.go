@@ -28,6 +28,11 @@ type Options struct {
 	// task; trackers then get such a transaction's changes in several
 	// calls (TrackRows). Without it each is done in one piece.
 	Yield func()
+	// Shared, when non-nil, coordinates this database with other contexts
+	// writing their own copies of the same file (browser tabs): see Shared.
+	// Every table of the schema is then tracked, to tell the others which
+	// rows each commit changed.
+	Shared Shared
 }
 
 // DB is an open PowerSync-compatible database. It is safe for concurrent
@@ -47,6 +52,7 @@ type DB struct {
 	inWrite  bool // a write transaction is open
 	changes  changeSet
 	tracking rowTracking
+	shared   sharedState
 
 	// kvMarked: ps_kv holds the checkpoint state a local write sets, as
 	// the last commit left it. markedKV: the open transaction set it.
@@ -129,6 +135,9 @@ func (db *DB) init(ctx context.Context, schema Schema) error {
 		if err := applySchema(c, schema); err != nil {
 			return fmt.Errorf("schema: %w", err)
 		}
+		if err := db.sharedTracking(schema); err != nil {
+			return fmt.Errorf("shared tracking: %w", err)
+		}
 		id, err := queryStrings(c, `SELECT value FROM ps_kv WHERE key = 'client_id'`)
 		if err != nil || len(id) == 0 {
 			return fmt.Errorf("client id: %w", errors.Join(err, errors.New("missing")))
@@ -178,6 +187,17 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 	c := db.conn
 	c.SetInterrupt(ctx)
 	defer c.SetInterrupt(context.Background())
+	var done *Committed // what the transaction committed, for Shared
+	if sh := db.opts.Shared; sh != nil {
+		remote, err := sh.BeginWrite(ctx)
+		if err != nil {
+			return err
+		}
+		db.reportRemote(remote)
+		db.shared.rows = nil
+		// Runs after the rollback below (deferred later, so run earlier).
+		defer func() { sh.EndWrite(done) }()
+	}
 	if err := c.Exec(`BEGIN IMMEDIATE`); err != nil {
 		return err
 	}
@@ -219,8 +239,13 @@ func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
 		db.kvMarked = false
 	}
 	terr := db.tracking.deliver(c, db.opts.Yield)
-	if tables := db.changes.take(db.schema); len(tables) > 0 {
+	tables := db.changes.take(db.schema)
+	if len(tables) > 0 {
 		db.notify.enqueue(tables)
+	}
+	if db.opts.Shared != nil {
+		done = &Committed{Tables: tables, Rows: db.shared.rows}
+		db.shared.rows = nil
 	}
 	if terr != nil {
 		return fmt.Errorf("store: the transaction committed, but reading its row changes for TrackRows failed (they are kept for the next commit): %w", terr)
@@ -267,6 +292,9 @@ func (db *DB) UpdateSchema(ctx context.Context, s Schema) error {
 			return err
 		}
 		if err := db.tracking.reinstall(db.conn, s); err != nil {
+			return err
+		}
+		if err := db.sharedTracking(s); err != nil {
 			return err
 		}
 		// Cached statements know which tables they write; the new

@@ -60,6 +60,9 @@ type rowTracking struct {
 
 type rowTracker struct {
 	fn func([]RowChange)
+	// collector: the tracker that gathers a shared database's own changes
+	// for other contexts (see Shared); it does not get theirs.
+	collector bool
 }
 
 // TrackRows calls fn, for each committed write transaction that changed

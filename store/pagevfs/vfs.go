@@ -1,6 +1,7 @@
 package pagevfs
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -113,4 +114,74 @@ func (v *VFS) Err() error {
 	v.db.mu.Lock()
 	defer v.db.mu.Unlock()
 	return v.db.err
+}
+
+// Apply writes c, a commit another copy of this database file made (and
+// reported to its own sink), onto this VFS's image, without reporting it
+// to this VFS's sink. It is how copies of one file kept by several
+// contexts (browser tabs) follow each other. It fails while a connection
+// holds a lock: SQLite notices a changed file only when it starts a
+// transaction, by the file change counter at offset 24, which every
+// commit changes.
+func (v *VFS) Apply(c Commit) error {
+	v.db.mu.Lock()
+	defer v.db.mu.Unlock()
+	if err := v.db.idle("apply"); err != nil {
+		return err
+	}
+	img := v.db.img
+	img.truncate(c.Size)
+	if c.Size > img.size {
+		img.grow(c.Size)
+	}
+	for _, p := range c.Pages {
+		img.writeAt(p.Data, p.Offset)
+	}
+	img.forget()
+	return nil
+}
+
+// Replace makes image (which the VFS takes) the whole database file,
+// without reporting it to the sink: a copy that fell behind the others
+// reloads the file. It fails while a connection holds a lock.
+func (v *VFS) Replace(image []byte) error {
+	v.db.mu.Lock()
+	defer v.db.mu.Unlock()
+	if err := v.db.idle("replace"); err != nil {
+		return err
+	}
+	v.db.img = newImage(image)
+	return nil
+}
+
+// Version returns the file change counter of the image: the 4 bytes at
+// offset 24 of a database file, which SQLite increments by one in every
+// write transaction (in rollback-journal mode, which this VFS runs in).
+// Copies of one file hold the same commit when their versions are equal.
+func (v *VFS) Version() uint32 {
+	v.db.mu.Lock()
+	defer v.db.mu.Unlock()
+	var b [4]byte
+	v.db.img.readAt(b[:], 24)
+	return binary.BigEndian.Uint32(b[:])
+}
+
+// CommitVersion returns the file change counter c sets (see
+// [VFS.Version]), and false when c does not write it.
+func CommitVersion(c Commit) (uint32, bool) {
+	for _, p := range c.Pages {
+		if p.Offset <= 24 && p.Offset+int64(len(p.Data)) >= 28 {
+			return binary.BigEndian.Uint32(p.Data[24-p.Offset:]), true
+		}
+	}
+	return 0, false
+}
+
+// idle fails when a connection holds a lock or a change is unreported.
+// The caller holds db.mu.
+func (db *database) idle(op string) error {
+	if db.shared > 0 || db.reserved || db.img.pending() {
+		return fmt.Errorf("pagevfs: %s: the database is in use", op)
+	}
+	return nil
 }
