@@ -161,8 +161,12 @@ export class PowerSyncDatabase extends Queries {
     if (database === null || typeof database !== 'object' || typeof database.dbFilename !== 'string' || database.dbFilename === '') {
       throw new TypeError('PowerSyncDatabase: options.database.dbFilename must be a non-empty string');
     }
+    if (database.lockTimeoutMs !== undefined && !(typeof database.lockTimeoutMs === 'number' && database.lockTimeoutMs > 0)) {
+      throw new TypeError('PowerSyncDatabase: options.database.lockTimeoutMs must be a positive number of milliseconds');
+    }
     this.schema = schema;
     this.dbFilename = database.dbFilename;
+    this._lockTimeoutMs = database.lockTimeoutMs;
     this.closed = false;
     this._inflight = new Set();
     this._handle = null;
@@ -215,7 +219,7 @@ export class PowerSyncDatabase extends Queries {
     let storage = null;
     if (isBrowser && this.dbFilename !== ':memory:') {
       const { openOPFSStorage } = await import('./opfs.js');
-      storage = await openOPFSStorage(this.dbFilename);
+      storage = await openOPFSStorage(this.dbFilename, { lockTimeoutMs: this._lockTimeoutMs });
     }
     try {
       this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this.dbFilename, storage);

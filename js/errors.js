@@ -145,11 +145,23 @@ classes.InternalError = InternalError;
 // Storage errors (browsers, OPFS). Not TanStack errors: the database
 // raises them, as PowerSync's would.
 
-/** Thrown when another tab or worker of this origin has the database open. */
+/**
+ * Thrown when the database is open in another process (Node, a lock file
+ * guards it), and in browsers when another tab or worker of this origin kept
+ * the database's write lock longer than the wait allowed
+ * (options.database.lockTimeoutMs).
+ */
 export class DatabaseLockedError extends Error {
-  constructor(dbFilename) {
-    super(dbFilename === undefined ? 'the database is open in another tab, worker or process'
-      : `database "${dbFilename}" is open in another tab, worker or process`);
+  /**
+   * @param {string} [dbFilename]
+   * @param {number} [waitedMs] how long the write lock was waited for, when
+   *   that wait is what failed (browsers)
+   */
+  constructor(dbFilename, waitedMs) {
+    super(waitedMs !== undefined
+      ? `database "${dbFilename}": another tab or worker held its write lock for more than ${waitedMs} ms`
+      : dbFilename === undefined ? 'the database is open in another tab, worker or process'
+        : `database "${dbFilename}" is open in another tab, worker or process`);
     this.name = 'DatabaseLockedError';
   }
 }

@@ -748,11 +748,13 @@ export class PowerSyncTransactor {
 // ---------- Errors ----------
 
 /**
- * The database is open in another tab or worker of this origin (a Web Lock
- * guards it), or, in Node, in another process (a lock file guards it).
+ * In Node, the database is open in another process (a lock file guards it).
+ * In browsers, another tab or worker of this origin held the database's write
+ * lock (a Web Lock) longer than `database.lockTimeoutMs`: that write failed,
+ * nothing of it was kept, and the other contexts are unaffected.
  */
 export class DatabaseLockedError extends Error {
-  constructor(dbFilename?: string);
+  constructor(dbFilename?: string, waitedMs?: number);
 }
 /**
  * OPFS refused a write (quota, permission): isPersisted of that transaction

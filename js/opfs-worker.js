@@ -1,24 +1,33 @@
-// The storage worker of one database: it owns the database file in the
-// origin private file system (OPFS) through synchronous access handles, which
-// exist only in dedicated workers, and makes each commit the page sends it
-// durable, in order:
+// The storage worker of one database in one context (tab or worker): it
+// opens the database file in the origin private file system (OPFS) through
+// synchronous access handles, which exist only in dedicated workers, in the
+// shared mode ("readwrite-unsafe"): every context of the origin has such a
+// worker on the same files, and the page's Web Lock (js/opfs.js) lets one
+// write at a time. It makes each commit the page sends it durable, in order:
 //
 //   1. append the commit's journal record to "<db>-journal", flush;
 //   2. write its pages into "<db>" (after truncating it to the new size), flush;
-//   3. truncate the journal (its record is now redundant) and acknowledge.
+//   3. truncate the journal (its record is now redundant), broadcast the
+//      record to the other contexts and acknowledge.
 //
-// A crash between any two steps is repaired on the next open, which replays
-// every complete, checksum-valid journal record onto the database file; a
-// torn record (cut short by the crash) fails its checksum and is dropped, and
-// its commit was never acknowledged.
+// A crash between any two steps (of this context, or of another one: the
+// lock is then released) is repaired by the next lock holder, which replays
+// every complete, checksum-valid journal record onto the database file and
+// broadcasts it; a torn record (cut short by the crash) fails its checksum
+// and is dropped, and its commit was never acknowledged nor broadcast.
 //
 // The record format is defined and tested in Go (store/pagevfs/journal.go,
 // store/pagevfs/testdata/vector.*); this file decodes the same bytes.
 //
-// Messages in:  {type:'open', id, name}, {type:'commit', seq, record}, {type:'close', id}
-// Messages out: {type:'opened', id, image, replayed}, {type:'ack', seq},
+// Messages in:  {type:'open', id, name, from}, {type:'begin', id}, {type:'read', id},
+//               {type:'commit', seq, record, meta}, {type:'close', id}
+//               (all but close under the page's write lock)
+// Messages out: {type:'opened', id, image, replayed}, {type:'begun', id, version},
+//               {type:'read', id, image, version}, {type:'ack', seq},
 //               {type:'failed', seq, name, message}, {type:'closed', id},
-//               {type:'error', id, name, message} (open/close failures)
+//               {type:'error', id, name, message} (failures of the others)
+// Broadcast (BroadcastChannel "gopowersync:<db>"): {type:'commit', from, record, meta}
+//               after each durable commit (meta null for a replayed one).
 
 const MAGIC = 0x314a5650; // "PVJ1" little-endian
 const MARKER = 0x454a5650; // "PVJE"
@@ -107,7 +116,7 @@ function readAll(handle) {
  * sequence order, stopping at the first torn or out-of-sequence record.
  * Returns the number of records applied.
  */
-export function replay(dbHandle, journalBytes) {
+export function replay(dbHandle, journalBytes, onRecord) {
   let at = 0;
   let applied = 0;
   let last = 0;
@@ -115,6 +124,7 @@ export function replay(dbHandle, journalBytes) {
     const rec = decodeRecord(journalBytes.subarray(at));
     if (!rec || (applied > 0 && rec.seq !== last + 1)) break;
     applyRecord(dbHandle, rec);
+    onRecord?.(journalBytes.subarray(at, at + rec.length));
     applied++;
     last = rec.seq;
     at += rec.length;
@@ -122,16 +132,26 @@ export function replay(dbHandle, journalBytes) {
   return applied;
 }
 
+/** The file change counter (bytes 24-27, big-endian) of a database file: its version. */
+function fileVersion(handle) {
+  if (handle.getSize() < 28) return 0;
+  const b = new Uint8Array(4);
+  handle.read(b, { at: 24 });
+  return new DataView(b.buffer).getUint32(0);
+}
+
 /** One open database: its two files and the commit pipeline state. */
 class Store {
-  constructor(name, db, journal) {
+  constructor(name, db, journal, from) {
     this.name = name;
     this.db = db;
     this.journal = journal;
+    this.from = from; // this context's id in broadcasts
+    this.channel = new BroadcastChannel('gopowersync:' + name);
     this.failure = null; // first write failure: every later commit fails with it
   }
 
-  static async open(name) {
+  static async open(name, from) {
     const root = await navigator.storage.getDirectory();
     const dbFile = await root.getFileHandle(name, { create: true });
     const journalFile = await root.getFileHandle(name + '-journal', { create: true });
@@ -147,24 +167,33 @@ class Store {
       }
       throw e;
     }
-    const store = new Store(name, db, journal);
+    const store = new Store(name, db, journal, from);
     const replayed = store.recover();
     return { store, replayed };
   }
 
-  /** Replays the journal onto the database file and empties the journal. */
+  /**
+   * Replays the journal onto the database file and empties the journal:
+   * a record left there is a commit whose writer crashed before it
+   * finished (or before it broadcast it), so it is broadcast here.
+   */
   recover() {
+    if (this.journal.getSize() === 0) return 0;
     const bytes = readAll(this.journal);
-    if (bytes.length === 0) return 0;
-    const applied = replay(this.db, bytes);
+    const applied = replay(this.db, bytes, (record) => this.broadcast(record, null));
     this.db.flush();
     this.journal.truncate(0);
     this.journal.flush();
     return applied;
   }
 
+  /** Sends a durable commit's record and meta to the other contexts. */
+  broadcast(record, meta) {
+    this.channel.postMessage({ type: 'commit', from: this.from, record, meta });
+  }
+
   /** Makes one commit durable (see the file comment for the steps). */
-  commit(record) {
+  commit(record, meta) {
     if (this.failure) throw this.failure;
     try {
       const rec = decodeRecord(record, false);
@@ -178,6 +207,7 @@ class Store {
       this.failure = e;
       throw e;
     }
+    this.broadcast(record, meta);
   }
 
   close() {
@@ -187,20 +217,20 @@ class Store {
     } finally {
       this.db.close();
       this.journal.close();
+      this.channel.close();
     }
   }
 }
 
 /**
- * Opens a sync access handle, retrying for a while when the file is still
- * held: the page's Web Lock already excludes live tabs, so a holder can only
- * be the storage worker of a page that is going away (a reload), which lets
- * go when its thread ends.
+ * Opens a sync access handle in the shared mode, retrying for a while when
+ * the file is still held in the exclusive one (by an older version of this
+ * code in a page that is going away, which lets go when its thread ends).
  */
 async function openHandle(fileHandle) {
   for (let wait = 10; ; wait *= 2) {
     try {
-      return await fileHandle.createSyncAccessHandle();
+      return await fileHandle.createSyncAccessHandle({ mode: 'readwrite-unsafe' });
     } catch (e) {
       if (e?.name !== 'NoModificationAllowedError' || wait > 1280) throw e;
       await new Promise((r) => setTimeout(r, wait));
@@ -224,7 +254,7 @@ async function onMessage(msg) {
   switch (msg.type) {
     case 'open': {
       try {
-        const opened = await Store.open(msg.name);
+        const opened = await Store.open(msg.name, msg.from);
         store = opened.store;
         const image = readAll(store.db);
         postMessage({ type: 'opened', id: msg.id, image: image.buffer, replayed: opened.replayed }, [image.buffer]);
@@ -233,9 +263,28 @@ async function onMessage(msg) {
       }
       return;
     }
+    case 'begin': {
+      try {
+        if (store.failure) throw store.failure;
+        store.recover();
+        postMessage({ type: 'begun', id: msg.id, version: fileVersion(store.db) });
+      } catch (e) {
+        postMessage({ type: 'error', id: msg.id, ...errorFields(e) });
+      }
+      return;
+    }
+    case 'read': {
+      try {
+        const image = readAll(store.db);
+        postMessage({ type: 'read', id: msg.id, image: image.buffer, version: fileVersion(store.db) }, [image.buffer]);
+      } catch (e) {
+        postMessage({ type: 'error', id: msg.id, ...errorFields(e) });
+      }
+      return;
+    }
     case 'commit': {
       try {
-        store.commit(new Uint8Array(msg.record));
+        store.commit(new Uint8Array(msg.record), msg.meta);
         postMessage({ type: 'ack', seq: msg.seq });
       } catch (e) {
         postMessage({ type: 'failed', seq: msg.seq, ...errorFields(e) });

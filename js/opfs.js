@@ -1,70 +1,78 @@
 // Durable storage of one database in the origin private file system (OPFS),
-// for the Go module running on this thread (a page or a dedicated worker).
+// for the Go module running on this thread (a page or a dedicated worker),
+// shared with every other tab and worker of the origin that opens it.
 //
-// The Go side (bridge/opfs, store/pagevfs) keeps the database in memory
-// and hands every committed transaction to commit() as one journal record;
-// a dedicated storage worker (opfs-worker.js) writes it durably and
-// acknowledges it; durable(seq) resolves on that acknowledgement.
+// Each context keeps its own copy of the database in memory (bridge/opfs,
+// store/pagevfs) and its own storage worker (opfs-worker.js) on the one OPFS
+// file. Writes take turns under a Web Lock named after the database, held
+// from before a write transaction begins until its commit is durable:
 //
-// One database is open in one place at a time: a Web Lock named after the
-// database guards it, and a second tab (or worker) gets DatabaseLockedError.
+//   1. beginWrite(): take the lock; the worker replays a journal record a
+//      crashed writer left and reports the file's version (SQLite's change
+//      counter); the Go side brings its copy to that version with the
+//      commits other contexts broadcast (or rereads the file);
+//   2. commit(record): SQLite commits; its journal record is kept here;
+//   3. endWrite(meta): the record goes to the worker, which makes it durable
+//      and then broadcasts it, with meta (the tables and rows it changed),
+//      on a BroadcastChannel; the lock is released on the acknowledgement.
+//
+// A context therefore only ever applies durable commits of others, and
+// writes on the latest. durable(seq) resolves on the worker's
+// acknowledgement, as with one tab.
 
 import { DatabaseLockedError, PersistenceError } from './errors.js';
 
-const LOCK_PREFIX = 'gopowersync-opfs:';
+const LOCK_PREFIX = 'gopowersync-write:';
+const CHANNEL_PREFIX = 'gopowersync:';
+
+/** How long a write waits for the lock by default (a large sync holds it for seconds). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30000;
 
 /**
  * Opens dbFilename (a plain file name in the OPFS root) for the Go module.
  * Resolves to an OPFSStorage once the file has been recovered (journal
- * replayed) and read. Rejects with DatabaseLockedError when another tab
- * holds it, and with the browser's error when OPFS is unavailable.
+ * replayed) and read. Rejects with DatabaseLockedError when the write lock
+ * is not granted within options.lockTimeoutMs (default 30 s), and with the
+ * browser's error when OPFS is unavailable.
+ * @param {string} dbFilename
+ * @param {{ lockTimeoutMs?: number }} [options]
  */
-export async function openOPFSStorage(dbFilename) {
+export async function openOPFSStorage(dbFilename, options = {}) {
   if (typeof dbFilename !== 'string' || dbFilename === '' || /[/\\]/.test(dbFilename) || dbFilename.endsWith('-journal')) {
     throw new TypeError(`openOPFSStorage: dbFilename must be a plain file name, got ${JSON.stringify(dbFilename)}`);
   }
-  if (!globalThis.navigator?.storage?.getDirectory || !globalThis.navigator?.locks) {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs > 0)) {
+    throw new TypeError(`openOPFSStorage: lockTimeoutMs must be a positive number, got ${lockTimeoutMs}`);
+  }
+  if (!globalThis.navigator?.storage?.getDirectory || !globalThis.navigator?.locks || typeof BroadcastChannel !== 'function') {
     throw new Error('openOPFSStorage: this context has no OPFS or Web Locks (needs a secure context: https or localhost)');
   }
-  const releaseLock = await acquireLock(dbFilename);
   let worker;
+  let storage;
   try {
     worker = new Worker(new URL('./opfs-worker.js', import.meta.url), { type: 'module', name: `opfs:${dbFilename}` });
-    const storage = new OPFSStorage(dbFilename, worker, releaseLock);
+    storage = new OPFSStorage(dbFilename, worker, lockTimeoutMs);
     await storage._open();
     return storage;
   } catch (e) {
+    storage?._channel.close();
     worker?.terminate();
-    releaseLock();
     throw e;
   }
 }
 
-/** Takes the database's Web Lock without waiting; resolves to its release. */
-function acquireLock(dbFilename) {
-  return new Promise((resolve, reject) => {
-    navigator.locks
-      .request(LOCK_PREFIX + dbFilename, { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          reject(new DatabaseLockedError(dbFilename));
-          return undefined;
-        }
-        // Hold the lock until release() resolves this promise.
-        return new Promise((release) => resolve(release));
-      })
-      .catch(reject);
-  });
-}
-
-/** The page side of one open database's storage worker. */
+/** The page side of one open database's storage worker and of its sharing. */
 export class OPFSStorage {
-  constructor(name, worker, releaseLock) {
+  constructor(name, worker, lockTimeoutMs) {
     /** The database file name: open the store with this path. */
     this.name = name;
     /** How many journal records the open replayed (crash recovery). */
     this.replayed = 0;
+    /** This context's id in the broadcasts. */
+    this.id = crypto.randomUUID();
+    this._lockTimeoutMs = lockTimeoutMs;
     this._worker = worker;
-    this._releaseLock = releaseLock;
     this._image = null;
     this._posted = 0; // last sequence number sent
     this._acked = 0; // last sequence number acknowledged
@@ -72,6 +80,15 @@ export class OPFSStorage {
     this._waiters = []; // {seq, resolve, reject}, in seq order
     this._calls = new Map(); // id -> {resolve, reject} for open/close
     this._nextId = 1;
+    this._release = null; // releases the write lock while held
+    this._staged = null; // the open write's record: {seq, buffer}
+    this._remote = []; // other contexts' commits not yet taken: {record, meta}
+    this._onRemote = null;
+    this._listeners = new Map(); // message type -> Set of functions (other uses of the channel)
+    // Listening starts before the worker reads the file: no commit made
+    // after that read is missed (older ones are dropped by version).
+    this._channel = new BroadcastChannel(CHANNEL_PREFIX + name);
+    this._channel.onmessage = (e) => this._onBroadcast(e.data);
     worker.onmessage = (e) => this._onMessage(e.data);
     worker.onerror = (e) => {
       e.preventDefault?.();
@@ -88,9 +105,29 @@ export class OPFSStorage {
   }
 
   async _open() {
-    const opened = await this._call('open', { name: this.name });
+    const opened = await this._locked(() => this._call('open', { name: this.name, from: this.id }));
     this._image = new Uint8Array(opened.image);
     this.replayed = opened.replayed;
+  }
+
+  // _lock takes the write lock, waiting at most the lock timeout; resolves
+  // to the function that releases it.
+  _lock() {
+    const waited = this._lockTimeoutMs;
+    return new Promise((resolve, reject) => {
+      navigator.locks
+        .request(LOCK_PREFIX + this.name, { signal: AbortSignal.timeout(waited) }, () => new Promise((release) => resolve(release)))
+        .catch((e) => reject(e?.name === 'TimeoutError' || e?.name === 'AbortError' ? new DatabaseLockedError(this.name, waited) : e));
+    });
+  }
+
+  async _locked(fn) {
+    const release = await this._lock();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
   }
 
   _onMessage(msg) {
@@ -103,17 +140,27 @@ export class OPFSStorage {
         this._fail(msg);
         return;
       case 'opened':
+      case 'begun':
+      case 'read':
       case 'closed':
       case 'error': {
         const call = this._calls.get(msg.id);
         this._calls.delete(msg.id);
         if (!call) return;
-        if (msg.type === 'error') {
-          const e = msg.name === 'DatabaseLockedError' ? new DatabaseLockedError(this.name) : Object.assign(new Error(msg.message), { name: msg.name });
-          call.reject(e);
-        } else call.resolve(msg);
+        if (msg.type === 'error') call.reject(Object.assign(new Error(msg.message), { name: msg.name }));
+        else call.resolve(msg);
       }
     }
+  }
+
+  _onBroadcast(msg) {
+    if (msg?.from === this.id) return;
+    if (msg?.type === 'commit') {
+      this._remote.push({ record: new Uint8Array(msg.record), meta: msg.meta ?? null });
+      this._onRemote?.();
+      return;
+    }
+    for (const fn of this._listeners.get(msg?.type) ?? []) fn(msg);
   }
 
   _fail(cause) {
@@ -121,6 +168,9 @@ export class OPFSStorage {
     for (const w of this._waiters.splice(0)) w.reject(this._failure);
     for (const call of this._calls.values()) call.reject(this._failure);
     this._calls.clear();
+    const release = this._release;
+    this._release = null;
+    release?.(); // the others go on: the file holds every acknowledged commit
   }
 
   /** The database file as read at open; returned once, then forgotten. */
@@ -131,18 +181,100 @@ export class OPFSStorage {
   }
 
   /**
-   * Sends one journal record (a Uint8Array over its own ArrayBuffer, which is
-   * transferred) to the worker and returns its sequence number. Throws the
-   * PersistenceError once a write has failed: no commit is silently lost.
+   * Takes the write lock and readies the file for a write: resolves to the
+   * file's version (SQLite's change counter) once the lock is held. Rejects
+   * with DatabaseLockedError when another context held the lock longer than
+   * the lock timeout, with the PersistenceError once a write has failed.
+   * endWrite() must follow a resolved beginWrite().
+   */
+  async beginWrite() {
+    if (this._failure) throw this._failure;
+    if (!this._worker) throw new Error(`database "${this.name}" is closed`);
+    const release = await this._lock();
+    try {
+      const begun = await this._call('begin');
+      this._release = release;
+      return begun.version;
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
+  /**
+   * Reads the whole file (under the write lock, between beginWrite and
+   * endWrite): for a copy that cannot catch up from the broadcasts.
+   * Resolves to {image: Uint8Array, version}.
+   */
+  async readImage() {
+    if (!this._release) throw new Error(`database "${this.name}": readImage without the write lock`);
+    const read = await this._call('read');
+    return { image: new Uint8Array(read.image), version: read.version };
+  }
+
+  /**
+   * Keeps one journal record (a Uint8Array over its own ArrayBuffer, which
+   * is transferred at endWrite) and returns its sequence number. Throws the
+   * PersistenceError once a write has failed (no commit is silently lost),
+   * and when the write lock is not held.
    */
   commit(record) {
     if (this._failure) throw this._failure;
     if (!this._worker) throw new Error(`database "${this.name}" is closed`);
+    if (!this._release || this._staged) throw new Error(`database "${this.name}": a commit outside a write`);
     const seq = Number(new DataView(record.buffer, record.byteOffset, 12).getBigUint64(4, true));
     const buffer = record.byteOffset === 0 && record.byteLength === record.buffer.byteLength ? record.buffer : record.slice().buffer;
-    this._worker.postMessage({ type: 'commit', seq, record: buffer }, [buffer]);
-    this._posted = seq;
+    this._staged = { seq, buffer };
     return seq;
+  }
+
+  /**
+   * Ends a write: sends its record (if it committed) with meta, the JSON
+   * text of what it changed, to the worker, which makes it durable and
+   * broadcasts both; the lock is released once it is durable (or failed).
+   */
+  endWrite(meta) {
+    const release = this._release;
+    const staged = this._staged;
+    this._staged = null;
+    if (!release) return;
+    if (!staged || this._failure || !this._worker) {
+      this._release = null;
+      release();
+      return;
+    }
+    this._worker.postMessage({ type: 'commit', seq: staged.seq, record: staged.buffer, meta: meta ?? null }, [staged.buffer]);
+    this._posted = staged.seq;
+    const done = () => {
+      if (this._release === release) this._release = null;
+      release();
+    };
+    this.durable(staged.seq).then(done, done);
+  }
+
+  /**
+   * Calls fn (no arguments) whenever another context's commit arrives;
+   * takeRemote() returns them.
+   */
+  onRemote(fn) {
+    this._onRemote = fn;
+  }
+
+  /** The other contexts' commits arrived since the last call: [{record, meta}]. */
+  takeRemote() {
+    return this._remote.splice(0);
+  }
+
+  /** Sends msg (an object with a type other than 'commit') to the other contexts. */
+  broadcast(msg) {
+    this._channel.postMessage({ ...msg, from: this.id });
+  }
+
+  /** Calls fn(msg) for each broadcast of that type from another context; returns a function that ends it. */
+  listen(type, fn) {
+    if (!this._listeners.has(type)) this._listeners.set(type, new Set());
+    this._listeners.get(type).add(fn);
+    return () => this._listeners.get(type)?.delete(fn);
   }
 
   /** Resolves once commit seq (and every one before it) is durable in OPFS. */
@@ -152,12 +284,12 @@ export class OPFSStorage {
     return new Promise((resolve, reject) => this._waiters.push({ seq, resolve, reject }));
   }
 
-  /** The last sequence number handed to commit(). */
+  /** The last sequence number handed to the worker. */
   get posted() {
     return this._posted;
   }
 
-  /** Waits for the outstanding commits, closes the files and releases the lock. */
+  /** Waits for the outstanding commits, closes the files and stops listening. */
   async close() {
     if (!this._worker) return;
     try {
@@ -166,7 +298,10 @@ export class OPFSStorage {
     } finally {
       this._worker.terminate();
       this._worker = null;
-      this._releaseLock();
+      this._channel.close();
+      const release = this._release;
+      this._release = null;
+      release?.();
     }
   }
 }

@@ -85,6 +85,9 @@ func Open(ctx context.Context, path string, schema Schema, opts *Options) (*DB, 
 		conn.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
+	if db.opts.Shared != nil {
+		db.opts.Shared.Opened(db)
+	}
 	return db, nil
 }
 

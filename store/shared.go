@@ -27,6 +27,9 @@ type Shared interface {
 	// EndWrite ends what BeginWrite began. c describes the transaction
 	// when it committed, and is nil when it rolled back or was never begun.
 	EndWrite(c *Committed)
+	// Opened is called once, when Open succeeded: from then on the host
+	// may call db.ApplyRemote.
+	Opened(db *DB)
 }
 
 // TableRows is one table's row changes in one transaction, in statement

@@ -78,6 +78,8 @@ func (p *peer) EndWrite(c *Committed) {
 	p.staged = nil
 }
 
+func (p *peer) Opened(*DB) {}
+
 func openPeer(t *testing.T, h *hub, name string, image []byte, applied int) (*DB, *peer) {
 	t.Helper()
 	p := &peer{hub: h, applied: applied}

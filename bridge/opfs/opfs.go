@@ -47,9 +47,13 @@ func Options(storage js.Value, pace func()) (*store.Options, error) {
 		return nil, err
 	}
 	s := &opfsSink{storage: storage, name: name.String(), uint8Array: js.Global().Get("Uint8Array"), pace: pace}
+	s.shared.vfs = pagevfs.New(image, s)
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
 	vfsName := "opfs:" + s.name
-	pagevfs.Register(vfsName, pagevfs.New(image, s))
-	return &store.Options{VFS: vfsName, Durability: s}, nil
+	pagevfs.Register(vfsName, s.shared.vfs)
+	return &store.Options{VFS: vfsName, Durability: s, Shared: s}, nil
 }
 
 // imageSlice is how much of the image takeImage copies between paces: one
@@ -90,6 +94,8 @@ type opfsSink struct {
 	seq    uint64 // last sequence number handed to the worker
 	acked  uint64 // highest sequence number the worker acknowledged
 	err    error  // first failure: sticky
+
+	shared opfsShared // see opfs_shared.go
 }
 
 // Commit implements pagevfs.Sink: encode, copy into a fresh ArrayBuffer,
