@@ -8,6 +8,7 @@ import { queryOf } from './watched-query.js';
 import { sqlParams } from './values.js';
 import { settlePersisting } from './transaction.js';
 
+const SYNC_LOCK_PREFIX = 'gopowersync-sync:';
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
 const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3, executeRaw: 4 };
 
@@ -176,6 +177,12 @@ export class PowerSyncDatabase extends Queries {
     this._listeners = new Set();
     this._connectWaiters = new Set(); // resolvers of connect() calls waiting for their first attempt
     this._keepAlive = null;
+    // Sync ownership between the contexts sharing the database (see connect).
+    this._syncRequest = null; // {connector, text}: what connect() asked for, while it stands
+    this._syncWaiting = null; // AbortController of the pending lock request
+    this._syncRelease = null; // releases the sync lock while this context syncs
+    this._ownerStatus = false; // the status shown is another context's
+    this._unlisten = [];
   }
 
   /** Opens the database (loading the module if needed). */
@@ -224,7 +231,21 @@ export class PowerSyncDatabase extends Queries {
     try {
       this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this.dbFilename, storage);
       this._storage = storage;
-      this._statusChanged(check(this._handle.onSyncStatus((text) => this._statusChanged(text))));
+      this._statusChanged(check(this._handle.onSyncStatus((text) => this._ownStatus(text))));
+      if (this._shared()) {
+        // The context that syncs tells the others its status.
+        this._unlisten.push(
+          storage.listen('status', (msg) => {
+            if (this._syncRelease) return;
+            this._ownerStatus = true;
+            this._statusChanged(msg.text);
+          }),
+          storage.listen('status?', () => {
+            if (this._syncRelease) storage.broadcast({ type: 'status', text: this._statusText });
+          }),
+        );
+        storage.broadcast({ type: 'status?' });
+      }
     } catch (e) {
       await storage?.close();
       throw e;
@@ -539,6 +560,19 @@ export class PowerSyncDatabase extends Queries {
   async connect(connector, options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options: want an object');
     const h = await this._h();
+    const text = JSON.stringify(options);
+    if (!this._shared() || this._syncRelease) {
+      await this._connectNow(h, connector, text);
+      return;
+    }
+    this._syncRequest = { connector, text };
+    if (this._syncWaiting) return; // the pending request will use the new arguments
+    await this._awaitSyncLock(h);
+  }
+
+  // _connectNow starts this context's sync client and resolves once its
+  // first attempt has connected or failed.
+  async _connectNow(h, connector, text) {
     // Listen before starting: the first statuses may arrive while h.connect runs.
     let attempted;
     const ended = new Promise((resolve) => { attempted = resolve; });
@@ -546,7 +580,7 @@ export class PowerSyncDatabase extends Queries {
     const dispose = this.registerListener({ statusChanged: (s) => { if (firstAttemptEnded(s)) attempted(); } });
     this._connectWaiters.add(attempted);
     try {
-      await call(h.connect, connector, this, JSON.stringify(options));
+      await call(h.connect, connector, this, text);
       this._hold(true);
       if (this._status.connected || this._status.dataFlowStatus.downloadError != null) attempted();
       await ended;
@@ -556,12 +590,65 @@ export class PowerSyncDatabase extends Queries {
     }
   }
 
+  // _shared: other tabs and workers share the database (OPFS, not exclusive).
+  _shared() {
+    return this._storage !== null && !this._storage.exclusive;
+  }
+
+  // _awaitSyncLock asks for the database's sync lock: exactly one context
+  // syncs. It resolves once this context syncs (its first attempt ended),
+  // or at once when another context holds the lock: this one then takes
+  // over when that one disconnects, closes or crashes (the browser releases
+  // its locks), and shows that one's status meanwhile.
+  async _awaitSyncLock(h) {
+    const name = SYNC_LOCK_PREFIX + this.dbFilename;
+    const abort = new AbortController();
+    this._syncWaiting = abort;
+    let started;
+    const syncing = new Promise((resolve, reject) => (started = { resolve, reject }));
+    navigator.locks
+      .request(name, { signal: abort.signal }, async () => {
+        if (this._syncWaiting === abort) this._syncWaiting = null;
+        const request = this._syncRequest;
+        if (!request || this.closed) return started.resolve();
+        // This context syncs from now on: its own status is the one shown
+        // (and broadcast), also while connecting.
+        const held = new Promise((release) => (this._syncRelease = release));
+        this._ownerStatus = false;
+        this._storage.broadcast({ type: 'status', text: this._statusText });
+        try {
+          await this._connectNow(h, request.connector, request.text);
+        } catch (e) {
+          this._syncRelease = null;
+          return started.reject(e);
+        }
+        started.resolve();
+        await held;
+      })
+      .catch((e) => started.resolve(e?.name === 'AbortError' ? undefined : report(e)));
+    const { held } = await navigator.locks.query();
+    if (held.some((l) => l.name === name) && !this._syncRelease) return; // another context syncs
+    await syncing;
+  }
+
+  // _releaseSync gives up syncing (or waiting to): another context that
+  // asked to sync takes over.
+  _releaseSync() {
+    this._syncRequest = null;
+    this._syncWaiting?.abort();
+    this._syncWaiting = null;
+    const release = this._syncRelease;
+    this._syncRelease = null;
+    release?.();
+  }
+
   /** Stops syncing; resolves once stopped. Nothing downloaded or queued is lost. */
   async disconnect() {
     if (this.closed || !this._ready) return; // never opened: never connected
     const h = await this._h();
     await call(h.disconnect);
     this._hold(false);
+    this._releaseSync();
   }
 
   /**
@@ -575,6 +662,7 @@ export class PowerSyncDatabase extends Queries {
     const h = await this._h();
     await call(h.disconnectAndClear, options.clearLocal ?? true);
     this._hold(false);
+    this._releaseSync();
   }
 
   /** The sync status now (a SyncStatus; hasSynced is undefined until the database is open). */
@@ -635,8 +723,18 @@ export class PowerSyncDatabase extends Queries {
     });
   }
 
-  // _statusChanged takes a new status from Go and tells the listeners.
+  // _ownStatus takes a new status from this context's sync client. While
+  // another context syncs, its status (broadcast) is the one shown; while
+  // this one does, the others are told.
+  _ownStatus(text) {
+    if (this._syncRelease) this._storage?.broadcast({ type: 'status', text });
+    else if (this._ownerStatus) return;
+    this._statusChanged(text);
+  }
+
+  // _statusChanged takes a new status and tells the listeners.
   _statusChanged(text) {
+    this._statusText = text;
     const status = reviveSyncStatus(text);
     this._status = status;
     for (const l of [...this._listeners]) {
@@ -675,6 +773,8 @@ export class PowerSyncDatabase extends Queries {
     this._hold(false);
     for (const attempted of this._connectWaiters) attempted(); // a connect still waiting ends with the database
     if (h) await call(h.close);
+    for (const stop of this._unlisten.splice(0)) stop();
+    this._releaseSync();
     await this._storage?.close();
   }
 }

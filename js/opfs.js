@@ -34,8 +34,13 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 30000;
  * replayed) and read. Rejects with DatabaseLockedError when the write lock
  * is not granted within options.lockTimeoutMs (default 30 s), and with the
  * browser's error when OPFS is unavailable.
+ *
+ * With options.exclusive, the context takes the lock at open and keeps it
+ * until close (another context's open then fails at once with
+ * DatabaseLockedError), and commit() sends each record to the worker
+ * without beginWrite/endWrite: one writer, no sharing (the probe tests).
  * @param {string} dbFilename
- * @param {{ lockTimeoutMs?: number }} [options]
+ * @param {{ lockTimeoutMs?: number, exclusive?: boolean }} [options]
  */
 export async function openOPFSStorage(dbFilename, options = {}) {
   if (typeof dbFilename !== 'string' || dbFilename === '' || /[/\\]/.test(dbFilename) || dbFilename.endsWith('-journal')) {
@@ -52,11 +57,12 @@ export async function openOPFSStorage(dbFilename, options = {}) {
   let storage;
   try {
     worker = new Worker(new URL('./opfs-worker.js', import.meta.url), { type: 'module', name: `opfs:${dbFilename}` });
-    storage = new OPFSStorage(dbFilename, worker, lockTimeoutMs);
+    storage = new OPFSStorage(dbFilename, worker, lockTimeoutMs, options.exclusive === true);
     await storage._open();
     return storage;
   } catch (e) {
     storage?._channel.close();
+    storage?._release?.();
     worker?.terminate();
     throw e;
   }
@@ -64,9 +70,11 @@ export async function openOPFSStorage(dbFilename, options = {}) {
 
 /** The page side of one open database's storage worker and of its sharing. */
 export class OPFSStorage {
-  constructor(name, worker, lockTimeoutMs) {
+  constructor(name, worker, lockTimeoutMs, exclusive) {
     /** The database file name: open the store with this path. */
     this.name = name;
+    /** True when this context holds the database alone (see openOPFSStorage). */
+    this.exclusive = exclusive;
     /** How many journal records the open replayed (crash recovery). */
     this.replayed = 0;
     /** This context's id in the broadcasts. */
@@ -105,7 +113,14 @@ export class OPFSStorage {
   }
 
   async _open() {
-    const opened = await this._locked(() => this._call('open', { name: this.name, from: this.id }));
+    const open = () => this._call('open', { name: this.name, from: this.id });
+    let opened;
+    if (this.exclusive) {
+      this._release = await this._lockNow();
+      opened = await open();
+    } else {
+      opened = await this._locked(open);
+    }
     this._image = new Uint8Array(opened.image);
     this.replayed = opened.replayed;
   }
@@ -118,6 +133,22 @@ export class OPFSStorage {
       navigator.locks
         .request(LOCK_PREFIX + this.name, { signal: AbortSignal.timeout(waited) }, () => new Promise((release) => resolve(release)))
         .catch((e) => reject(e?.name === 'TimeoutError' || e?.name === 'AbortError' ? new DatabaseLockedError(this.name, waited) : e));
+    });
+  }
+
+  // _lockNow takes the write lock if no one holds it, else fails with
+  // DatabaseLockedError; resolves to its release.
+  _lockNow() {
+    return new Promise((resolve, reject) => {
+      navigator.locks
+        .request(LOCK_PREFIX + this.name, { ifAvailable: true }, (lock) => {
+          if (!lock) {
+            reject(new DatabaseLockedError(this.name));
+            return undefined;
+          }
+          return new Promise((release) => resolve(release));
+        })
+        .catch(reject);
     });
   }
 
@@ -188,6 +219,7 @@ export class OPFSStorage {
    * endWrite() must follow a resolved beginWrite().
    */
   async beginWrite() {
+    if (this.exclusive) throw new Error(`database "${this.name}" is open exclusively: no beginWrite`);
     if (this._failure) throw this._failure;
     if (!this._worker) throw new Error(`database "${this.name}" is closed`);
     const release = await this._lock();
@@ -224,7 +256,12 @@ export class OPFSStorage {
     if (!this._release || this._staged) throw new Error(`database "${this.name}": a commit outside a write`);
     const seq = Number(new DataView(record.buffer, record.byteOffset, 12).getBigUint64(4, true));
     const buffer = record.byteOffset === 0 && record.byteLength === record.buffer.byteLength ? record.buffer : record.slice().buffer;
-    this._staged = { seq, buffer };
+    if (this.exclusive) {
+      this._worker.postMessage({ type: 'commit', seq, record: buffer, meta: null }, [buffer]);
+      this._posted = seq;
+    } else {
+      this._staged = { seq, buffer };
+    }
     return seq;
   }
 
@@ -234,6 +271,7 @@ export class OPFSStorage {
    * broadcasts both; the lock is released once it is durable (or failed).
    */
   endWrite(meta) {
+    if (this.exclusive) return;
     const release = this._release;
     const staged = this._staged;
     this._staged = null;

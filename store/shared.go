@@ -98,7 +98,7 @@ func (db *DB) reportRemote(remote []Remote) {
 // allTables lists every table a commit could have changed, as OnChange
 // names them: the schema's tables and PowerSync's internal ones.
 func (db *DB) allTables() []string {
-	out := []string{"ps_buckets", "ps_crud", "ps_kv", "ps_oplog", "ps_sync_state", "ps_tx", "ps_untyped", "ps_updated_rows"}
+	out := []string{"ps_buckets", "ps_crud", "ps_kv", "ps_oplog", "ps_stream_subscriptions", "ps_sync_state", "ps_tx", "ps_untyped", "ps_updated_rows"}
 	for _, t := range db.schema.Tables {
 		out = append(out, t.Name)
 	}

@@ -48,12 +48,16 @@ func Options(storage js.Value, pace func()) (*store.Options, error) {
 	}
 	s := &opfsSink{storage: storage, name: name.String(), uint8Array: js.Global().Get("Uint8Array"), pace: pace}
 	s.shared.vfs = pagevfs.New(image, s)
-	if err := s.listen(); err != nil {
-		return nil, err
-	}
 	vfsName := "opfs:" + s.name
+	opts := &store.Options{VFS: vfsName, Durability: s}
+	if !storage.Get("exclusive").Truthy() {
+		if err := s.listen(); err != nil {
+			return nil, err
+		}
+		opts.Shared = s
+	}
 	pagevfs.Register(vfsName, s.shared.vfs)
-	return &store.Options{VFS: vfsName, Durability: s, Shared: s}, nil
+	return opts, nil
 }
 
 // imageSlice is how much of the image takeImage copies between paces: one

@@ -76,7 +76,7 @@ test('opening replays the journal onto the database file in OPFS and drops the t
     async ({ hex, unhex, writeFile, readFile, opfs }, { base, journal }) => {
       await writeFile('vector.db', unhex(base));
       await writeFile('vector.db-journal', unhex(journal));
-      const storage = await opfs.openOPFSStorage('vector.db');
+      const storage = await opfs.openOPFSStorage('vector.db', { exclusive: true });
       const image = hex(storage.takeImage());
       const replayed = storage.replayed;
       await storage.close();
@@ -94,7 +94,7 @@ test('committing the vector records through the worker writes the same file', as
   const got = await inPage(
     async ({ hex, unhex, writeFile, readFile, opfs, worker }, { base, journal }) => {
       await writeFile('commit.db', unhex(base));
-      const storage = await opfs.openOPFSStorage('commit.db');
+      const storage = await opfs.openOPFSStorage('commit.db', { exclusive: true });
       storage.takeImage();
       const bytes = unhex(journal);
       let at = 0;

@@ -50,7 +50,7 @@ test('a second tab on the same database gets a clear error and nothing is corrup
     await second.goto(server.url + '/tests/browser/pages/probe.html');
     await second.waitForFunction(() => window.pageReady);
     const refused = await second.evaluate(() =>
-      window.opfs.openOPFSStorage('tabs.db').then(
+      window.opfs.openOPFSStorage('tabs.db', { exclusive: true }).then(
         () => null,
         (e) => ({ name: e.name, message: e.message }),
       ),

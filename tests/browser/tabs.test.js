@@ -58,3 +58,147 @@ test('tabs: a second tab opens the database and each sees the other\'s writes', 
   await a.close();
   await b.close();
 });
+
+/** Waits until fn() resolves to the same JSON in every call of the list, and returns it. */
+async function converged(what, fns, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await Promise.all(fns.map((f) => f()));
+    const texts = last.map((v) => JSON.stringify(v));
+    if (texts.every((t) => t === texts[0])) return last[0];
+    if (Date.now() > deadline) assert.fail(`${what} did not converge: ${texts.map((t) => t.slice(0, 300)).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('tabs: three tabs making random writes converge to the same rows and upload queue', async () => {
+  const name = 'tabs-three.db';
+  const tabs = [await openTab(name)];
+  await tabs[0].evaluate(() => todos.insert(Array.from({ length: 10 }, (_, i) => ({ id: `seed-${i}`, title: 'seed', n: 0 }))).isPersisted.promise);
+  tabs.push(await openTab(name), await openTab(name));
+  // Each tab: 40 transactions at random: inserts of its own rows through
+  // the collection, increments of a shared seed row and deletes of its own
+  // rows with SQL. Increments are counted: none may be lost.
+  const increments = await Promise.all(
+    tabs.map((page, t) =>
+      page.evaluate(async (t) => {
+        let incs = 0;
+        const mine = [];
+        const pending = [];
+        for (let k = 0; k < 40; k++) {
+          const r = Math.random();
+          if (r < 0.4 || mine.length === 0) {
+            const id = `t${t}-${k}`;
+            mine.push(id);
+            pending.push(todos.insert({ id, title: `tab ${t} row ${k}`, n: k }).isPersisted.promise);
+          } else if (r < 0.85) {
+            const seed = `seed-${Math.floor(Math.random() * 10)}`;
+            pending.push(db.execute('UPDATE todos SET n = n + 1 WHERE id = ?', [seed]));
+            incs++;
+          } else {
+            const id = mine.splice(Math.floor(Math.random() * mine.length), 1)[0];
+            pending.push(todos.get(id) ? todos.delete(id).isPersisted.promise : db.execute('DELETE FROM todos WHERE id = ?', [id]));
+          }
+          if (k % 5 === 0) await new Promise((r) => setTimeout(r, Math.random() * 10));
+        }
+        await Promise.all(pending);
+        return incs;
+      }, t),
+    ),
+  );
+  const sqlRows = (page) => page.evaluate(async () => (await db.getAll('SELECT id, title, n FROM todos ORDER BY id')).map((r) => ({ id: r.id, title: r.title, n: r.n })));
+  // An empty write transaction brings a tab's copy up to the latest commit.
+  const settle = (page) => page.evaluate(() => db.writeTransaction(async () => {}));
+  await Promise.all(tabs.map(settle));
+  const rows = await converged('collections and SQL', tabs.flatMap((p) => [() => rowsOf(p), () => sqlRows(p)]));
+  const crud = await converged('upload queues', tabs.map((p) => () => crudOf(p)));
+  const seedTotal = rows.filter((r) => r.id.startsWith('seed-')).reduce((s, r) => s + r.n, 0);
+  assert.equal(seedTotal, increments.reduce((a, b) => a + b, 0), 'every increment of every tab is in the rows');
+  for (let i = 1; i < crud.length; i++) {
+    assert.ok(crud[i][0] > crud[i - 1][0], 'upload queue ids increase');
+    assert.ok(crud[i][1] >= crud[i - 1][1], 'transaction ids follow commit order');
+  }
+  const txIds = new Set(crud.map((c) => c[1]));
+  assert.ok(txIds.size >= 3 * 40 - 5, `distinct transaction ids: ${txIds.size}`);
+  assert.equal(await tabs[1].evaluate(() => app.integrity()), 'ok');
+  for (const p of tabs) await p.close();
+});
+
+test('tabs: a read-modify-write race between two tabs loses nothing', async () => {
+  const name = 'tabs-rmw.db';
+  const a = await openTab(name);
+  await a.evaluate(() => db.execute("INSERT INTO todos (id, title, n) VALUES ('counter', 'c', 0)"));
+  const b = await openTab(name);
+  const N = 50;
+  const bump = (page) =>
+    page.evaluate(async (N) => {
+      const all = [];
+      for (let i = 0; i < N; i++) {
+        all.push(
+          db.writeTransaction(async (tx) => {
+            const { n } = await tx.get("SELECT n FROM todos WHERE id = 'counter'");
+            await new Promise((r) => setTimeout(r, 0)); // let the other tab try meanwhile
+            await tx.execute("UPDATE todos SET n = ? WHERE id = 'counter'", [n + 1]);
+          }),
+        );
+      }
+      await Promise.all(all);
+    }, N);
+  await Promise.all([bump(a), bump(b)]);
+  for (const p of [a, b]) await p.evaluate(() => db.writeTransaction(async () => {}));
+  const counts = await converged('the counter', [a, b].map((p) => () => p.evaluate(() => todos.get('counter').n)));
+  assert.equal(counts, 2 * N);
+  await a.close();
+  await b.close();
+});
+
+test('tabs: a write that cannot get the lock in time fails with DatabaseLockedError, and nothing else suffers', async () => {
+  const name = 'tabs-lock.db';
+  const a = await openTab(name, { lockTimeoutMs: 300 });
+  const b = await openTab(name);
+  // Another context holds the write lock (as a stuck tab would).
+  await b.evaluate((name) => {
+    window.held = new Promise((granted) =>
+      navigator.locks.request(`gopowersync-write:${name}`, () => new Promise((release) => { window.unlock = release; granted(); })),
+    );
+    return window.held;
+  }, name);
+  const refused = await a.evaluate(() =>
+    db.execute("INSERT INTO todos (id, title, n) VALUES ('x', 'waited', 1)").then(() => null, (e) => ({ locked: e instanceof gp.DatabaseLockedError, message: e.message })),
+  );
+  assert.ok(refused, 'the write went through while another context held the lock');
+  assert.equal(refused.locked, true, refused.message);
+  assert.match(refused.message, /tabs-lock\.db.*more than 300 ms/);
+  await b.evaluate(() => window.unlock());
+  // Both tabs go on: nothing of the refused write was kept.
+  await a.evaluate(() => db.execute("INSERT INTO todos (id, title, n) VALUES ('y', 'after', 2)"));
+  await b.evaluate(() => todos.insert({ id: 'z', title: 'from b', n: 3 }).isPersisted.promise);
+  await a.waitForFunction(() => todos.has('z'));
+  await b.waitForFunction(() => todos.has('y'));
+  assert.deepEqual((await rowsOf(b)).map((r) => r.id), ['y', 'z']);
+  assert.equal(await a.evaluate(() => app.integrity()), 'ok');
+  await a.close();
+  await b.close();
+});
+
+test('tabs: storage failing in one tab fails that tab with PersistenceError; the others go on', async () => {
+  const name = 'tabs-fail.db';
+  const a = await openTab(name);
+  const b = await openTab(name);
+  // A's storage worker refuses a malformed record, as it would refuse a
+  // write OPFS rejected: its storage is failed from then on.
+  const failed = await a.evaluate(async () => {
+    db._storage._worker.postMessage({ type: 'commit', seq: 1e9, record: new ArrayBuffer(16), meta: null });
+    await new Promise((r) => setTimeout(r, 200));
+    const tx = todos.insert({ id: 'a1', title: 'lost?', n: 1 });
+    return tx.isPersisted.promise.then(() => null, (e) => ({ name: e.name, cause: e.cause?.name }));
+  });
+  assert.ok(failed, 'the failed tab persisted a write');
+  assert.equal(failed.name, 'PersistenceError');
+  await b.evaluate(() => todos.insert({ id: 'b1', title: 'fine', n: 2 }).isPersisted.promise);
+  assert.deepEqual((await rowsOf(b)).map((r) => r.id), ['b1']);
+  assert.equal(await b.evaluate(() => app.integrity()), 'ok');
+  await a.close();
+  await b.close();
+});

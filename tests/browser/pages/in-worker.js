@@ -5,7 +5,7 @@ import { decodeRecord } from '/js/opfs-worker.js';
 
 onmessage = async ({ data: { name, journal } }) => {
   try {
-    const storage = await openOPFSStorage(name);
+    const storage = await openOPFSStorage(name, { exclusive: true });
     const before = storage.takeImage().length;
     let last = 0;
     for (let at = 0, rec; (rec = decodeRecord(journal.subarray(at))); at += rec.length) {
@@ -13,7 +13,7 @@ onmessage = async ({ data: { name, journal } }) => {
     }
     await storage.durable(last);
     await storage.close();
-    const again = await openOPFSStorage(name);
+    const again = await openOPFSStorage(name, { exclusive: true });
     const image = again.takeImage();
     await again.close();
     postMessage({ before, last, image });
