@@ -101,8 +101,8 @@ const message = (err) => err?.message ?? String(err)
 function fatalText(err) {
   switch (err?.name) {
     case 'DatabaseLockedError':
-      return `Client ${client} is already open in another tab or window of this browser, and a database can be open in only one. ` +
-        `Switch to that tab, or close it and reload this one. To try a second device, open client ${other} instead.`
+      return `Another tab or window of this browser kept client ${client}'s database busy for too long. ` +
+        `Close the tabs of client ${client} you do not need and reload this one. To try a second device, open client ${other} instead.`
     case 'PersistenceError':
       return `This browser refused to store the list (${message(err.cause ?? err)}): storage may be full or blocked for this site. ` +
         'Free some disk space or allow storage for this site, then reload.'
@@ -342,7 +342,9 @@ function startSync(db) {
     applying = applying.then(async () => {
       try {
         if (offline.checked) await db.disconnect()
-        else if (!db.connected) await db.connect(connector, { crudUploadThrottleMs: 100 })
+        // With several tabs open, one syncs and the others take over
+        // when it closes: every tab asks.
+        else await db.connect(connector, { crudUploadThrottleMs: 100 })
         notice('connect', null)
       } catch (err) {
         notice('connect', `Could not ${offline.checked ? 'disconnect' : 'connect'}. Switch "Work offline" on and off to try again, ` +
