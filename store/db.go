@@ -179,27 +179,52 @@ func (db *DB) release() {
 // write runs fn in a write transaction while holding the connection; it
 // is the body of every write: WriteTx, Execute, UpdateSchema, Complete.
 func (db *DB) write(ctx context.Context, fn func() error) error {
+	// A shared database is locked across contexts first, so that this
+	// context's reads are not held up while another context writes.
+	sh := db.opts.Shared
+	if sh != nil {
+		if err := sh.Lock(ctx); err != nil {
+			return err
+		}
+	}
 	if err := db.acquire(ctx); err != nil {
+		if sh != nil {
+			sh.Unlock(nil)
+		}
 		return err
 	}
 	defer db.release()
-	return db.writeLocked(ctx, fn)
+	return db.writeShared(ctx, fn, sh != nil)
 }
 
+// writeLocked runs fn in a write transaction; the caller holds the
+// connection, and a shared database is locked across contexts here.
 func (db *DB) writeLocked(ctx context.Context, fn func() error) (err error) {
+	if sh := db.opts.Shared; sh != nil {
+		if err := sh.Lock(ctx); err != nil {
+			return err
+		}
+	}
+	return db.writeShared(ctx, fn, db.opts.Shared != nil)
+}
+
+// writeShared runs fn in a write transaction; the caller holds the
+// connection and, when shared, the lock across contexts, which it ends.
+func (db *DB) writeShared(ctx context.Context, fn func() error, shared bool) (err error) {
 	c := db.conn
 	c.SetInterrupt(ctx)
 	defer c.SetInterrupt(context.Background())
 	var done *Committed // what the transaction committed, for Shared
-	if sh := db.opts.Shared; sh != nil {
-		remote, err := sh.BeginWrite(ctx)
+	if shared {
+		sh := db.opts.Shared
+		// Runs after the rollback below (deferred later, so run earlier).
+		defer func() { sh.Unlock(done) }()
+		remote, err := sh.CatchUp(ctx)
 		if err != nil {
 			return err
 		}
 		db.reportRemote(remote)
 		db.shared.rows = nil
-		// Runs after the rollback below (deferred later, so run earlier).
-		defer func() { sh.EndWrite(done) }()
 	}
 	if err := c.Exec(`BEGIN IMMEDIATE`); err != nil {
 		return err

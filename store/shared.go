@@ -12,21 +12,25 @@ import (
 // database in turn: it is set in Options.Shared by the host that keeps the
 // copies in step (the browser bridge, over Web Locks and BroadcastChannel).
 //
-// The store calls BeginWrite before every write transaction and EndWrite
-// after it, both with the connection held, so that a transaction always
-// runs on the latest state any context committed and no two contexts
-// write at once. Commits of other contexts that arrive between writes are
-// applied with [DB.ApplyRemote].
+// Around every write transaction the store calls Lock (before it takes
+// the connection, so that reads go on while it waits), CatchUp (with the
+// connection held) and Unlock, so that a transaction always runs on the
+// latest state any context committed and no two contexts write at once.
+// Commits of other contexts that arrive between writes are applied with
+// [DB.ApplyRemote].
 type Shared interface {
-	// BeginWrite returns once this context alone may write and its copy of
-	// the file holds every commit of every context, and returns those
-	// commits it applied to bring it there, oldest first, for the store to
-	// report. An error (the lock not granted in time, storage failing)
-	// fails the write; nothing was written.
-	BeginWrite(ctx context.Context) ([]Remote, error)
-	// EndWrite ends what BeginWrite began. c describes the transaction
-	// when it committed, and is nil when it rolled back or was never begun.
-	EndWrite(c *Committed)
+	// Lock returns once this context alone may write. An error (the lock
+	// not granted in time, storage failing) fails the write; nothing was
+	// written and Unlock is not called.
+	Lock(ctx context.Context) error
+	// CatchUp, called with the connection held after Lock, brings this
+	// context's copy of the file to the latest commit of every context
+	// and returns the commits it applied, oldest first, for the store to
+	// report. After an error the write fails and Unlock(nil) follows.
+	CatchUp(ctx context.Context) ([]Remote, error)
+	// Unlock ends what Lock began. c describes the transaction when it
+	// committed, and is nil when it rolled back or never began.
+	Unlock(c *Committed)
 	// Opened is called once, when Open succeeded: from then on the host
 	// may call db.ApplyRemote.
 	Opened(db *DB)

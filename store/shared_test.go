@@ -57,18 +57,17 @@ func (p *peer) catchUp() ([]Remote, error) {
 	return out, nil
 }
 
-func (p *peer) BeginWrite(ctx context.Context) ([]Remote, error) {
+func (p *peer) Lock(ctx context.Context) error {
 	p.hub.lock.Lock()
-	r, err := p.catchUp()
-	if err != nil {
-		p.hub.lock.Unlock()
-	}
-	return r, err
+	return nil
 }
 
-func (p *peer) EndWrite(c *Committed) {
+func (p *peer) CatchUp(ctx context.Context) ([]Remote, error) { return p.catchUp() }
+
+func (p *peer) Unlock(c *Committed) {
 	defer p.hub.lock.Unlock()
-	if p.staged == nil {
+	if p.staged == nil || c == nil {
+		p.staged = nil
 		return
 	}
 	p.hub.mu.Lock()

@@ -60,8 +60,14 @@ type opfsShared struct {
 	qmu      sync.Mutex
 	queue    []remoteCommit // arrived, not yet applied
 	arrived  chan struct{}  // signalled (capacity 1) when a commit arrives
+	writing  chan struct{}  // held (capacity 1) from Lock to Unlock
 	applying bool           // an ApplyRemote is scheduled
 	onRemote js.Func
+
+	// From Lock to CatchUp (the store's write path): the file's version
+	// when the lock was just taken (behind), which the copy must reach.
+	target uint32
+	behind bool
 }
 
 // Opened implements store.Shared: from now on, other contexts' commits
@@ -76,6 +82,7 @@ func (s *opfsSink) Opened(db *store.DB) {
 // listen registers the storage's onRemote callback.
 func (s *opfsSink) listen() error {
 	s.shared.arrived = make(chan struct{}, 1)
+	s.shared.writing = make(chan struct{}, 1)
 	s.shared.onRemote = js.FuncOf(func(js.Value, []js.Value) any {
 		s.remoteArrived()
 		return nil
@@ -205,27 +212,43 @@ func (rc remoteCommit) remote() store.Remote {
 	return r
 }
 
-// BeginWrite implements store.Shared: take the write lock, then bring the
-// copy to the file's version with the broadcast commits, or by rereading
-// the file when they do not come.
-func (s *opfsSink) BeginWrite(ctx context.Context) ([]store.Remote, error) {
+// Lock implements store.Shared: take the write lock (js/opfs.js keeps it
+// between this context's writes until another asks for it) and note the
+// file's version, which CatchUp brings the copy to.
+func (s *opfsSink) Lock(ctx context.Context) error {
 	s.mu.Lock()
 	err := s.err
 	s.mu.Unlock()
 	if err != nil {
-		return nil, err
+		return err
+	}
+	// One write of this context at a time asks for the lock: the others
+	// wait here, in Go, in order.
+	select {
+	case s.shared.writing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	v, err := s.await(ctx, "beginWrite")
 	if err != nil {
-		return nil, err
+		<-s.shared.writing
+		return err
 	}
-	target := uint32(v.Int())
-	out, err := s.catchUp(ctx, target)
-	if err != nil {
-		s.endWrite(js.Null())
-		return nil, err
+	s.shared.target, s.shared.behind = 0, false
+	if !v.IsNull() { // null: the lock was kept since this context's last write
+		s.shared.target, s.shared.behind = uint32(v.Int()), true
 	}
-	return out, nil
+	return nil
+}
+
+// CatchUp implements store.Shared: bring the copy to the file's version
+// with the broadcast commits, or by rereading the file when they do not
+// come.
+func (s *opfsSink) CatchUp(ctx context.Context) ([]store.Remote, error) {
+	if !s.shared.behind {
+		return nil, nil
+	}
+	return s.catchUp(ctx, s.shared.target)
 }
 
 func (s *opfsSink) catchUp(ctx context.Context, target uint32) ([]store.Remote, error) {
@@ -285,9 +308,11 @@ func (s *opfsSink) copyImage(u8 js.Value) (image []byte, err error) {
 	return image, nil
 }
 
-// EndWrite implements store.Shared: the commit goes to the worker with
-// what it changed; the lock is released once it is durable.
-func (s *opfsSink) EndWrite(c *store.Committed) {
+// Unlock implements store.Shared: the commit goes to the worker with what
+// it changed; the lock is let go once it is durable, if another context
+// asked for it.
+func (s *opfsSink) Unlock(c *store.Committed) {
+	defer func() { <-s.shared.writing }()
 	meta := js.Null()
 	if c != nil {
 		m := sharedMeta{Tables: c.Tables}

@@ -55,7 +55,8 @@ test('a second tab on the same database gets a clear error and nothing is corrup
         (e) => ({ name: e.name, message: e.message }),
       ),
     );
-    assert.deepEqual(refused, { name: 'DatabaseLockedError', message: 'database "tabs.db" is open in another tab or worker' });
+    assert.equal(refused?.name, 'DatabaseLockedError');
+    assert.match(refused.message, /database "tabs.db" is open in another tab/);
 
     await exec(first, "INSERT INTO t (v) VALUES ('still writing')");
     await durable(first);

@@ -1,0 +1,139 @@
+// Many tabs on one database (issue 13), in headless Chromium, our package
+// (js/index.js + dist/): prints figures, asserts nothing.
+//
+//   - the primitives a cross-tab design pays: a BroadcastChannel round trip
+//     between two tabs, a Web Lock taken and released;
+//   - a one-row update in tab A to the change callback of tab B's
+//     collection (and to A's isPersisted), p50/p99;
+//   - a second tab's cold open while tab A holds 100,000 rows, against a
+//     reload of the one tab; the module's memory in each tab.
+//
+// Run: node tests/browser/bench/tabs-bench.js
+import { execFileSync } from 'node:child_process';
+import { freshProfile, launch } from '../lib/browser.js';
+import { REPO } from '../lib/build.js';
+import { serve } from '../lib/server.js';
+
+const PAGE = '/tests/browser/pages/stack.html';
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const ms = (x) => `${x.toFixed(2)} ms`;
+const say = (line) => console.log(`tabs: ${line}`);
+
+execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+const server = await serve(REPO);
+const profile = freshProfile();
+const chrome = await launch(profile.dir);
+
+// Keeps the module's instance, to read the size of its memory.
+const KEEP_INSTANCE = () => {
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async (...args) => {
+    const r = await instantiate.apply(WebAssembly, args);
+    window.wasmInstance = r.instance ?? r;
+    return r;
+  };
+};
+
+async function openTab(name) {
+  const page = await chrome.context.newPage();
+  await page.addInitScript(KEEP_INSTANCE);
+  await page.goto(server.url + PAGE);
+  await page.waitForFunction(() => window.pageReady);
+  const marks = name ? await page.evaluate((name) => app.open(name), name) : null;
+  return { page, marks };
+}
+
+const wasmMB = (page) => page.evaluate(() => window.wasmInstance.exports.mem.buffer.byteLength / 1e6);
+
+try {
+  // ---- primitives ----
+  {
+    const { page: a } = await openTab();
+    const { page: b } = await openTab();
+    await b.evaluate(() => {
+      const ch = new BroadcastChannel('bench-ping');
+      ch.onmessage = (e) => ch.postMessage(e.data);
+    });
+    const prim = await a.evaluate(async () => {
+      const ch = new BroadcastChannel('bench-ping');
+      const rtt = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = performance.now();
+        await new Promise((r) => { ch.onmessage = r; ch.postMessage(i); });
+        if (i >= 50) rtt.push(performance.now() - t0);
+      }
+      const lock = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = performance.now();
+        await navigator.locks.request('bench-lock', async () => {});
+        if (i >= 50) lock.push(performance.now() - t0);
+      }
+      return { rtt, lock };
+    });
+    say(`BroadcastChannel round trip between two tabs: p50 ${ms(pct(prim.rtt, 50))} p99 ${ms(pct(prim.rtt, 99))}`);
+    say(`Web Lock request+release (uncontended): p50 ${ms(pct(prim.lock, 50))} p99 ${ms(pct(prim.lock, 99))}`);
+    await a.close();
+    await b.close();
+  }
+
+  // ---- cross-tab commit to callback ----
+  {
+    const name = 'bench-latency.db';
+    const { page: a } = await openTab(name);
+    await a.evaluate(() => todos.insert({ id: 'one', title: 'x', n: 0 }).isPersisted.promise);
+    const { page: b } = await openTab(name);
+    await b.waitForFunction(() => todos.has('one'));
+    await b.evaluate(() => {
+      window.seen = new Map(); // n -> absolute time of B's change callback
+      todos.subscribeChanges((changes) => {
+        const t = performance.timeOrigin + performance.now();
+        for (const c of changes) if (c.value?.id === 'one') window.seen.set(c.value.n, t);
+      });
+    });
+    const sent = await a.evaluate(async () => {
+      const out = [];
+      for (let i = 1; i <= 350; i++) {
+        const t0 = performance.timeOrigin + performance.now();
+        const tx = todos.update('one', (d) => { d.n = i; });
+        await tx.isPersisted.promise;
+        out.push({ i, t0, persisted: performance.timeOrigin + performance.now() - t0 });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return out;
+    });
+    await b.waitForFunction(() => window.seen.has(350));
+    const seen = new Map(await b.evaluate(() => [...window.seen]));
+    const cross = [];
+    const persisted = [];
+    for (const s of sent.slice(50)) {
+      cross.push(seen.get(s.i) - s.t0);
+      persisted.push(s.persisted);
+    }
+    say(`1-row update in tab A, 300 after 50 warm-up: A's isPersisted p50 ${ms(pct(persisted, 50))} p99 ${ms(pct(persisted, 99))}; ` +
+      `tab B's change callback p50 ${ms(pct(cross, 50))} p99 ${ms(pct(cross, 99))} (${cross.filter((x) => x > 16.7).length} over one 60 Hz frame)`);
+    await a.close();
+    await b.close();
+  }
+
+  // ---- a second tab's cold open with 100,000 rows ----
+  {
+    const name = 'bench-big.db';
+    const { page: a } = await openTab(name);
+    await a.evaluate(() => app.fill('big', 100000));
+    const { page: b, marks: second } = await openTab(name);
+    const report = (label, m) => `${label}: init ${ms(m.init)}, db.init ${ms(m.dbInit)}, preload ${ms(m.preload)} (${m.size} rows), total ${ms(m.init + m.dbInit + m.preload)}`;
+    say(report('second tab opens while the first holds 100,000 rows', second));
+    say(`module memory: tab A ${(await wasmMB(a)).toFixed(0)} MB, tab B ${(await wasmMB(b)).toFixed(0)} MB`);
+    await b.close();
+    await a.evaluate(() => db.close());
+    await a.reload();
+    await a.waitForFunction(() => window.pageReady);
+    say(report('the same database reopened alone (reload)', await a.evaluate((name) => app.open(name), name)));
+    say(`module memory, one tab: ${(await wasmMB(a)).toFixed(0)} MB`);
+    await a.close();
+  }
+} finally {
+  await chrome.close();
+  profile.remove();
+  await server.close();
+}
