@@ -547,6 +547,11 @@ export class PowerSyncDatabase extends Queries {
    * in the background, reconnecting after errors, until disconnect() or
    * close(); either also resolves a connect still waiting. Connecting again
    * replaces the connection.
+   *
+   * In browsers, every tab and worker of the origin may open the database
+   * and call connect(), and exactly one syncs (a Web Lock per database):
+   * the others resolve at once, show that one's currentStatus, and the
+   * first of them takes over when it disconnects, closes or crashes.
    * @param {{ fetchCredentials: () => Promise<{ endpoint: string, token: string, expiresAt?: Date } | null>,
    *   uploadData: (database: PowerSyncDatabase) => Promise<void> }} connector the app's backend:
    *   fetchCredentials returns null when signed out; uploadData sends

@@ -319,7 +319,14 @@ export interface DisconnectAndClearOptions {
 
 export interface PowerSyncDatabaseOptions {
   schema: Schema;
-  database: { dbFilename: string };
+  /**
+   * dbFilename: a file (Node), a file in the origin private file system
+   * (browsers: every tab and worker of the origin may open it at once), or
+   * ':memory:'. lockTimeoutMs (browsers, default 30000): how long a write
+   * waits for another tab's or worker's write before it fails with
+   * DatabaseLockedError.
+   */
+  database: { dbFilename: string; lockTimeoutMs?: number };
 }
 
 export interface ArrayQueryDefinition<R = any> {
