@@ -155,7 +155,7 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     assert.deepEqual(await texts(second), ['buy oat milk', 'write tests']);
     await add(second, 'from the second tab');
     await waitForTexts(second, ['buy oat milk', 'write tests', 'from the second tab']);
-    await waitForText(second, 'queue-length', '7');
+    await waitForText(second, 'queue-length', '9');
     assert.deepEqual(secondErrors, []);
 
     await page.bringToFront();
@@ -163,7 +163,7 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     await add(page, 'still works');
     await waitForTexts(page, ['buy oat milk', 'write tests', 'from the second tab', 'still works']);
     await waitForTexts(second, ['buy oat milk', 'write tests', 'from the second tab', 'still works']);
-    await waitForText(page, 'queue-length', '8');
+    await waitForText(page, 'queue-length', '10');
   });
 });
 
