@@ -29,6 +29,30 @@ export class CrudEntry {
     return new CrudEntry(j.op_id, j.op, j.type, j.id, j.tx_id, j.data ?? undefined, j.old ?? undefined, j.metadata ?? undefined);
   }
 
+  /**
+   * Builds an entry from a row of ps_crud ({ id, data, tx_id }), as
+   * `db.getAll('SELECT * FROM ps_crud')` returns them.
+   */
+  static fromRow(row) {
+    const d = JSON.parse(row.data);
+    return new CrudEntry(row.id, d.op, d.type, d.id, row.tx_id ?? undefined, d.data ?? undefined, d.old ?? undefined, d.metadata ?? undefined);
+  }
+
+  /** [transactionId, clientId, op, table, id, opData, previousValues, metadata]. */
+  toComparisonArray() {
+    return [this.transactionId, this.clientId, this.op, this.table, this.id, this.opData, this.previousValues, this.metadata];
+  }
+
+  /** Whether entry records the same change at the same place in the queue. */
+  equals(entry) {
+    return entry instanceof CrudEntry && this.hashCode() === entry.hashCode();
+  }
+
+  /** A text that equal entries share. */
+  hashCode() {
+    return JSON.stringify(this.toComparisonArray());
+  }
+
   /** The wire form: { op_id, op, type, id, tx_id, data, old, metadata }. */
   toJSON() {
     return {

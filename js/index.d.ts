@@ -190,6 +190,11 @@ export class CrudEntry {
   readonly previousValues?: Record<string, unknown>;
   readonly metadata?: string;
   static fromJSON(json: CrudEntryJSON): CrudEntry;
+  /** From a row of ps_crud: { id, data, tx_id }. */
+  static fromRow(row: { id: number; data: string; tx_id?: number | null }): CrudEntry;
+  toComparisonArray(): unknown[];
+  equals(entry: CrudEntry): boolean;
+  hashCode(): string;
   toJSON(): CrudEntryJSON;
 }
 export class CrudBatch {

@@ -555,3 +555,19 @@ test('query().differentialWatch() reports added, updated, removed and unchanged 
   assert.deepEqual(watched.state.data.map((r) => r.id), ['a', 'c']);
   await watched.close();
 });
+
+test("CrudEntry.fromRow reads ps_crud rows as the queue hands them out; equals and hashCode compare entries", async () => {
+  const { CrudEntry } = await import('../index.js');
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name) VALUES ('a', 'x')");
+  await db.execute("UPDATE documents SET name = 'y' WHERE id = 'a'");
+  const fromRows = (await db.getAll('SELECT id, data, tx_id FROM ps_crud ORDER BY id')).map((r) => CrudEntry.fromRow(r));
+  const handed = (await db.getCrudBatch()).crud;
+  assert.equal(fromRows.length, 2);
+  fromRows.forEach((e, i) => {
+    assert.ok(e.equals(handed[i]), `entry ${i}: ${e.hashCode()} vs ${handed[i].hashCode()}`);
+    assert.deepEqual(e.toJSON(), handed[i].toJSON());
+  });
+  assert.equal(fromRows[0].equals(handed[1]), false);
+  assert.deepEqual(fromRows[1].toComparisonArray().slice(2, 6), ['PATCH', 'documents', 'a', { name: 'y' }]);
+});
