@@ -3,23 +3,139 @@
 package bridge
 
 import (
+	"sync"
 	"syscall/js"
 
 	"github.com/localfirst/gopowersync/collection"
 	"github.com/localfirst/gopowersync/collection/query"
 )
 
-// exportLiveQueries adds createLiveQuery.
+// liveQueries holds the live queries JS created, by handle. A live query
+// gets no JS object of its own (whose Go functions could never be released,
+// see object): JS calls liveQuery(op, handle, ...) and liveQueryAsync, so an
+// app may create and drop live queries freely; JS releases a handle when it
+// drops the query (a FinalizationRegistry) or cleans it up for good.
+type liveQueries struct {
+	b    *Bridge
+	mu   sync.Mutex
+	next int
+	m    map[int]*liveHandle
+}
+
+type liveHandle struct {
+	lq *query.LiveQuery
+	k  *coll // the read and subscription calls, without an object
+}
+
+// exportLiveQueries adds createLiveQuery, liveQuery and liveQueryAsync.
 func (b *Bridge) exportLiveQueries(obj js.Value) {
-	obj.Set("createLiveQuery", b.sync(b.createLiveQuery))
+	l := &liveQueries{b: b, m: make(map[int]*liveHandle)}
+	obj.Set("createLiveQuery", b.sync(l.create))
+	obj.Set("liveQuery", b.sync(l.call))
+	obj.Set("liveQueryAsync", b.async(l.callAsync))
+}
+
+func (l *liveQueries) handle(v js.Value) (*liveHandle, error) {
+	if v.Type() != js.TypeNumber {
+		return nil, typeErrorf("handle", "want a live query handle")
+	}
+	l.mu.Lock()
+	h := l.m[v.Int()]
+	l.mu.Unlock()
+	if h == nil {
+		return nil, typeErrorf("handle", "the live query was released")
+	}
+	return h, nil
+}
+
+// call(op, handle, ...args): the synchronous operations of a live query
+// collection, with the arguments of the collection object's methods.
+func (l *liveQueries) call(args []js.Value) (any, error) {
+	if err := argCount(args, 2, "liveQuery(op, handle, ...)"); err != nil {
+		return nil, err
+	}
+	op, err := goString(args[0], "op")
+	if err != nil {
+		return nil, err
+	}
+	h, err := l.handle(args[1])
+	if err != nil {
+		return nil, err
+	}
+	rest := args[2:]
+	b, lq, k := l.b, h.lq, h.k
+	switch op {
+	case "get":
+		return k.get(rest)
+	case "has":
+		return k.has(rest)
+	case "size":
+		return lq.Size(), nil
+	case "status":
+		return string(lq.Status()), nil
+	case "keys":
+		return b.stringsPayload(lq.Keys())
+	case "values":
+		return b.rowsPayload(lq.Values())
+	case "subscribeChanges":
+		return k.subscribeChanges(rest)
+	case "watchKeys":
+		return k.watchKeys(rest)
+	case "unsubscribe":
+		return k.unsubscribe(rest)
+	case "setWindow": // (offset, limit): limit < 0 for none
+		if len(rest) < 2 || rest[0].Type() != js.TypeNumber || rest[1].Type() != js.TypeNumber {
+			return nil, typeErrorf("setWindow", "want (offset, limit) numbers")
+		}
+		return nil, lq.SetWindow(rest[0].Int(), rest[1].Int())
+	}
+	return nil, typeErrorf("op", "unknown live query operation %q", op)
+}
+
+// callAsync(op, handle, cb): preload, cleanup, and release (cleanup, then
+// forget the handle). Cleanup releases on-demand subsets, which waits for
+// the database.
+func (l *liveQueries) callAsync(args []js.Value) (func() (any, error), error) {
+	if err := argCount(args, 2, "liveQueryAsync(op, handle, callback)"); err != nil {
+		return nil, err
+	}
+	op, err := goString(args[0], "op")
+	if err != nil {
+		return nil, err
+	}
+	id := args[1]
+	h, err := l.handle(id)
+	if err != nil {
+		return nil, err
+	}
+	switch op {
+	case "preload":
+		return func() (any, error) { return nil, h.lq.Preload(l.b.ctx) }, nil
+	case "cleanup":
+		return func() (any, error) { h.lq.Cleanup(); return nil, nil }, nil
+	case "release":
+		n := id.Int()
+		return func() (any, error) {
+			h.lq.Cleanup()
+			l.mu.Lock()
+			delete(l.m, n)
+			l.mu.Unlock()
+			l.b.mu.Lock()
+			delete(l.b.colls, h.lq.ID())
+			l.b.mu.Unlock()
+			return nil, nil
+		}, nil
+	}
+	return nil, typeErrorf("op", "unknown live query operation %q", op)
 }
 
 // createLiveQuery(irJSON, sourceIDs, optionsJSON): a live query collection
 // for the query IR js/live-query.js builds (query.ParseIR's JSON form; a
 // source's collection is an index into sourceIDs, the ids of collection
-// objects). options: {id, gcTime (ms), startSync}. Returns the collection
-// object, whose keys and values come in the query's order.
-func (b *Bridge) createLiveQuery(args []js.Value) (any, error) {
+// objects). options: {id, gcTime (ms), startSync}. Returns [handle,
+// collection id]; keys and values come in the query's order.
+func (l *liveQueries) create(args []js.Value) (any, error) {
+	b := l.b
 	if err := argCount(args, 3, "createLiveQuery(ir, sources, options)"); err != nil {
 		return nil, err
 	}
@@ -99,15 +215,16 @@ func (b *Bridge) createLiveQuery(args []js.Value) (any, error) {
 	if start && !now {
 		go lq.Preload(b.ctx)
 	}
-	k := b.newColl(lq.Collection)
-	k.obj.method("keys", b.sync(func([]js.Value) (any, error) { return b.stringsPayload(lq.Keys()) }))
-	k.obj.method("values", b.sync(func([]js.Value) (any, error) { return b.rowsPayload(lq.Values()) }))
-	// setWindow(offset, limit): limit < 0 for none.
-	k.obj.method("setWindow", b.sync(func(args []js.Value) (any, error) {
-		if len(args) < 2 || args[0].Type() != js.TypeNumber || args[1].Type() != js.TypeNumber {
-			return nil, typeErrorf("setWindow", "want (offset, limit) numbers")
-		}
-		return nil, lq.SetWindow(args[0].Int(), args[1].Int())
-	}))
-	return k.obj.value, nil
+	b.mu.Lock()
+	b.colls[lq.ID()] = lq.Collection // a source for other live queries
+	b.mu.Unlock()
+	l.mu.Lock()
+	l.next++
+	n := l.next
+	l.m[n] = &liveHandle{lq: lq, k: &coll{b: b, c: lq.Collection, subs: make(map[int]*collection.Subscription)}}
+	l.mu.Unlock()
+	arr := b.deps.array.New(2)
+	arr.SetIndex(0, n)
+	arr.SetIndex(1, lq.ID())
+	return arr, nil
 }

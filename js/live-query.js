@@ -261,6 +261,9 @@ function irOf(q, sources) {
 
 const LIVE_OPTIONS = new Set(['query', 'startSync', 'gcTime', 'id']);
 
+// Releases the engine's side of live queries that JS no longer holds.
+const released = new FinalizationRegistry((release) => release());
+
 /**
  * createLiveQueryCollection((q) => q.from(...)...) or
  * createLiveQueryCollection({ query, startSync?, gcTime?, id? }): a
@@ -298,6 +301,7 @@ export class LiveQueryCollection {
   constructor(irJSON, sources, options, singleResult, window) {
     this.singleResult = singleResult;
     this._window = window;
+    this._sources = sources; // held: a source live query must not be released while this one reads it
     this._go = null;
     this._error = null;
     this._list = null;
@@ -321,9 +325,20 @@ export class LiveQueryCollection {
       },
     };
     const create = () => {
+      const m = module();
       const ids = sources.map((s) => s._g().id);
-      this._go = check(module().createLiveQuery(irJSON, ids, JSON.stringify(options)));
-      this.id = this._go.id;
+      const [handle, id] = check(m.createLiveQuery(irJSON, ids, JSON.stringify(options)));
+      // The engine's live query, by handle: no Go functions per query, so
+      // queries can come and go freely; a dropped one is released.
+      const op = (name) => (...args) => m.liveQuery(name, handle, ...args);
+      const async = (name) => (cb) => m.liveQueryAsync(name, handle, cb);
+      this._go = {
+        id, get: op('get'), has: op('has'), size: op('size'), status: op('status'), keys: op('keys'),
+        values: op('values'), subscribeChanges: op('subscribeChanges'), watchKeys: op('watchKeys'),
+        unsubscribe: op('unsubscribe'), setWindow: op('setWindow'), preload: async('preload'), cleanup: async('cleanup'),
+      };
+      this.id = id;
+      released.register(this, () => m.liveQueryAsync('release', handle, () => {}));
     };
     const waiting = sources.filter((s) => !s._go && s._pending).map((s) => s._pending);
     if (waiting.length === 0) {
