@@ -4,8 +4,10 @@
 // task over 50 ms with its wall time and its thread CPU time (the trace's
 // tdur: a task much longer in wall time than in CPU time waited for a core
 // the machine gave to something else), the Go collector's cycles that ran
-// during it (GODEBUG=gctrace=1, the module's stderr), and, with --profile,
-// the wasm and JS functions sampled in it (a module built with its names).
+// during it (GODEBUG=gctrace=1, the module's stderr), the trace events
+// inside it, and, with --profile, the wasm and JS functions sampled in it
+// (a module built with its names). Before the tasks it prints the main
+// thread's CPU over the whole sync and its longest task by CPU.
 // Not a test: it prints figures for BENCHMARKS.md.
 //
 //   node tests/browser/bench/sync-trace.js [--rows 100000] [--runs 1] [--profile] [--db path]
@@ -195,6 +197,12 @@ function report(run, r, events, cpu) {
       if (gcs.length) line.push(gcs.join('; '));
     }
     if (cpu) line.push(topFunctions(cpu, task.ts, task.ts + task.dur));
+    // The trace events inside the task, by wall time (nested ones count
+    // in their parents too): wasm.CompileLazy is V8 compiling a function on
+    // its first call, wasm.GrowMemory the module's memory growing.
+    const inner = new Map();
+    for (const e of onMain) if (e.ph === 'X' && e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur) inner.set(e.name, (inner.get(e.name) ?? 0) + e.dur);
+    line.push('\n      ' + [...inner].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)} ms`).join(', '));
     console.log(line.join('  '));
   }
   if (r.goLog.length) {
