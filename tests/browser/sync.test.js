@@ -505,24 +505,34 @@ syncTest('sync: the browser SIGKILLed mid-download and reopened on the same prof
 });
 
 // Issue 9, item 2: "while 100,000 rows arrive the page has no main-thread
-// task over 50 ms". It does not hold yet. At f221162 one task of 1.9-2.6 s
-// applied the checkpoint and one of about 1 s ended the download; since
-// b46d746 the longest was 110-145 ms at the start of the download (the
-// first data line decoded and stored: split by 511db19), and what is left
-// are 50-70 ms tasks near the end, the Go collector's mark phase over the
-// tracked changes (BENCHMARKS.md, "while 100,000 rows arrive by sync").
-// Run it with SYNC_LONG_TASKS=1.
+// task over 50 ms". At f221162 one task of 1.9-2.6 s applied the
+// checkpoint and one of about 1 s ended the download; since 511db19 what
+// was left were 50-90 ms tasks near the end, the Go collector's mark phase,
+// gone since 75650c0 and its parents (the tracked changes wait in SQLite,
+// queued events stay packed: BENCHMARKS.md, "while 100,000 rows arrive by
+// sync"). By thread CPU no task of the sync now takes 50 ms (longest 25-37
+// ms, tests/browser/bench/sync-trace.js), but this test measures wall time,
+// as the other long-task tests do, and on a shared 2-core machine (load
+// average 7-25 while it was last run) other processes' work stretches 5-30
+// ms tasks past 50 ms. It stays out of make test until it has passed three
+// runs in a row; SYNC_LONG_TASKS=1 runs it.
 const LONG_TASKS = process.env.SYNC_LONG_TASKS === '1'
   ? {}
-  : { skip: 'fails today: two or three 50-70 ms tasks of the Go collector end the download (BENCHMARKS.md); SYNC_LONG_TASKS=1 runs it' };
+  : { skip: 'wall-time long tasks: fails on a busy machine, where other processes stretch 5-30 ms tasks (BENCHMARKS.md); SYNC_LONG_TASKS=1 runs it' };
 
 syncTest('sync: no main-thread task over 50 ms while 100,000 rows arrive (issue 9, item 2)', async (t) => {
   const m = new Model('long-tasks');
   const N = 100000;
   await backend(m, { put: rows(m, 'seed', N) });
-  const a = await device(t);
   // A second visit, as stack.test.js measures loads: V8's code cache is
-  // warm, so no task is the module's lazy compilation.
+  // warm, so no task is the module's lazy compilation. The first visit
+  // syncs a few rows of another user on another database, so that the
+  // sync path's code is compiled (and cached) too, as for an app that has
+  // synced before.
+  const warm = new Model('long-tasks-warm');
+  await backend(warm, { put: rows(warm, 'warm', 2000) });
+  const a = await device(t, { name: 'warm.db' });
+  await a.page.evaluate(([url, user, n]) => app.initialSync(url, user, n), [env.server.url, warm.user, 2000]);
   await a.page.reload();
   await a.page.waitForFunction(() => window.pageReady);
   await a.page.evaluate(() => app.open('sync.db'));

@@ -10,7 +10,7 @@
 // thread's CPU over the whole sync and its longest task by CPU.
 // Not a test: it prints figures for BENCHMARKS.md.
 //
-//   node tests/browser/bench/sync-trace.js [--rows 100000] [--runs 1] [--profile] [--db path]
+//   node tests/browser/bench/sync-trace.js [--rows 100000] [--runs 1] [--profile] [--warm] [--db path]
 //
 // --db keeps the dev server's database (seeded once) between invocations.
 import { execFileSync } from 'node:child_process';
@@ -40,6 +40,7 @@ const ROWS = Number(opt('rows', 100000));
 const RUNS = Number(opt('runs', 1));
 const DB = opt('db', '');
 const PROFILE = flag('profile');
+const WARM = flag('warm');
 const GODEBUG = opt('godebug', 'gctrace=1');
 
 function row(i) {
@@ -117,7 +118,10 @@ async function traceRun(run) {
     });
     await page.goto(web.url + '/tests/browser/pages/sync.html');
     await page.waitForFunction(() => window.pageReady);
-    await page.evaluate(() => app.open('trace.db'));
+    await page.evaluate((name) => app.open(name), WARM ? 'warm.db' : 'trace.db');
+    // With --warm the first visit syncs too (every row, on another
+    // database), so that the sync path's code is compiled and cached.
+    if (WARM) await page.evaluate(([url, n]) => app.initialSync(url, 'warm', n), [server.url, ROWS]);
     // A second visit: the code cache is warm, as in the test.
     await page.reload();
     await page.waitForFunction(() => window.pageReady);
@@ -175,7 +179,9 @@ function report(run, r, events, cpu) {
     const cpu = all.reduce((a, e) => a + e.tdur, 0) / 1000;
     const longest = Math.max(0, ...all.map((e) => e.tdur)) / 1000;
     const over = all.filter((e) => e.tdur > 50000).length;
-    console.log(`  main thread during the sync: ${all.length} tasks, ${Math.round(cpu)} ms of CPU in all; the longest ${Math.round(longest)} ms of CPU; ${over} over 50 ms of CPU`);
+    const lazy = onMain.filter((e) => e.name === 'wasm.CompileLazy' && e.ts >= from && e.ts <= to);
+    const lazyMs = lazy.reduce((a, e) => a + (e.dur ?? 0), 0) / 1000;
+    console.log(`  main thread during the sync: ${all.length} tasks, ${Math.round(cpu)} ms of CPU in all; the longest ${Math.round(longest)} ms of CPU; ${over} over 50 ms of CPU; ${lazy.length} lazy wasm compilations, ${Math.round(lazyMs)} ms (wall)`);
   }
   if (r.goLog.length) {
     const marks = r.goLog.map(([, s]) => /ms clock, [\d.]+\+([\d.]+)\/([\d.]+)\/([\d.]+)\+/.exec(s)).filter(Boolean);
