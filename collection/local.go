@@ -64,7 +64,7 @@ func (l *local) wrap(h MutationHandler) MutationHandler {
 				return err
 			}
 		}
-		return l.accept(mp.Transaction, mp.Collection)
+		return l.accept(ctx, true, mp.Transaction, mp.Collection)
 	}
 }
 
@@ -75,7 +75,7 @@ func AcceptMutations(tx *Transaction, c *Collection) error {
 	if !ok {
 		return &CollectionConfigurationError{Message: "AcceptMutations needs a LocalOnly collection"}
 	}
-	return l.accept(tx, c)
+	return l.accept(context.Background(), false, tx, c)
 }
 
 // WriteLocal writes changes into c's synced state as one sync transaction:
@@ -102,7 +102,20 @@ func WriteLocal(c *Collection, changes []Change) error {
 	return p.Commit()
 }
 
-func (l *local) accept(tx *Transaction, c *Collection) error {
+// accept writes the mutations of tx into c's synced state. ordered, for a
+// direct transaction, waits for its turn (see AwaitPersistTurn): the
+// goroutines of two MutationFns may reach it in either order, and the later
+// commit must be the value the synced state keeps. AcceptMutations is not
+// ordered: it is synchronous (a JS call, which must not block), and the
+// MutationFn that calls it chooses when.
+func (l *local) accept(ctx context.Context, ordered bool, tx *Transaction, c *Collection) error {
+	if ordered {
+		release, err := tx.AwaitPersistTurn(ctx, func(x *Collection) bool { return x == c })
+		defer release()
+		if err != nil {
+			return fmt.Errorf("collection: accept mutations of %s: %w", tx.ID(), err)
+		}
+	}
 	l.mu.Lock()
 	p := l.p
 	l.mu.Unlock()

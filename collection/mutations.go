@@ -229,11 +229,18 @@ func (c *Collection) apply(h MutationHandler, build func() ([]*PendingMutation, 
 	}
 	var ss steps
 	tx.addMutationsLocked(muts, &ss)
-	rt.mu.Unlock()
-	rt.deliver()
+	// A direct transaction commits before its change events are delivered,
+	// as TanStack's does: a mutation a subscriber makes in reaction is
+	// committed later, so it persists later (see AwaitPersistTurn).
+	run := false
 	if direct {
-		tx.commitAsync()
+		run, _ = tx.beginCommitLocked() // pending with mutations: cannot fail
 	}
+	rt.mu.Unlock()
+	if run {
+		go tx.persist(context.Background())
+	}
+	rt.deliver()
 	return tx, nil
 }
 

@@ -22,6 +22,9 @@ type Runtime struct {
 	ambient []*Transaction // Mutate stack; the last one receives mutations
 	active  []*Transaction // pending or persisting with mutations, in creation order
 
+	commits uint64        // commit order of transactions (Transaction.commitSeq)
+	turnCh  chan struct{} // closed and replaced when a persist turn may have freed
+
 	settled    []*Transaction // settled, Done not yet closed
 	queue      []delivery     // change batches waiting for their subscribers
 	delivering bool           // a goroutine is draining queue

@@ -87,6 +87,8 @@ type Transaction struct {
 	colls     map[*Collection]struct{} // collections it ever mutated
 	active    bool                     // listed in rt.active
 	err       error
+	commitSeq uint64 // place in the commit order, from beginCommit on; 0 before
+	turnDone  bool   // released its persist turn (see AwaitPersistTurn)
 }
 
 // mutKey identifies an item across collections.
@@ -265,6 +267,11 @@ func (tx *Transaction) beginCommit() (run bool, err error) {
 	rt := tx.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	return tx.beginCommitLocked()
+}
+
+func (tx *Transaction) beginCommitLocked() (run bool, err error) {
+	rt := tx.rt
 	if tx.state != TransactionPending {
 		return false, &TransactionNotPendingCommitError{ID: tx.id}
 	}
@@ -275,6 +282,8 @@ func (tx *Transaction) beginCommit() (run bool, err error) {
 		return false, nil
 	}
 	tx.state = TransactionPersisting
+	rt.commits++
+	tx.commitSeq = rt.commits
 	return true, nil
 }
 
@@ -379,6 +388,7 @@ func (tx *Transaction) finishLocked(state TransactionState, cause error, ss *ste
 	}
 	tx.state = state
 	tx.err = cause
+	tx.rt.turnFreedLocked() // a settled transaction no longer holds later ones back
 	if state == TransactionFailed {
 		tx.rt.deactivateLocked(tx)
 	}
