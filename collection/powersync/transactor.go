@@ -38,12 +38,24 @@ func (e *NotPowerSyncCollectionError) Name() string { return "NotPowerSyncCollec
 // (or, when the table tracks metadata and the delete carries some, an
 // UPDATE setting _deleted and _metadata). The collections see the stored
 // rows before the write returns (store.TrackRows); then ApplyTransaction
-// waits until the write is durable. On any error nothing is written and
-// the error is returned.
+// waits until the write is durable. Transactions of one Runtime write in
+// the order they committed (see collection.Transaction.AwaitPersistTurn).
+// On any error nothing is written and the error is returned.
 func (t *Transactor) ApplyTransaction(ctx context.Context, tx *collection.Transaction) error {
 	ms := tx.Mutations()
 	if len(ms) == 0 {
 		return nil
+	}
+	// Transactions write in commit order: one committed later (say by a
+	// change subscriber reacting to this one) must not reach SQLite first
+	// and be overwritten by this older value.
+	release, err := tx.AwaitPersistTurn(ctx, func(c *collection.Collection) bool {
+		u, ok := utilsOf(c)
+		return ok && u.db == t.db
+	})
+	defer release()
+	if err != nil {
+		return fmt.Errorf("powersync: apply transaction %s: wait for earlier transactions: %w", tx.ID(), err)
 	}
 	// Every collection involved must be syncing, or the stored rows would
 	// not reach it; waiting also starts an idle one.
@@ -63,7 +75,7 @@ func (t *Transactor) ApplyTransaction(ctx context.Context, tx *collection.Transa
 		}
 	}
 	var w writer
-	err := t.db.WriteTx(ctx, func(q *store.Tx) error {
+	err = t.db.WriteTx(ctx, func(q *store.Tx) error {
 		for i := range ms {
 			m := &ms[i]
 			u, _ := utilsOf(m.Collection)
@@ -80,6 +92,7 @@ func (t *Transactor) ApplyTransaction(ctx context.Context, tx *collection.Transa
 		}
 		return nil
 	})
+	release() // the write is in: later transactions may follow it
 	if err != nil {
 		return fmt.Errorf("powersync: apply transaction %s: %w", tx.ID(), err)
 	}
