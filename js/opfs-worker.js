@@ -20,7 +20,7 @@
 // store/pagevfs/testdata/vector.*); this file decodes the same bytes.
 //
 // Messages in:  {type:'open', id, name, from}, {type:'begin', id}, {type:'read', id},
-//               {type:'commit', seq, record, meta}, {type:'close', id}
+//               {type:'commit', seq, record, meta, quiet}, {type:'close', id}
 //               (all but close under the page's write lock)
 // Messages out: {type:'opened', id, image, replayed}, {type:'begun', id, version},
 //               {type:'read', id, image, version}, {type:'ack', seq},
@@ -192,8 +192,11 @@ class Store {
     this.channel.postMessage({ type: 'commit', from: this.from, record, meta });
   }
 
-  /** Makes one commit durable (see the file comment for the steps). */
-  commit(record, meta) {
+  /**
+   * Makes one commit durable (see the file comment for the steps) and,
+   * unless quiet (no other context has the database open), broadcasts it.
+   */
+  commit(record, meta, quiet) {
     if (this.failure) throw this.failure;
     try {
       const rec = decodeRecord(record, false);
@@ -207,7 +210,7 @@ class Store {
       this.failure = e;
       throw e;
     }
-    this.broadcast(record, meta);
+    if (!quiet) this.broadcast(record, meta);
   }
 
   close() {
@@ -284,7 +287,7 @@ async function onMessage(msg) {
     }
     case 'commit': {
       try {
-        store.commit(new Uint8Array(msg.record), msg.meta);
+        store.commit(new Uint8Array(msg.record), msg.meta, msg.quiet === true);
         postMessage({ type: 'ack', seq: msg.seq });
       } catch (e) {
         postMessage({ type: 'failed', seq: msg.seq, ...errorFields(e) });

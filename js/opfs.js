@@ -26,6 +26,7 @@ import { DatabaseLockedError, PersistenceError } from './errors.js';
 const LOCK_PREFIX = 'gopowersync-write:';
 const CHANNEL_PREFIX = 'gopowersync:';
 const WANT_EVERY_MS = 50;
+const PRESENCE_PREFIX = 'gopowersync-open:';
 
 /** How long a write waits for the lock by default (a large sync holds it for seconds). */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30000;
@@ -65,6 +66,7 @@ export async function openOPFSStorage(dbFilename, options = {}) {
   } catch (e) {
     storage?._channel.close();
     storage?._release?.();
+    storage?._leave?.();
     worker?.terminate();
     throw e;
   }
@@ -92,6 +94,14 @@ export class OPFSStorage {
     this._nextId = 1;
     this._release = null; // releases the write lock while held
     this._inWrite = false; // between beginWrite and endWrite
+    this._leave = null; // releases the presence lock
+    /**
+     * True while no other context has the database open, as found when
+     * this one last took the write lock: its commits then skip the
+     * broadcast (a context that opens later takes the write lock to read
+     * the file, so the next write here takes it again and looks again).
+     */
+    this.alone = false;
     this._wanted = false; // another context asked for the lock while this one held it
     this._staged = null; // the open write's record: {seq, buffer}
     this._remote = []; // other contexts' commits not yet taken: {record, meta}
@@ -123,6 +133,9 @@ export class OPFSStorage {
       this._release = await this._lockNow();
       opened = await open();
     } else {
+      // Held (shared) while open: a writer that finds no other holder
+      // skips telling the others what it changed (see alone).
+      this._leave = await this._presence();
       opened = await this._locked(open);
     }
     this._image = new Uint8Array(opened.image);
@@ -173,6 +186,16 @@ export class OPFSStorage {
       // failed: the file holds every acknowledged commit
     }
     release();
+  }
+
+  // _presence takes the database's presence lock in shared mode; resolves
+  // to its release.
+  _presence() {
+    return new Promise((resolve, reject) => {
+      navigator.locks
+        .request(PRESENCE_PREFIX + this.name, { mode: 'shared' }, () => new Promise((release) => resolve(release)))
+        .catch(reject);
+    });
   }
 
   // _lockNow takes the write lock if no one holds it, else fails with
@@ -277,6 +300,8 @@ export class OPFSStorage {
     const release = await this._lock();
     try {
       const begun = await this._call('begin');
+      const { held } = await navigator.locks.query();
+      this.alone = held.filter((l) => l.name === PRESENCE_PREFIX + this.name).length <= 1;
       this._release = release;
       this._wanted = false;
       this._inWrite = true;
@@ -331,7 +356,7 @@ export class OPFSStorage {
     this._inWrite = false;
     if (!this._release) return;
     if (staged && !this._failure && this._worker) {
-      this._worker.postMessage({ type: 'commit', seq: staged.seq, record: staged.buffer, meta: meta ?? null }, [staged.buffer]);
+      this._worker.postMessage({ type: 'commit', seq: staged.seq, record: staged.buffer, meta: meta ?? null, quiet: this.alone }, [staged.buffer]);
       this._posted = staged.seq;
     }
     if (this._wanted || this._failure || !this._worker) this._letGo();
@@ -387,6 +412,8 @@ export class OPFSStorage {
       const release = this._release;
       this._release = null;
       release?.();
+      this._leave?.();
+      this._leave = null;
     }
   }
 }

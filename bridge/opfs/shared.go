@@ -314,7 +314,8 @@ func (s *opfsSink) copyImage(u8 js.Value) (image []byte, err error) {
 func (s *opfsSink) Unlock(c *store.Committed) {
 	defer func() { <-s.shared.writing }()
 	meta := js.Null()
-	if c != nil {
+	// Alone, the commit is not broadcast: its changes need no encoding.
+	if c != nil && !s.storage.Get("alone").Truthy() {
 		m := sharedMeta{Tables: c.Tables}
 		for _, t := range c.Rows {
 			r := sharedRow{Table: t.Table, Ops: make([]store.RowOp, len(t.Changes)), IDs: make([]string, len(t.Changes)), Data: make([]string, len(t.Changes))}

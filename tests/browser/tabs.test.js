@@ -285,6 +285,30 @@ test('tabs: killing a tab mid-write leaves an intact database holding every pers
   await c.close();
 });
 
+test('tabs: a tab opened while another loads 100,000 rows ends with all of them', async () => {
+  const name = 'tabs-big.db';
+  const a = await openTab(name);
+  // 100 statements of 1,000 rows each, one write transaction each.
+  const filling = a.evaluate(() => app.fill('big', 100000));
+  await a.waitForFunction(() => todos.size >= 20000, null, { timeout: 120000, polling: 100 });
+  const b = await openTab(name);
+  const openedWith = await b.evaluate(() => todos.size);
+  await filling;
+  await b.waitForFunction(() => todos.size === 100000, null, { timeout: 120000, polling: 200 });
+  const count = (page) => page.evaluate(async () => (await db.get('SELECT count(*) AS n FROM todos')).n);
+  assert.deepEqual([await count(a), await count(b)], [100000, 100000]);
+  // The collection holds what SQL holds, row for row (a sample of ids).
+  const sample = await b.evaluate(async () => {
+    const rows = await db.getAll("SELECT id, title, n FROM todos WHERE n % 997 = 0 ORDER BY id");
+    return rows.filter((r) => { const c = todos.get(r.id); return !c || c.title !== r.title || c.n !== r.n; }).length;
+  });
+  assert.equal(sample, 0);
+  assert.equal(await b.evaluate(() => app.integrity()), 'ok');
+  console.log(`# big: the second tab opened with ${openedWith} rows`);
+  await a.close();
+  await b.close();
+});
+
 const RULES = `
 bucket_definitions:
   by_owner:
