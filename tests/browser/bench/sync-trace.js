@@ -14,7 +14,7 @@
 //
 // --db keeps the dev server's database (seeded once) between invocations.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshProfile, launch } from '../lib/browser.js';
@@ -139,6 +139,7 @@ async function traceRun(run) {
       traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'v8.wasm', 'blink.user_timing'] },
       transferMode: 'ReportEvents',
     });
+    const schedBefore = schedstats();
     const r = await page.evaluate(async ([url, n]) => {
       window.goLog.length = 0;
       performance.mark('sync-trace-start');
@@ -150,6 +151,7 @@ async function traceRun(run) {
     await cdp.send('Tracing.end');
     await done;
     const cpu = PROFILE ? (await cdp.send('Profiler.stop')).profile : null;
+    r.sched = { before: schedBefore, after: schedstats() };
     report(run, r, events, cpu);
   } finally {
     await chrome.close();
@@ -182,6 +184,13 @@ function report(run, r, events, cpu) {
     const lazy = onMain.filter((e) => e.name === 'wasm.CompileLazy' && e.ts >= from && e.ts <= to);
     const lazyMs = lazy.reduce((a, e) => a + (e.dur ?? 0), 0) / 1000;
     console.log(`  main thread during the sync: ${all.length} tasks, ${Math.round(cpu)} ms of CPU in all; the longest ${Math.round(longest)} ms of CPU; ${over} over 50 ms of CPU; ${lazy.length} lazy wasm compilations, ${Math.round(lazyMs)} ms (wall)`);
+  }
+  // The kernel's account of the renderer's main thread (its tid is the
+  // process id): CPU time, and time spent runnable but waiting for a core.
+  const b = r.sched.before.get(main.pid);
+  const a = r.sched.after.get(main.pid);
+  if (a && b) {
+    console.log(`  renderer main thread, kernel schedstat over the sync: ${Math.round((a[0] - b[0]) / 1e6)} ms on a CPU, ${Math.round((a[1] - b[1]) / 1e6)} ms runnable but waiting for one`);
   }
   if (r.goLog.length) {
     const marks = r.goLog.map(([, s]) => /ms clock, [\d.]+\+([\d.]+)\/([\d.]+)\/([\d.]+)\+/.exec(s)).filter(Boolean);
@@ -233,4 +242,17 @@ function topFunctions(cpu, from, to) {
   }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 8);
   return `\n      ${total} samples: ` + top.map(([n, c]) => `${n} ${Math.round((100 * c) / total)}%`).join(', ');
+}
+
+/** /proc/PID/schedstat of every process's main thread: pid -> [ns on CPU, ns waiting on a run queue]. */
+function schedstats() {
+  const out = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const [run, wait] = readFileSync(`/proc/${d}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(Number(d), [run, wait]);
+    } catch {} // gone meanwhile
+  }
+  return out;
 }
