@@ -33,6 +33,7 @@ type Collection struct {
 	pendingSync []*syncTx // sync transactions not yet applied
 
 	subs    []*Subscription
+	indexes []*Index // kept up to date by every step (index.go)
 	gcTimer *time.Timer
 	gcGen   uint64
 }

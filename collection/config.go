@@ -95,6 +95,9 @@ type Config struct {
 	StartSync bool
 	// SyncMode is SyncEager ("" too) or SyncOnDemand.
 	SyncMode SyncMode
+	// AutoIndex is AutoIndexEager ("" too: live queries create the indexes
+	// they use) or AutoIndexOff (only CreateIndex makes indexes).
+	AutoIndex AutoIndex
 	// Utils is returned by Collection.Utils: helpers a collection type offers.
 	Utils any
 }

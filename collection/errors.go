@@ -427,3 +427,12 @@ func describe(v any) string {
 		return "non-error value"
 	}
 }
+
+// InvalidIndexError reports a CreateIndex call that cannot make an index.
+type InvalidIndexError struct{ Reason string }
+
+// Error describes the failure.
+func (e *InvalidIndexError) Error() string { return "collection: cannot create index: " + e.Reason }
+
+// Name returns "InvalidIndexError".
+func (e *InvalidIndexError) Name() string { return "InvalidIndexError" }

@@ -255,6 +255,7 @@ func (c *Collection) cleanup(keep func() bool) {
 	c.pendingSync = nil
 	clear(c.optUpserts)
 	clear(c.optDeletes)
+	c.clearIndexesLocked()
 	for _, s := range c.subs {
 		s.closed.Store(true)
 	}

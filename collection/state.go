@@ -331,6 +331,9 @@ func (s *step) recompute() {
 // finish computes the change events of the step and queues them for the
 // collection's subscribers.
 func (s *step) finish() {
+	if len(s.c.indexes) > 0 {
+		s.c.updateIndexesLocked(s.keys)
+	}
 	if !s.track || len(s.keys) == 0 {
 		return
 	}

@@ -267,7 +267,7 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 	}
 	// With nobody subscribed and no optimistic state, nothing needs the
 	// touched keys: skip recording them (the initial load's fast path).
-	quiet := !s.track && len(c.rt.active) == 0 && len(c.optUpserts) == 0 && len(c.optDeletes) == 0
+	quiet := !s.track && len(c.indexes) == 0 && len(c.rt.active) == 0 && len(c.optUpserts) == 0 && len(c.optDeletes) == 0
 	for _, t := range c.pendingSync {
 		if !t.committed || quiet {
 			continue

@@ -1,0 +1,341 @@
+package collection
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/btree"
+)
+
+// AutoIndex says whether live queries create the indexes they would use
+// on a collection by themselves, as TanStack DB's autoIndex option.
+type AutoIndex string
+
+const (
+	// AutoIndexEager (the default, "") lets a live query create an index
+	// on a field its where compares (eq, gt, gte, lt, lte, inArray) or its
+	// orderBy starts with.
+	AutoIndexEager AutoIndex = "eager"
+	// AutoIndexOff creates none: only CreateIndex does.
+	AutoIndexOff AutoIndex = "off"
+)
+
+// IndexOptions are the settings of CreateIndex.
+type IndexOptions struct {
+	// Name identifies the index: CreateIndex with a name already in use
+	// returns the existing index. "" names it after Path when Path is
+	// set, else generates a name.
+	Name string
+	// Path, when set, is the field path the index reads (["a", "b"] is
+	// row.a.b): it lets SubscribeChanges answer a Where comparing that path
+	// through the index. CreateIndex with a nil value function reads Path.
+	Path []string
+	// Compare is the ascending order of two non-null values, as TanStack
+	// DB's BTreeIndex compareFn; nil means Compare (numbers, then text,
+	// then blobs). It must be a total order on the values the index meets.
+	Compare func(a, b any) int
+}
+
+// Index is an ordered index over one value of every item a collection
+// shows (optimistic state included): created by CreateIndex, kept up to
+// date on every change (optimistic or synced) in O(log n) per changed
+// item, as TanStack DB's BTreeIndex. A null (or missing) value sorts
+// before every other. Its methods are safe for concurrent use; their
+// callbacks run with the collection's runtime locked and must not call
+// into any collection of that runtime.
+type Index struct {
+	c       *Collection
+	name    string
+	path    []string
+	value   func(Row) any
+	compare func(a, b any) int
+	custom  bool // Compare was given
+
+	// Guarded by c.rt.mu.
+	tree *btree.BTreeG[indexItem]
+	vals map[string]any // the indexed value of every key in tree
+}
+
+// indexItem is one key in the index's order. bound places a search pivot
+// before (-1) or after (+1) every key of its value.
+type indexItem struct {
+	v     any
+	key   string
+	bound int8
+}
+
+func (ix *Index) less(a, b indexItem) bool {
+	if c := ix.cmp(a.v, b.v); c != 0 {
+		return c < 0
+	}
+	if a.bound != b.bound {
+		return a.bound < b.bound
+	}
+	if a.bound != 0 {
+		return false
+	}
+	return a.key < b.key
+}
+
+// cmp orders values with nulls first, then by the index's Compare.
+func (ix *Index) cmp(a, b any) int {
+	switch an, bn := a == nil, b == nil; {
+	case an && bn:
+		return 0
+	case an:
+		return -1
+	case bn:
+		return 1
+	}
+	return ix.compare(a, b)
+}
+
+// CreateIndex creates an index on the value fn (nil: the field at
+// opts.Path) reads from each item, and fills it from the items shown now;
+// TanStack DB's createIndex. An index with opts.Name already exists is
+// returned as it is. Errors: an InvalidIndexError without fn or Path.
+func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, error) {
+	if fn == nil && len(opts.Path) == 0 {
+		return nil, &InvalidIndexError{Reason: "an index needs a value function or a field path"}
+	}
+	path := append([]string(nil), opts.Path...)
+	if fn == nil {
+		fn = func(r Row) any { return lookup(r, path) }
+	}
+	name := opts.Name
+	rt := c.rt
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if name == "" && len(path) > 0 {
+		name = "path:" + strings.Join(path, ".")
+	}
+	if name == "" {
+		name = fmt.Sprintf("index:%d", len(c.indexes)+1)
+	}
+	for _, ix := range c.indexes {
+		if ix.name == name {
+			return ix, nil
+		}
+	}
+	ix := &Index{c: c, name: name, path: path, value: fn, compare: opts.Compare, custom: opts.Compare != nil}
+	if ix.compare == nil {
+		ix.compare = func(a, b any) int { r, _ := compareValues(a, b); return r }
+	}
+	ix.tree = btree.NewG(32, ix.less)
+	ix.vals = make(map[string]any)
+	for _, k := range c.keysLocked() {
+		if v, ok := c.visible(k); ok {
+			ix.setLocked(k, v, true)
+		}
+	}
+	c.indexes = append(c.indexes, ix)
+	return ix, nil
+}
+
+// IndexNamed returns the collection's index called name, or nil.
+func (c *Collection) IndexNamed(name string) *Index {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	for _, ix := range c.indexes {
+		if ix.name == name {
+			return ix
+		}
+	}
+	return nil
+}
+
+// Indexes returns the collection's indexes, oldest first.
+func (c *Collection) Indexes() []*Index {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return append([]*Index(nil), c.indexes...)
+}
+
+// RemoveIndex drops ix: it is no longer maintained, and reads of it see
+// it empty.
+func (c *Collection) RemoveIndex(ix *Index) {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	for i, x := range c.indexes {
+		if x == ix {
+			c.indexes = append(c.indexes[:i], c.indexes[i+1:]...)
+			ix.tree.Clear(false)
+			clear(ix.vals)
+			return
+		}
+	}
+}
+
+// Name returns the index's name.
+func (ix *Index) Name() string { return ix.name }
+
+// Path returns the field path the index reads, or nil for a function.
+func (ix *Index) Path() []string { return append([]string(nil), ix.path...) }
+
+// Len returns the number of indexed items.
+func (ix *Index) Len() int {
+	ix.c.rt.mu.Lock()
+	defer ix.c.rt.mu.Unlock()
+	return ix.tree.Len()
+}
+
+// setLocked records the item shown under key (ok false: none).
+func (ix *Index) setLocked(key string, row Row, ok bool) {
+	old, had := ix.vals[key]
+	if !ok {
+		if had {
+			ix.tree.Delete(indexItem{v: old, key: key})
+			delete(ix.vals, key)
+		}
+		return
+	}
+	v := ix.value(row)
+	if had {
+		if sameScalar(old, v) {
+			return
+		}
+		ix.tree.Delete(indexItem{v: old, key: key})
+	}
+	ix.vals[key] = v
+	ix.tree.ReplaceOrInsert(indexItem{v: v, key: key})
+}
+
+// sameScalar reports whether a and b are the same scalar of the same type:
+// then the entry stays in place. (1 and 1.0 compare equal but the entry
+// must hold the value as it is now.)
+func sameScalar(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	}
+	return false
+}
+
+// updateIndexesLocked brings every index up to date for keys.
+func (c *Collection) updateIndexesLocked(keys []string) {
+	for _, k := range keys {
+		h, ok := c.visibleHeld(k)
+		var row Row
+		if ok {
+			row = c.shapes.unpack(h)
+		}
+		for _, ix := range c.indexes {
+			ix.setLocked(k, row, ok)
+		}
+	}
+}
+
+// clearIndexesLocked empties the indexes (the state was dropped).
+func (c *Collection) clearIndexesLocked() {
+	for _, ix := range c.indexes {
+		ix.tree.Clear(false)
+		clear(ix.vals)
+	}
+}
+
+// IndexCursor is a position in an index's order between two values: the
+// start (zero value) or just after or before every key of a value.
+type IndexCursor struct {
+	set   bool
+	value any
+}
+
+// After returns the cursor just past every key whose value is v.
+func After(v any) IndexCursor { return IndexCursor{set: true, value: v} }
+
+// IndexEntry is one item met by an index scan.
+type IndexEntry struct {
+	Key   string
+	Value any // the indexed value
+	Row   Row
+}
+
+// Groups reads whole groups of equal values in ascending (desc false) or
+// descending order, starting after cur (the zero cursor: from the first
+// value in that direction), until it has at least n entries; nulls
+// included as the lowest value when nulls is true. It returns the
+// entries in index order (equal values in key order), the cursor after
+// the last group, and done when nothing follows it. Rows are as shown
+// now.
+func (ix *Index) Groups(cur IndexCursor, desc, nulls bool, n int) (es []IndexEntry, next IndexCursor, done bool) {
+	c := ix.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	var last any
+	have := false
+	done = true
+	visit := func(it indexItem) bool {
+		if it.v == nil && !nulls {
+			return !desc // ascending: skip them; descending: they are last
+		}
+		if have && len(es) >= n && ix.cmp(it.v, last) != 0 {
+			done = false
+			return false
+		}
+		row, _ := c.visible(it.key)
+		es = append(es, IndexEntry{Key: it.key, Value: it.v, Row: row})
+		last, have = it.v, true
+		return true
+	}
+	switch {
+	case !desc && !cur.set:
+		ix.tree.Ascend(visit)
+	case !desc:
+		ix.tree.AscendGreaterOrEqual(indexItem{v: cur.value, bound: 1}, visit)
+	case !cur.set:
+		ix.tree.Descend(visit)
+	default:
+		ix.tree.DescendLessOrEqual(indexItem{v: cur.value, bound: -1}, visit)
+	}
+	if desc {
+		// Within a group, keys ascend whatever the direction.
+		for i := 0; i < len(es); {
+			j := i
+			for j < len(es) && ix.cmp(es[j].Value, es[i].Value) == 0 {
+				j++
+			}
+			for a, b := i, j-1; a < b; a, b = a+1, b-1 {
+				es[a], es[b] = es[b], es[a]
+			}
+			i = j
+		}
+	}
+	if have {
+		next = After(last)
+	} else {
+		next = cur
+	}
+	return es, next, done
+}
+
+// Nulls returns the keys and rows whose value is null, in key order.
+func (ix *Index) Nulls() []IndexEntry {
+	c := ix.c
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	var es []IndexEntry
+	ix.tree.Ascend(func(it indexItem) bool {
+		if it.v != nil {
+			return false
+		}
+		row, _ := c.visible(it.key)
+		es = append(es, IndexEntry{Key: it.key, Value: nil, Row: row})
+		return true
+	})
+	return es
+}
+
+// Compare compares two values in the index's order (nulls first).
+func (ix *Index) Compare(a, b any) int { return ix.cmp(a, b) }

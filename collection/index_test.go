@@ -1,0 +1,153 @@
+package collection
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// checkIndex compares what ix holds, read in both directions by groups of
+// a random size, with the collection's state sorted from scratch.
+func checkIndex(t *testing.T, c *Collection, ix *Index, r *rand.Rand, step string) {
+	t.Helper()
+	type kv struct {
+		k string
+		v any
+	}
+	var want []kv
+	for k, row := range c.State() {
+		want = append(want, kv{k, row["n"]})
+	}
+	slices.SortFunc(want, func(a, b kv) int {
+		if c := ix.Compare(a.v, b.v); c != 0 {
+			return c
+		}
+		return strings.Compare(a.k, b.k)
+	})
+	for _, desc := range []bool{false, true} {
+		var got []kv
+		var cur IndexCursor
+		for {
+			es, next, done := ix.Groups(cur, desc, true, 1+r.IntN(4))
+			for _, e := range es {
+				if e.Row == nil || !sameScalar(e.Row["n"], e.Value) {
+					t.Fatalf("%s: entry %q: row %v, value %v", step, e.Key, e.Row, e.Value)
+				}
+				got = append(got, kv{e.Key, e.Value})
+			}
+			cur = next
+			if done {
+				break
+			}
+		}
+		if desc { // groups descend, keys ascend within a group
+			slices.SortStableFunc(got, func(a, b kv) int { return ix.Compare(a.v, b.v) })
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s (desc %v): index\n%v\nwant\n%v", step, desc, got, want)
+		}
+	}
+}
+
+// TestIndexFollowsChanges drives random synced writes, optimistic
+// mutations, rollbacks and settlements, and compares the index with the
+// state after every one.
+func TestIndexFollowsChanges(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	b := newBackend()
+	for i := range 30 {
+		b.rows[fmt.Sprint(i)] = row(fmt.Sprint(i), "n", int64(r.IntN(8)))
+	}
+	_, c := readyCollection(t, b)
+	ix, err := c.CreateIndex(nil, IndexOptions{Path: []string{"n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := c.CreateIndex(nil, IndexOptions{Path: []string{"n"}}); again != ix {
+		t.Fatal("CreateIndex on the same path made a second index")
+	}
+	checkIndex(t, c, ix, r, "initial")
+	value := func() any {
+		switch r.IntN(5) {
+		case 0:
+			return nil
+		case 1:
+			return float64(r.IntN(8)) // equal to an int64 of the same number
+		}
+		return int64(r.IntN(8))
+	}
+	var pending []*Transaction
+	for i := range 300 {
+		key := fmt.Sprint(r.IntN(40))
+		var step string
+		switch op := r.IntN(6); op {
+		case 0, 1: // a synced write
+			if _, ok := b.row(key); ok && r.IntN(3) == 0 {
+				b.push(t, Change{Type: ChangeDelete, Key: key})
+				step = "sync delete " + key
+			} else {
+				b.push(t, Change{Type: ChangeInsert, Value: row(key, "n", value())})
+				step = "sync upsert " + key
+			}
+		case 2, 3: // an optimistic mutation, left pending
+			tx := c.rt.newTransaction(TransactionConfig{AutoCommit: ptr(false), MutationFn: func(context.Context, TransactionParams) error { return nil }})
+			err := tx.Mutate(func() {
+				if c.Has(key) {
+					if r.IntN(2) == 0 {
+						_, err = c.Delete([]string{key}, nil)
+					} else {
+						v := value()
+						_, err = c.Update([]string{key}, nil, func(d Row) { d["n"] = v })
+					}
+				} else {
+					_, err = c.Insert([]Row{row(key, "n", value())}, nil)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending = append(pending, tx)
+			step = "optimistic " + key
+		case 4: // a rollback, or a commit that completes
+			if len(pending) == 0 {
+				continue
+			}
+			j := r.IntN(len(pending))
+			if pending[j].State() != TransactionPending { // rolled back with another one sharing a key
+				pending = slices.Delete(pending, j, j+1)
+				continue
+			}
+			if r.IntN(2) == 0 {
+				if err := pending[j].Rollback(); err != nil {
+					t.Fatal(err)
+				}
+				step = "rollback"
+			} else {
+				if err := pending[j].Commit(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				step = "commit"
+			}
+			pending = slices.Delete(pending, j, j+1)
+		case 5: // a truncate that reloads the backend
+			p := b.current()
+			p.Begin()
+			if err := p.Truncate(); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range b.rows {
+				if err := p.Write(Change{Type: ChangeInsert, Key: k, Value: v}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := p.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			step = "truncate"
+		}
+		checkIndex(t, c, ix, r, fmt.Sprint(i, " ", step))
+	}
+}
