@@ -13,7 +13,7 @@ import (
 // synced writes.
 func benchSources(b *testing.B, n int) (items, users *source) {
 	rt := collection.NewRuntime()
-	items, users = newSource(b, rt, "items"), newSource(b, rt, "users")
+	items, users = newSource(b, rt, "items", ""), newSource(b, rt, "users", "")
 	var us, is []collection.Change
 	for i := 0; i < n/100; i++ {
 		us = append(us, collection.Change{Type: collection.ChangeInsert, Value: collection.Row{"id": "u" + strconv.Itoa(i), "name": "user " + strconv.Itoa(i)}})

@@ -28,6 +28,11 @@ type input struct {
 	// loads only the rows the window needs, by window.
 	order  []collection.SubsetOrder
 	window *topK
+	// sortPath is set when the whole query is a window over this source
+	// ordered first by its field at sortPath: a session may then feed the
+	// window from an ordered index (lazy.go) instead of every row.
+	sortPath []string
+	top      *topK
 }
 
 // compile validates q and builds its dataflow ending in out.
@@ -207,6 +212,11 @@ func (g *graph) build(q *IR, out sink, used map[string]bool, parents []string) (
 			in.pushdown, complete = g.pushdown(q, s.Alias, i)
 			if i == 0 && complete && len(q.Joins) == 0 && !grouped && !q.Distinct && top != nil && top.limit >= 0 {
 				in.order, in.window = windowOrder(q.OrderBy, s.Alias), top
+			}
+			if i == 0 && len(q.Joins) == 0 && !grouped && !q.Distinct && top != nil && top.limit >= 0 {
+				if r, ok := norm(q.OrderBy[0].Expr).(collection.Ref); ok && len(r.Path) >= 2 && r.Path[0] == s.Alias {
+					in.sortPath, in.top = r.Path[1:], top
+				}
 			}
 			g.inputs = append(g.inputs, in)
 			continue

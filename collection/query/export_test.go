@@ -7,3 +7,19 @@ var (
 	CompareOrdered = func(a, b any, o Ordering) int { return compareOrdered(a, b, &o) }
 	CanonKey       = canonKey
 )
+
+// LazyInputs counts the inputs of the running session whose window reads
+// from an index, so that a test knows which path it covered.
+func LazyInputs(lq *LiveQuery) int {
+	lq.mu.Lock()
+	defer lq.mu.Unlock()
+	n := 0
+	if lq.sess != nil {
+		for _, in := range lq.sess.g.inputs {
+			if in.top != nil && in.top.lazy != nil {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -143,16 +143,31 @@ func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 	lq.mu.Lock()
 	lq.sess = s
 	lq.mu.Unlock()
-	yes := true
+	yes, no := true, false
 	waiting := false
+	var lazy []*input
 	for _, in := range g.inputs {
 		in := in
-		sub := in.coll.SubscribeChanges(func(chs []collection.Change) { s.receive(in, chs) },
-			collection.SubscribeOptions{IncludeInitialState: &yes})
+		opts := collection.SubscribeOptions{IncludeInitialState: &yes}
+		if in.sortPath != nil && !onDemand(in.coll) {
+			// The window reads its rows from an index in order: the
+			// subscription brings only the changes after that.
+			if ix := lazyIndex(in.coll, in.sortPath, in.top.orderBy[0].StringSort); ix != nil {
+				lq.mu.Lock()
+				in.top.lazy = newLazyFeed(ix, in.alias, in.top.orderBy[0])
+				lq.mu.Unlock()
+				opts.IncludeInitialState = &no
+				lazy = append(lazy, in)
+			}
+		}
+		sub := in.coll.SubscribeChanges(func(chs []collection.Change) { s.receive(in, chs) }, opts)
 		lq.mu.Lock()
 		s.subs = append(s.subs, sub)
 		lq.mu.Unlock()
 		waiting = waiting || in.coll.Status() != collection.StatusReady || onDemand(in.coll)
+	}
+	for _, in := range lazy {
+		s.receive(in, nil) // the first pull
 	}
 	if !waiting {
 		p.MarkReady()
@@ -329,7 +344,12 @@ func (s *session) receive(in *input, chs []collection.Change) {
 			ds = append(ds, delta{key: ch.Key, row: Row{in.alias: ch.Value}, mult: -1})
 		}
 	}
-	in.feed(ds)
+	if len(ds) > 0 {
+		in.feed(ds)
+	}
+	if in.top != nil && in.top.lazy != nil {
+		in.top.fill(in.feed)
+	}
 	changes := s.consolidate()
 	s.moreLocked()
 	var err error
@@ -480,6 +500,11 @@ func (lq *LiveQuery) SetWindow(offset, limit int) error {
 		return nil
 	}
 	s.g.top.setWindow(offset, limit)
+	for _, in := range s.g.inputs {
+		if in.top != nil && in.top.lazy != nil {
+			in.top.fill(in.feed) // a larger window reads further
+		}
+	}
 	changes := s.consolidate()
 	s.moreLocked()
 	var err error

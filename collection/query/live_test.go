@@ -12,7 +12,7 @@ import (
 func todos(t *testing.T, rows ...collection.Row) (*collection.Runtime, *source) {
 	t.Helper()
 	rt := collection.NewRuntime()
-	s := newSource(t, rt, "todos")
+	s := newSource(t, rt, "todos", "")
 	var chs []collection.Change
 	for _, r := range rows {
 		chs = append(chs, collection.Change{Type: collection.ChangeInsert, Value: r})
@@ -111,7 +111,7 @@ func TestStringsSortAsLocaleCompareUnlessLexical(t *testing.T) {
 
 func TestAJoinWithANullKeyMatchesNothing(t *testing.T) {
 	rt, s := todos(t, collection.Row{"id": "t1", "user": nil}, collection.Row{"id": "t2", "user": "u1"})
-	users := newSource(t, rt, "users")
+	users := newSource(t, rt, "users", "")
 	if err := users.p.Apply([]collection.Change{{Type: collection.ChangeInsert, Value: collection.Row{"id": "u1"}}}); err != nil {
 		t.Fatal(err)
 	}

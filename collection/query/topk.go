@@ -16,6 +16,7 @@ type topK struct {
 	limit   int // < 0: none
 	tree    *ordered
 	next    sink
+	lazy    *lazyFeed // set when the rows come from an index (lazy.go)
 }
 
 func newTopK(orderBy []Ordering, offset, limit int, next sink) *topK {
@@ -55,46 +56,63 @@ func (t *topK) sortValues(r Row) []any {
 const bulkMin = 64
 
 func (t *topK) apply(ds []delta) {
+	if t.lazy != nil {
+		t.applyLazy(ds)
+		return
+	}
 	if t.tree.Len() == 0 && len(ds) >= bulkMin && t.bulk(ds) {
 		return
 	}
 	var out []delta
-	emit := func(e *entry, mult int) {
-		if e != nil {
-			out = append(out, delta{key: e.key, row: e.row, mult: mult})
-		}
-	}
-	o, end := t.offset, t.end()
 	for _, d := range ds {
 		e := entry{sort: t.sortValues(d.row), key: d.key, row: d.row}
 		if d.mult > 0 {
-			r := t.tree.Insert(e)
-			if r >= end {
-				continue
-			}
-			if r >= o {
-				emit(&e, +1)
-			} else {
-				emit(t.tree.At(o), +1) // pushed into the window from before it
-			}
-			emit(t.tree.At(end), -1) // pushed out at the end, if there was one
-			continue
-		}
-		// Find the stored entry: its row is what was emitted.
-		r := t.tree.Delete(&e)
-		if r < 0 || r >= end {
-			continue
-		}
-		if r >= o {
-			emit(&e, -1)
+			t.insert(e, &out)
 		} else {
-			// The row at the window's start (now at o-1) moved out before it.
-			emit(t.tree.At(o-1), -1)
+			t.remove(&e, &out)
 		}
-		emit(t.tree.At(end-1), +1) // pulled into the window at the end
 	}
 	if len(out) > 0 {
 		t.next(out)
+	}
+}
+
+// insert adds e to the tree and appends to out what that changes in the
+// window: at most one row enters and one leaves.
+func (t *topK) insert(e entry, out *[]delta) {
+	o, end := t.offset, t.end()
+	r := t.tree.Insert(e)
+	if r >= end {
+		return
+	}
+	if r >= o {
+		emit(out, &e, +1)
+	} else {
+		emit(out, t.tree.At(o), +1) // pushed into the window from before it
+	}
+	emit(out, t.tree.At(end), -1) // pushed out at the end, if there was one
+}
+
+// remove takes the entry equal to e out of the tree, as insert.
+func (t *topK) remove(e *entry, out *[]delta) {
+	o, end := t.offset, t.end()
+	// Find the stored entry: its row is what was emitted.
+	r := t.tree.Delete(e)
+	if r < 0 || r >= end {
+		return
+	}
+	if r >= o {
+		emit(out, e, -1)
+	} else {
+		// The row at the window's start (now at o-1) moved out before it.
+		emit(out, t.tree.At(o-1), -1)
+	}
+	emit(out, t.tree.At(end-1), +1) // pulled into the window at the end
+}
+
+func emit(out *[]delta, e *entry, mult int) {
+	if e != nil {
+		*out = append(*out, delta{key: e.key, row: e.row, mult: mult})
 	}
 }
 

@@ -1,0 +1,173 @@
+package query
+
+import (
+	"strings"
+
+	"github.com/localfirst/gopowersync/collection"
+)
+
+// lazyFeed lets a top-K over one collection read its rows from an ordered
+// index on its first orderBy key instead of receiving every row: it pulls
+// whole groups of equal values, in the query's order, until the tree
+// holds the window (or the index ends). The tree then holds exactly the
+// rows that pass the where and whose first sort value is at or before
+// the frontier, the last value pulled; a change to a row beyond the
+// frontier is ignored (the index has it, and a later pull reads it as it
+// is then). Rows are known by key, so a change that reaches the query
+// after a pull already read its result only replaces the row by itself.
+type lazyFeed struct {
+	ix    *collection.Index
+	alias string
+	ord   Ordering
+	segs  []segment
+	phase int                    // the segment being read; len(segs) once the index is read to its end
+	cur   collection.IndexCursor // within segs[phase]
+	front any                    // the last value pulled in segs[phase]
+	begun bool                   // something was pulled in segs[phase]
+	pull  bool                   // the deltas being applied were pulled: take them whatever their value
+	byKey map[string]entry       // the tree's entries
+}
+
+// segment is a part of the index read in one direction: the null values
+// alone, or the others (with or without the nulls, which the index sorts
+// first).
+type segment struct {
+	nulls     bool // only the nulls
+	desc      bool
+	withNulls bool
+}
+
+// lazyIndexName names the index a query ordering by path uses: the
+// lexical order is the collection's own (the index CreateIndex makes on
+// that path); the locale order needs its own index.
+func lazyIndexName(path []string, ss StringSort) string {
+	name := "path:" + strings.Join(path, ".")
+	if ss != StringSortLexical {
+		name = "orderBy:locale:" + strings.Join(path, ".")
+	}
+	return name
+}
+
+// lazyIndex finds or (with AutoIndex eager) creates the index an ordering
+// by path over c reads, or returns nil.
+func lazyIndex(c *collection.Collection, path []string, ss StringSort) *collection.Index {
+	name := lazyIndexName(path, ss)
+	if ix := c.IndexNamed(name); ix != nil {
+		return ix
+	}
+	if c.Config().AutoIndex == collection.AutoIndexOff {
+		return nil
+	}
+	opts := collection.IndexOptions{Name: name, Path: path}
+	if ss != StringSortLexical {
+		opts.Compare = func(a, b any) int { return compareValues(a, b, ss) }
+	}
+	ix, err := c.CreateIndex(nil, opts)
+	if err != nil {
+		return nil
+	}
+	return ix
+}
+
+func newLazyFeed(ix *collection.Index, alias string, ord Ordering) *lazyFeed {
+	lz := &lazyFeed{ix: ix, alias: alias, ord: ord, byKey: map[string]entry{}}
+	desc := ord.Direction == Desc
+	last := ord.Nulls == NullsLast
+	switch {
+	case !desc && !last:
+		lz.segs = []segment{{withNulls: true}}
+	case !desc:
+		lz.segs = []segment{{}, {nulls: true}}
+	case !last:
+		lz.segs = []segment{{nulls: true}, {desc: true}}
+	default:
+		lz.segs = []segment{{desc: true, withNulls: true}}
+	}
+	return lz
+}
+
+// segOf is the segment that reads value v.
+func (lz *lazyFeed) segOf(v any) int {
+	if len(lz.segs) == 1 {
+		return 0
+	}
+	if (v == nil) == lz.segs[0].nulls {
+		return 0
+	}
+	return 1
+}
+
+// covered reports whether a row whose first sort value is v belongs in
+// the tree: its place in the order has been read.
+func (lz *lazyFeed) covered(v any) bool {
+	s := lz.segOf(v)
+	switch {
+	case s < lz.phase:
+		return true
+	case s > lz.phase || !lz.begun:
+		return false
+	}
+	return compareOrdered(v, lz.front, &lz.ord) <= 0
+}
+
+// applyLazy is apply for a tree fed by an index: by key, and only the
+// rows whose place has been read.
+func (t *topK) applyLazy(ds []delta) {
+	lz := t.lazy
+	var out []delta
+	for _, d := range ds {
+		if old, ok := lz.byKey[d.key]; ok {
+			delete(lz.byKey, d.key)
+			t.remove(&old, &out)
+		}
+		if d.mult < 0 {
+			continue
+		}
+		e := entry{sort: t.sortValues(d.row), key: d.key, row: d.row}
+		if lz.pull || lz.covered(e.sort[0]) {
+			lz.byKey[d.key] = e
+			t.insert(e, &out)
+		}
+	}
+	if len(out) > 0 {
+		t.next(out)
+	}
+}
+
+// fill pulls rows from the index into feed (the head of the query's
+// dataflow, so that they pass its where) until the tree holds the window
+// or the index is read to its end.
+func (t *topK) fill(feed sink) {
+	lz := t.lazy
+	chunk := 0
+	for lz.phase < len(lz.segs) && t.tree.Len() < t.need() {
+		seg := lz.segs[lz.phase]
+		var es []collection.IndexEntry
+		done := true
+		if seg.nulls {
+			es = lz.ix.Nulls()
+		} else {
+			// What the window lacks, and twice the last read when that one
+			// did not fill it (a where that keeps few rows): the reads
+			// of one fill grow geometrically.
+			chunk = max(t.need()-t.tree.Len(), 2*chunk)
+			es, lz.cur, done = lz.ix.Groups(lz.cur, seg.desc, seg.withNulls, chunk)
+		}
+		if len(es) > 0 {
+			lz.front, lz.begun = es[len(es)-1].Value, true
+		}
+		ds := make([]delta, 0, len(es))
+		for _, e := range es {
+			if e.Row != nil {
+				ds = append(ds, delta{key: e.Key, row: Row{lz.alias: e.Row}, mult: +1})
+			}
+		}
+		lz.pull = true
+		feed(ds)
+		lz.pull = false
+		if done {
+			lz.phase++
+			lz.cur, lz.front, lz.begun = collection.IndexCursor{}, nil, false
+		}
+	}
+}
