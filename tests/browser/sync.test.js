@@ -510,10 +510,10 @@ syncTest('sync: the browser SIGKILLed mid-download and reopened on the same prof
 // was left were 50-90 ms tasks near the end, the Go collector's mark phase,
 // gone since 75650c0 and its parents (the tracked changes wait in SQLite,
 // queued events stay packed: BENCHMARKS.md, "while 100,000 rows arrive by
-// sync"). By thread CPU no task of the sync took 50 ms there (longest 25-37
-// ms, tests/browser/bench/sync-trace.js) until the multi-tab commits'
-// encoding of every row change in one task (~195 ms, same section); and
-// this test measures wall time,
+// sync"). By thread CPU no task of the sync takes 50 ms (longest 25-37 ms,
+// tests/browser/bench/sync-trace.js; with a second tab open, the multi-tab
+// encoding of a commit's row changes is one ~195 ms task, same section),
+// but this test measures wall time,
 // as the other long-task tests do, and on a shared 2-core machine (load
 // average 7-25 while it was last run) other processes' work stretches 5-30
 // ms tasks past 50 ms. It stays out of make test until it has passed three
