@@ -2,6 +2,7 @@ package collection
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/btree"
@@ -49,11 +50,9 @@ type Index struct {
 	path    []string
 	value   func(Row) any
 	compare func(a, b any) int
-	custom  bool // Compare was given
+	fn      bool // the value is a function's, not the field at path
 
-	// Guarded by c.rt.mu.
-	tree *btree.BTreeG[indexItem]
-	vals map[string]any // the indexed value of every key in tree
+	tree *btree.BTreeG[indexItem] // guarded by c.rt.mu
 }
 
 // indexItem is one key in the index's order. bound places a search pivot
@@ -99,6 +98,7 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 		return nil, &InvalidIndexError{Reason: "an index needs a value function or a field path"}
 	}
 	path := append([]string(nil), opts.Path...)
+	byPath := fn == nil
 	if fn == nil {
 		fn = func(r Row) any { return lookup(r, path) }
 	}
@@ -117,16 +117,34 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 			return ix, nil
 		}
 	}
-	ix := &Index{c: c, name: name, path: path, value: fn, compare: opts.Compare, custom: opts.Compare != nil}
+	ix := &Index{c: c, name: name, path: path, value: fn, compare: opts.Compare, fn: !byPath}
 	if ix.compare == nil {
 		ix.compare = func(a, b any) int { r, _ := compareValues(a, b); return r }
 	}
 	ix.tree = btree.NewG(32, ix.less)
-	ix.vals = make(map[string]any)
-	for _, k := range c.keysLocked() {
-		if v, ok := c.visible(k); ok {
-			ix.setLocked(k, v, true)
+	// Fill it from the state as held, in one sort: no row is unpacked
+	// when the index reads a field.
+	items := make([]indexItem, 0, len(c.synced)+len(c.optUpserts))
+	for k, h := range c.synced {
+		if _, ok := c.optUpserts[k]; ok {
+			continue
 		}
+		if _, ok := c.optDeletes[k]; ok {
+			continue
+		}
+		items = append(items, indexItem{v: ix.valueOf(c, h), key: k})
+	}
+	for k, r := range c.optUpserts {
+		items = append(items, indexItem{v: ix.valueOf(c, held{row: r}), key: k})
+	}
+	slices.SortFunc(items, func(a, b indexItem) int {
+		if ix.less(a, b) {
+			return -1
+		}
+		return 1
+	})
+	for _, it := range items {
+		ix.tree.ReplaceOrInsert(it)
 	}
 	c.indexes = append(c.indexes, ix)
 	return ix, nil
@@ -160,7 +178,6 @@ func (c *Collection) RemoveIndex(ix *Index) {
 		if x == ix {
 			c.indexes = append(c.indexes[:i], c.indexes[i+1:]...)
 			ix.tree.Clear(false)
-			clear(ix.vals)
 			return
 		}
 	}
@@ -179,25 +196,34 @@ func (ix *Index) Len() int {
 	return ix.tree.Len()
 }
 
-// setLocked records the item shown under key (ok false: none).
-func (ix *Index) setLocked(key string, row Row, ok bool) {
-	old, had := ix.vals[key]
-	if !ok {
-		if had {
-			ix.tree.Delete(indexItem{v: old, key: key})
-			delete(ix.vals, key)
-		}
+// valueOf is the indexed value of an item as held: a field is read from
+// a packed item without unpacking it.
+func (ix *Index) valueOf(c *Collection, h held) any {
+	if ix.path != nil && !ix.fn {
+		return heldField(c.shapes.cols, h, ix.path)
+	}
+	return ix.value(c.shapes.unpack(h))
+}
+
+// moveLocked records that key showed before (when was) and shows now
+// (when is).
+func (ix *Index) moveLocked(c *Collection, key string, before held, was bool, now held, is bool) {
+	var bv, nv any
+	if was {
+		bv = ix.valueOf(c, before)
+	}
+	if is {
+		nv = ix.valueOf(c, now)
+	}
+	if was && is && sameScalar(bv, nv) {
 		return
 	}
-	v := ix.value(row)
-	if had {
-		if sameScalar(old, v) {
-			return
-		}
-		ix.tree.Delete(indexItem{v: old, key: key})
+	if was {
+		ix.tree.Delete(indexItem{v: bv, key: key})
 	}
-	ix.vals[key] = v
-	ix.tree.ReplaceOrInsert(indexItem{v: v, key: key})
+	if is {
+		ix.tree.ReplaceOrInsert(indexItem{v: nv, key: key})
+	}
 }
 
 // sameScalar reports whether a and b are the same scalar of the same type:
@@ -223,16 +249,18 @@ func sameScalar(a, b any) bool {
 	return false
 }
 
-// updateIndexesLocked brings every index up to date for keys.
-func (c *Collection) updateIndexesLocked(keys []string) {
-	for _, k := range keys {
-		h, ok := c.visibleHeld(k)
-		var row Row
-		if ok {
-			row = c.shapes.unpack(h)
+// updateIndexesLocked brings every index up to date for the keys of s,
+// from what they showed before the step to what they show now.
+func (s *step) updateIndexesLocked() {
+	c := s.c
+	for i, k := range s.keys {
+		b := s.before[i]
+		now, is := c.visibleHeld(k)
+		if b.ok && is && b.v.packed != "" && b.v.packed == now.packed {
+			continue
 		}
 		for _, ix := range c.indexes {
-			ix.setLocked(k, row, ok)
+			ix.moveLocked(c, k, b.v, b.ok, now, is)
 		}
 	}
 }
@@ -241,7 +269,6 @@ func (c *Collection) updateIndexesLocked(keys []string) {
 func (c *Collection) clearIndexesLocked() {
 	for _, ix := range c.indexes {
 		ix.tree.Clear(false)
-		clear(ix.vals)
 	}
 }
 

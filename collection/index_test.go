@@ -80,6 +80,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 		return int64(r.IntN(8))
 	}
 	var pending []*Transaction
+	var fx *Index
 	for i := range 300 {
 		key := fmt.Sprint(r.IntN(40))
 		var step string
@@ -149,5 +150,13 @@ func TestIndexFollowsChanges(t *testing.T) {
 			step = "truncate"
 		}
 		checkIndex(t, c, ix, r, fmt.Sprint(i, " ", step))
+		if fx != nil {
+			checkIndex(t, c, fx, r, fmt.Sprint(i, " ", step, " (function index)"))
+		}
+		if i == 150 { // made while transactions are pending: filled from the optimistic state too
+			if fx, err = c.CreateIndex(func(r Row) any { return r["n"] }, IndexOptions{Name: "fn"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

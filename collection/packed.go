@@ -88,6 +88,45 @@ func unpackWith(shapes [][]string, h held) Row {
 	return r
 }
 
+// heldField returns the value at path of the item h holds, reading a
+// packed item without unpacking the rest of it: its values are scalars,
+// so a path longer than one name finds nothing there.
+func heldField(shapes [][]string, h held, path []string) any {
+	if h.packed == "" {
+		return lookup(h.row, path)
+	}
+	if len(path) != 1 {
+		return nil
+	}
+	p := h.packed
+	id, n := uvarint(p)
+	p = p[n:]
+	for _, k := range shapes[id] {
+		if k == path[0] {
+			v, _ := readValue(p)
+			return v
+		}
+		p = skipValue(p)
+	}
+	return nil
+}
+
+// skipValue returns p after its first value.
+func skipValue(p string) string {
+	tag, p := p[0], p[1:]
+	switch tag {
+	case tagInt:
+		_, n := uvarint(p)
+		return p[n:]
+	case tagFloat:
+		return p[8:]
+	case tagString, tagBytes:
+		l, n := uvarint(p)
+		return p[n+int(l):]
+	}
+	return p
+}
+
 // equal reports whether a and b hold equal items (rowsEqual): the same
 // packed text is the same item, anything else is compared unpacked.
 func (s *shapes) equal(a, b held) bool {

@@ -259,7 +259,8 @@ func (c *Collection) recomputeKey(key string) {
 // computed afterwards. Every key must be touched before anything changes.
 type step struct {
 	c      *Collection
-	track  bool
+	track  bool // someone is subscribed: record what keys showed, for the events
+	index  bool // the collection has indexes: record it too, to move their entries
 	keys   []string
 	seen   map[string]int
 	before []shown
@@ -271,7 +272,7 @@ type shown struct {
 }
 
 func (c *Collection) newStep() *step {
-	return &step{c: c, track: len(c.subs) > 0}
+	return &step{c: c, track: len(c.subs) > 0, index: len(c.indexes) > 0}
 }
 
 // smallStep is the size up to which a step finds touched keys by scanning
@@ -298,7 +299,7 @@ func (s *step) touch(key string) {
 		s.seen[key] = len(s.keys)
 	}
 	s.keys = append(s.keys, key)
-	if s.track {
+	if s.track || s.index {
 		v, ok := s.c.visibleHeld(key)
 		s.before = append(s.before, shown{v, ok})
 	}
@@ -316,7 +317,7 @@ func (s *step) reserve(n int) {
 		}
 	}
 	s.keys = slices.Grow(s.keys, n)
-	if s.track {
+	if s.track || s.index {
 		s.before = slices.Grow(s.before, n)
 	}
 }
@@ -331,8 +332,8 @@ func (s *step) recompute() {
 // finish computes the change events of the step and queues them for the
 // collection's subscribers.
 func (s *step) finish() {
-	if len(s.c.indexes) > 0 {
-		s.c.updateIndexesLocked(s.keys)
+	if s.index {
+		s.updateIndexesLocked()
 	}
 	if !s.track || len(s.keys) == 0 {
 		return

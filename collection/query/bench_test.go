@@ -12,8 +12,17 @@ import (
 // benchSources fills items with n rows (and users with n/100) through
 // synced writes.
 func benchSources(b *testing.B, n int) (items, users *source) {
+	return benchSourcesIndexed(b, n, "", nil)
+}
+
+// benchSourcesIndexed is benchSources with items' AutoIndex setting and,
+// when index is set, an index made on items before the rows arrive.
+func benchSourcesIndexed(b *testing.B, n int, auto collection.AutoIndex, index func(c *collection.Collection)) (items, users *source) {
 	rt := collection.NewRuntime()
-	items, users = newSource(b, rt, "items", ""), newSource(b, rt, "users", "")
+	items, users = newSource(b, rt, "items", auto), newSource(b, rt, "users", "")
+	if index != nil {
+		index(items.c)
+	}
 	var us, is []collection.Change
 	for i := 0; i < n/100; i++ {
 		us = append(us, collection.Change{Type: collection.ChangeInsert, Value: collection.Row{"id": "u" + strconv.Itoa(i), "name": "user " + strconv.Itoa(i)}})
@@ -78,21 +87,68 @@ func BenchmarkOneChange(b *testing.B) {
 }
 
 // BenchmarkFirstResult measures creating a where+orderBy+limit 50 live
-// query over n rows up to its first result (no index: every row enters
-// the dataflow once).
+// query over n rows up to its first result: with AutoIndexOff (every row
+// enters the dataflow once), with the index created by that first query
+// (AutoIndex eager on a collection no query has read yet), and with the
+// index already there (made by an earlier query or CreateIndex, kept up to
+// date as rows arrived): the window is then read lazily from it.
 func BenchmarkFirstResult(b *testing.B) {
+	q := func(items *source) query.Query {
+		return query.From("i", items.c).Where(collection.Eq(ref("i", "done"), val(false))).OrderBy(ref("i", "n"), query.Desc).Limit(50)
+	}
+	first := func(b *testing.B, items *source) {
+		lq, err := query.NewLiveQuery(q(items), query.Options{})
+		if err != nil || lq.Size() != 50 {
+			b.Fatal(err, lq.Size())
+		}
+		lq.Cleanup()
+	}
 	for _, n := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			items, _ := benchSources(b, n)
-			q := query.From("i", items.c).Where(collection.Eq(ref("i", "done"), val(false))).OrderBy(ref("i", "n"), query.Desc).Limit(50)
+		b.Run(fmt.Sprintf("rows=%d/index=off", n), func(b *testing.B) {
+			items, _ := benchSourcesIndexed(b, n, collection.AutoIndexOff, nil)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				lq, err := query.NewLiveQuery(q, query.Options{})
-				if err != nil || lq.Size() != 50 {
-					b.Fatal(err, lq.Size())
-				}
-				lq.Cleanup()
+				first(b, items)
 			}
 		})
+		b.Run(fmt.Sprintf("rows=%d/index=made-by-this-query", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				items, _ := benchSources(b, n)
+				b.StartTimer()
+				first(b, items)
+			}
+		})
+		b.Run(fmt.Sprintf("rows=%d/index=kept", n), func(b *testing.B) {
+			items, _ := benchSources(b, n)
+			first(b, items) // creates the index
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				first(b, items)
+			}
+		})
+	}
+}
+
+// BenchmarkSyncLoad measures a sync load of n rows into a collection
+// without an index and with the ordered index a windowed query uses: what
+// keeping the index costs as rows arrive.
+func BenchmarkSyncLoad(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		for _, indexed := range []bool{false, true} {
+			b.Run(fmt.Sprintf("rows=%d/indexed=%v", n, indexed), func(b *testing.B) {
+				var index func(*collection.Collection)
+				if indexed {
+					index = func(c *collection.Collection) {
+						if _, err := c.CreateIndex(nil, collection.IndexOptions{Path: []string{"n"}}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				for i := 0; i < b.N; i++ {
+					benchSourcesIndexed(b, n, "", index)
+				}
+			})
+		}
 	}
 }
