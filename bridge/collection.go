@@ -105,6 +105,7 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("update", b.sync(k.update))
 	o.method("delete", b.sync(k.delete))
 	o.method("subscribeChanges", b.sync(k.subscribeChanges))
+	o.method("createIndex", b.sync(k.createIndex))
 	o.method("watchKeys", b.sync(k.watchKeys))
 	o.method("unsubscribe", b.sync(k.unsubscribe))
 	o.method("preload", b.async(func([]js.Value) (func() (any, error), error) {
@@ -295,6 +296,28 @@ func (k *coll) delete(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return k.b.txID(tx), nil
+}
+
+// createIndex(path, name): an ordered index on the field at path (an
+// array of names), named name ("" names it after the path); returns its
+// name. See collection.CreateIndex.
+func (k *coll) createIndex(args []js.Value) (any, error) {
+	if err := argCount(args, 2, "createIndex(path, name)"); err != nil {
+		return nil, err
+	}
+	path, err := k.b.goStrings(args[0], "path")
+	if err != nil {
+		return nil, err
+	}
+	name, err := goString(args[1], "name")
+	if err != nil {
+		return nil, err
+	}
+	ix, err := k.c.CreateIndex(nil, collection.IndexOptions{Name: name, Path: path})
+	if err != nil {
+		return nil, err
+	}
+	return ix.Name(), nil
 }
 
 // subscribeChanges(fn, includeInitialState): fn(payload) with each batch

@@ -15,8 +15,8 @@ import (
 )
 
 // powerSyncConfig builds the collection config for a table of d from the
-// options JS sends: {id, syncBatchSize, syncMode, gcTime (ms), startSync,
-// hostValidated}. The application's schemas, serializers and
+// options JS sends: {id, syncBatchSize, syncMode, autoIndex, gcTime (ms),
+// startSync, hostValidated}. The application's schemas, serializers and
 // deserialization run in JS (they are JS functions); without a schema the
 // Go side checks items against the table's types (TableValidator), with
 // one (hostValidated) only that their fields are the table's.
@@ -46,6 +46,9 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 		case "syncMode":
 			s, _ := v.(string)
 			o.SyncMode, bad = collection.SyncMode(s), s != string(collection.SyncEager) && s != string(collection.SyncOnDemand)
+		case "autoIndex":
+			s, _ := v.(string)
+			o.AutoIndex, bad = collection.AutoIndex(s), s != string(collection.AutoIndexEager) && s != string(collection.AutoIndexOff)
 		case "gcTime":
 			o.GCTime, bad = gcTime(v)
 		case "startSync":

@@ -12,7 +12,7 @@ import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
-  'onDeserializationError', 'syncBatchSize', 'syncMode', 'id', 'gcTime', 'startSync']);
+  'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
 const STATUS_EVENTS = new Set(['status:change', 'status:idle', 'status:loading', 'status:ready', 'status:error', 'status:cleaned-up']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
@@ -20,7 +20,10 @@ const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 /**
  * Describes a collection of one PowerSync table for createCollection:
  * `{ database, table | tableName, schema?, deserializationSchema?, serializer?,
- * onDeserializationError?, syncBatchSize?, syncMode?, id?, gcTime?, startSync? }`.
+ * onDeserializationError?, syncBatchSize?, syncMode?, autoIndex?, id?, gcTime?, startSync? }`.
+ * autoIndex: 'eager' (default: live queries create the ordered indexes they
+ * read, as on the field a windowed query orders by) or 'off' (only
+ * createIndex does).
  */
 export function powerSyncCollectionOptions(config) {
   if (config === null || typeof config !== 'object') throw new TypeError('powerSyncCollectionOptions: config must be an object');
@@ -28,7 +31,7 @@ export function powerSyncCollectionOptions(config) {
     if (!OPTIONS.has(key)) throw new TypeError(`powerSyncCollectionOptions: unknown option "${key}"`);
   }
   const { database, tableName, schema, deserializationSchema, serializer, onDeserializationError,
-    syncBatchSize, syncMode, id, gcTime, startSync } = config;
+    syncBatchSize, syncMode, autoIndex, id, gcTime, startSync } = config;
   if (!(database instanceof PowerSyncDatabase)) throw new TypeError('powerSyncCollectionOptions: database must be a PowerSyncDatabase');
   let table = config.table;
   if (table === undefined) {
@@ -45,12 +48,13 @@ export function powerSyncCollectionOptions(config) {
   if (onDeserializationError !== undefined && typeof onDeserializationError !== 'function') throw new TypeError('powerSyncCollectionOptions: onDeserializationError must be a function');
   if (syncBatchSize !== undefined && !(Number.isInteger(syncBatchSize) && syncBatchSize > 0)) throw new TypeError('powerSyncCollectionOptions: syncBatchSize must be a positive integer');
   if (syncMode !== undefined && syncMode !== 'eager' && syncMode !== 'on-demand') throw new TypeError(`powerSyncCollectionOptions: syncMode must be 'eager' or 'on-demand'`);
+  if (autoIndex !== undefined && autoIndex !== 'eager' && autoIndex !== 'off') throw new TypeError(`powerSyncCollectionOptions: autoIndex must be 'eager' or 'off'`);
   if (id !== undefined && typeof id !== 'string') throw new TypeError('powerSyncCollectionOptions: id must be a string');
   if (gcTime !== undefined && typeof gcTime !== 'number') throw new TypeError('powerSyncCollectionOptions: gcTime must be a number (ms)');
   if (startSync !== undefined && typeof startSync !== 'boolean') throw new TypeError('powerSyncCollectionOptions: startSync must be a boolean');
   return {
     [IS_OPTIONS]: true, database, table, schema, deserializationSchema, serializer: serializer ?? {},
-    onDeserializationError, syncBatchSize: syncBatchSize ?? 1000, syncMode: syncMode ?? 'eager', id, gcTime,
+    onDeserializationError, syncBatchSize: syncBatchSize ?? 1000, syncMode: syncMode ?? 'eager', autoIndex: autoIndex ?? 'eager', id, gcTime,
     startSync: startSync ?? true,
   };
 }
@@ -108,6 +112,22 @@ function isEqual(a, b) {
  * A live, keyed set of the rows of one table, with optimistic mutations
  * on top. Reads are synchronous.
  */
+// indexPath runs a createIndex callback on a row that records the field
+// path read from it.
+function indexPath(callback) {
+  const PATH = Symbol('path');
+  const at = (path) => new Proxy({}, {
+    get(_, prop) {
+      if (prop === PATH) return path;
+      if (typeof prop === 'symbol') return undefined;
+      return at([...path, prop]);
+    },
+  });
+  const path = callback(at([]))?.[PATH];
+  if (!Array.isArray(path) || path.length === 0) throw new TypeError('createIndex: the callback must return a field of the row, as (row) => row.field');
+  return path;
+}
+
 export class Collection {
   /** @internal use createCollection */
   constructor(options) {
@@ -195,7 +215,7 @@ export class Collection {
 
   _create() {
     const o = this.config;
-    const opts = { syncBatchSize: o.syncBatchSize, syncMode: o.syncMode, startSync: o.startSync, hostValidated: o.schema !== undefined };
+    const opts = { syncBatchSize: o.syncBatchSize, syncMode: o.syncMode, autoIndex: o.autoIndex, startSync: o.startSync, hostValidated: o.schema !== undefined };
     if (o.id !== undefined) opts.id = o.id;
     if (o.gcTime !== undefined) opts.gcTime = o.gcTime;
     this._go = check(module().createCollection(this._db._handle, this._table.name, JSON.stringify(opts)));
@@ -611,6 +631,28 @@ export class Collection {
         id = null;
       },
     };
+  }
+
+  /**
+   * Creates an ordered index on the field the callback reads, as
+   * `(row) => row.field` (or `row.a.b`), kept up to date on every change,
+   * optimistic or synced; TanStack DB's createIndex. Live queries whose
+   * where or orderBy reads that field use it. options: `{ name? }` (an
+   * index with that name already there is reused; indexType and its
+   * options are accepted and ignored: every index is an ordered one).
+   * Returns `{ name, path }`; name is set once the collection exists.
+   */
+  createIndex(callback, options = {}) {
+    if (typeof callback !== 'function') throw new TypeError('createIndex: callback must be a function, as (row) => row.field');
+    if (options === null || typeof options !== 'object') throw new TypeError('createIndex: options must be an object');
+    const { name } = options;
+    if (name !== undefined && typeof name !== 'string') throw new TypeError('createIndex: name must be a string');
+    const path = indexPath(callback);
+    const index = { name: name ?? null, path };
+    const make = () => { index.name = check(this._go.createIndex(path, name ?? '')); };
+    if (this._go) make();
+    else this._pending.then(make, () => {});
+    return index;
   }
 
   /** Starts sync if needed and resolves once the collection is ready. */

@@ -505,6 +505,8 @@ export interface PowerSyncCollectionConfig<T extends object = Record<string, unk
   onDeserializationError?: (failure: { issues: ReadonlyArray<{ message: string }> }) => void;
   syncBatchSize?: number;
   syncMode?: 'eager' | 'on-demand';
+  /** 'eager' (default): live queries create the ordered indexes they read; 'off': only createIndex does. */
+  autoIndex?: 'eager' | 'off';
   id?: string;
   gcTime?: number;
   startSync?: boolean;
@@ -649,6 +651,8 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
     callback: (changes: ChangeMessage<T>[]) => void,
     options?: { includeInitialState?: boolean },
   ): { unsubscribe(): void };
+  /** An ordered index on the field the callback reads, kept up to date on every change. */
+  createIndex(callback: (row: T) => unknown, options?: { name?: string; indexType?: unknown; options?: unknown }): { name: string | null; path: string[] };
   preload(): Promise<void>;
   stateWhenReady(): Promise<Map<string, T>>;
   toArrayWhenReady(): Promise<T[]>;

@@ -45,6 +45,8 @@ type Options struct {
 	SyncBatchSize int
 	// SyncMode is collection.SyncEager (default) or collection.SyncOnDemand.
 	SyncMode collection.SyncMode
+	// AutoIndex: see collection.Config.AutoIndex.
+	AutoIndex collection.AutoIndex
 	// GCTime: see collection.Config.GCTime.
 	GCTime time.Duration
 	// StartSync, unless set to false, starts syncing at creation, as the
@@ -133,6 +135,7 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 		GCTime:    opts.GCTime,
 		StartSync: opts.StartSync == nil || *opts.StartSync,
 		SyncMode:  opts.SyncMode,
+		AutoIndex: opts.AutoIndex,
 		Utils:     utils,
 	}
 }

@@ -233,3 +233,29 @@ test('over sources that are ready, the first result is there when createLiveQuer
     .select(({ t }) => ({ ...t, title: upper(t.title), extra: { p: t.prio } })));
   assert.deepEqual(spread.get('t1'), { id: 't1', title: 'WRITE', done: 0, prio: 2, owner: 'u1', extra: { p: 2 } });
 });
+
+test('createIndex and autoIndex: windowed queries read an index or every row, with the same result', async () => {
+  const { db, todos } = await setup();
+  assert.throws(() => todos.createIndex('prio'), TypeError);
+  assert.throws(() => todos.createIndex(() => 3), /must return a field of the row/);
+  assert.throws(() => powerSyncCollectionOptions({ database: db, tableName: 'todos', autoIndex: 'lazy' }), TypeError);
+  const ix = todos.createIndex((row) => row.prio);
+  assert.deepEqual(ix, { name: 'path:prio', path: ['prio'] });
+  assert.equal(todos.createIndex((row) => row.prio).name, 'path:prio', 'the same path reuses the index');
+  assert.equal(todos.createIndex((row) => row.title, { name: 'by-title' }).name, 'by-title');
+  const off = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'todos', id: 'todos-off', autoIndex: 'off' }));
+  await off.preload();
+  const top = (c) => createLiveQueryCollection((q) => q.from({ t: c }).where(({ t }) => gte(t.prio, 1))
+    .orderBy(({ t }) => t.prio, { direction: 'asc', stringSort: 'lexical' }).limit(2));
+  const a = top(todos);
+  const b = top(off);
+  await a.preload();
+  await b.preload();
+  for (let i = 0; i < 8; i++) {
+    await todos.update(i % 2 ? 't1' : 't3', (d) => { d.prio = (i * 5) % 7; }).isPersisted.promise;
+    await waitFor(() => off.get('t1')?.prio === todos.get('t1').prio && off.get('t3')?.prio === todos.get('t3').prio);
+    const want = todos.toArray.filter((t) => t.prio !== null && t.prio >= 1).sort((x, y) => x.prio - y.prio || (x.id < y.id ? -1 : 1)).slice(0, 2);
+    assert.deepEqual(a.toArray, want, `step ${i}: indexed`);
+    assert.deepEqual(b.toArray, want, `step ${i}: every row`);
+  }
+});
