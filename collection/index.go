@@ -51,6 +51,7 @@ type Index struct {
 	value   func(Row) any
 	compare func(a, b any) int
 	fn      bool // the value is a function's, not the field at path
+	plain   bool // compare is totalCompare: the index can answer a where
 
 	tree *btree.BTreeG[indexItem] // guarded by c.rt.mu
 }
@@ -119,7 +120,7 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 	}
 	ix := &Index{c: c, name: name, path: path, value: fn, compare: opts.Compare, fn: !byPath}
 	if ix.compare == nil {
-		ix.compare = func(a, b any) int { r, _ := compareValues(a, b); return r }
+		ix.compare, ix.plain = totalCompare, true
 	}
 	ix.tree = btree.NewG(32, ix.less)
 	// Fill it from the state as held, in one sort: no row is unpacked
@@ -366,3 +367,208 @@ func (ix *Index) Nulls() []IndexEntry {
 
 // Compare compares two values in the index's order (nulls first).
 func (ix *Index) Compare(a, b any) int { return ix.cmp(a, b) }
+
+// totalCompare is Compare made total for an index: containers (maps,
+// slices), which Compare finds equal to anything, sort after every other
+// value and tie among themselves.
+func totalCompare(a, b any) int {
+	ra, rb := typeRank(a), typeRank(b)
+	if ra == 4 || rb == 4 {
+		return cmp3(ra < rb, ra > rb)
+	}
+	c, _ := compareValues(a, b)
+	return c
+}
+
+// candidatesLocked returns the keys whose value may satisfy "value op v"
+// (eq, gt, gte, lt, lte), as eq and the comparisons evaluate them: nulls
+// never do.
+func (ix *Index) candidatesLocked(op string, v any, keys []string) []string {
+	switch op {
+	case "eq":
+		ix.tree.AscendGreaterOrEqual(indexItem{v: v, bound: -1}, func(it indexItem) bool {
+			if ix.cmp(it.v, v) != 0 {
+				return false
+			}
+			keys = append(keys, it.key)
+			return true
+		})
+	case "gt", "gte":
+		b := int8(1)
+		if op == "gte" {
+			b = -1
+		}
+		ix.tree.AscendGreaterOrEqual(indexItem{v: v, bound: b}, func(it indexItem) bool {
+			keys = append(keys, it.key)
+			return true
+		})
+	case "lt", "lte":
+		ix.tree.AscendGreaterOrEqual(indexItem{v: nil, bound: 1}, func(it indexItem) bool { // after the nulls
+			c := ix.cmp(it.v, v)
+			if c > 0 || (c == 0 && op == "lt") {
+				return false
+			}
+			keys = append(keys, it.key)
+			return true
+		})
+	}
+	return keys
+}
+
+// indexedKeysLocked returns, in key order, the keys of the items that may
+// match where, read from an index when a conjunct of where compares a
+// field that a plain index reads with a constant (eq, gt, gte, lt, lte,
+// in); ok is false when no index answers.
+func (c *Collection) indexedKeysLocked(where Expr) (keys []string, ok bool) {
+	op, path, v, found := c.indexable(where)
+	if !found {
+		return nil, false
+	}
+	var ix *Index
+	for _, x := range c.indexes {
+		if x.plain && !x.fn && slices.Equal(x.path, path) {
+			ix = x
+			break
+		}
+	}
+	if ix == nil {
+		return nil, false
+	}
+	if op == "in" {
+		for _, e := range v.([]any) {
+			if e != nil && typeRank(e) != 4 {
+				keys = ix.candidatesLocked("eq", e, keys)
+			}
+		}
+		slices.Sort(keys)
+		return slices.Compact(keys), true
+	}
+	keys = ix.candidatesLocked(op, v, keys)
+	slices.Sort(keys)
+	return keys, true
+}
+
+// indexable finds in where (through and) a comparison of a field with a
+// scalar constant that some index of c could answer.
+func (c *Collection) indexable(where Expr) (op string, path []string, v any, ok bool) {
+	f, isF := where.(Func)
+	if p, isP := where.(*Func); isP && p != nil {
+		f, isF = *p, true
+	}
+	if !isF {
+		return "", nil, nil, false
+	}
+	if f.Name == "and" {
+		for _, a := range f.Args {
+			if op, path, v, ok = c.indexable(a); ok {
+				return op, path, v, ok
+			}
+		}
+		return "", nil, nil, false
+	}
+	if len(f.Args) != 2 {
+		return "", nil, nil, false
+	}
+	ref, val, flipped := refVal(f.Args[0], f.Args[1])
+	if ref == nil {
+		return "", nil, nil, false
+	}
+	switch f.Name {
+	case "eq", "gt", "gte", "lt", "lte":
+		if val == nil || typeRank(val) == 4 {
+			return "", nil, nil, false // null matches nothing; containers only by equality
+		}
+		op := f.Name
+		if flipped { // 5 < x is x > 5
+			op = map[string]string{"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}[op]
+		}
+		return op, ref, val, c.hasPlainIndex(ref)
+	case "in":
+		if flipped {
+			return "", nil, nil, false
+		}
+		if _, isList := val.([]any); !isList {
+			return "", nil, nil, false
+		}
+		return "in", ref, val, c.hasPlainIndex(ref)
+	}
+	return "", nil, nil, false
+}
+
+func (c *Collection) hasPlainIndex(path []string) bool {
+	for _, x := range c.indexes {
+		if x.plain && !x.fn && slices.Equal(x.path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// refVal orients a comparison's arguments: a field and a constant, and
+// whether the constant came first.
+func refVal(a, b Expr) (path []string, v any, flipped bool) {
+	pathOf := func(e Expr) []string {
+		switch x := e.(type) {
+		case Ref:
+			return x.Path
+		case *Ref:
+			if x != nil {
+				return x.Path
+			}
+		}
+		return nil
+	}
+	valOf := func(e Expr) (any, bool) {
+		switch x := e.(type) {
+		case Val:
+			return x.Value, true
+		case *Val:
+			if x != nil {
+				return x.Value, true
+			}
+		}
+		return nil, false
+	}
+	if p := pathOf(a); len(p) > 0 {
+		if v, ok := valOf(b); ok {
+			return p, v, false
+		}
+	}
+	if p := pathOf(b); len(p) > 0 {
+		if v, ok := valOf(a); ok {
+			return p, v, true
+		}
+	}
+	return nil, nil, false
+}
+
+// IndexablePaths returns the field paths that where (through and) compares
+// with a constant by eq, gt, gte, lt, lte or in: those an index would
+// answer, what AutoIndex eager creates indexes on.
+func IndexablePaths(where Expr) [][]string {
+	var out [][]string
+	var walk func(e Expr)
+	walk = func(e Expr) {
+		f, isF := e.(Func)
+		if p, isP := e.(*Func); isP && p != nil {
+			f, isF = *p, true
+		}
+		if !isF {
+			return
+		}
+		switch f.Name {
+		case "and":
+			for _, a := range f.Args {
+				walk(a)
+			}
+		case "eq", "gt", "gte", "lt", "lte", "in":
+			if len(f.Args) == 2 {
+				if p, _, _ := refVal(f.Args[0], f.Args[1]); p != nil {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	walk(where)
+	return out
+}

@@ -75,11 +75,20 @@ func (c *Collection) SubscribeChanges(fn func([]Change), opts SubscribeOptions) 
 	c.subs = append(c.subs, sub)
 	c.stopGCLocked()
 	if opts.IncludeInitialState != nil && *opts.IncludeInitialState {
-		keys := c.keysLocked()
+		// The items that may match Where, from an index when one answers
+		// it; the subscription's where filters them as it does changes.
+		keys, ok := []string(nil), false
+		if opts.Where != nil && len(c.indexes) > 0 {
+			keys, ok = c.indexedKeysLocked(opts.Where)
+		}
+		if !ok {
+			keys = c.keysLocked()
+		}
 		initial := make([]event, 0, len(keys))
 		for _, k := range keys {
-			v, _ := c.visibleHeld(k)
-			initial = append(initial, event{typ: ChangeInsert, key: k, value: v})
+			if v, ok := c.visibleHeld(k); ok {
+				initial = append(initial, event{typ: ChangeInsert, key: k, value: v})
+			}
 		}
 		if len(initial) > 0 {
 			c.enqueueLocked(initial, sub)

@@ -160,6 +160,20 @@ func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 				lazy = append(lazy, in)
 			}
 		}
+		if opts.IncludeInitialState == &yes && in.pushdown != nil {
+			// Only the rows the where can select, read through an index
+			// on a compared field when there is one (AutoIndex eager
+			// makes it): no scan of the source.
+			opts.Where = in.pushdown
+			if in.coll.Config().AutoIndex != collection.AutoIndexOff && !onDemand(in.coll) {
+				for _, path := range collection.IndexablePaths(in.pushdown) {
+					if _, err := in.coll.CreateIndex(nil, collection.IndexOptions{Path: path}); err != nil {
+						p.MarkError(err)
+						return collection.SyncHandle{}
+					}
+				}
+			}
+		}
 		sub := in.coll.SubscribeChanges(func(chs []collection.Change) { s.receive(in, chs) }, opts)
 		lq.mu.Lock()
 		s.subs = append(s.subs, sub)
