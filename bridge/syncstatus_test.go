@@ -25,7 +25,7 @@ func TestSyncStatusEncodesPowerSyncsShapeForJS(t *testing.T) {
 		{"errors carry the HTTP status and service code", psync.SyncStatus{Connecting: true, DataFlow: psync.DataFlowStatus{
 			DownloadError: fmt.Errorf("wrapped: %w", &psync.HTTPError{Method: "POST", URL: "http://x/sync/stream", StatusCode: 401, Code: "PSYNC_S2101"}),
 			UploadError:   errors.New("backend down")}},
-			`{"connected":false,"connecting":true,"dataFlow":{"downloadError":{"code":"PSYNC_S2101","message":"wrapped: psync: POST http://x/sync/stream: HTTP 401 PSYNC_S2101","status":401},` +
+			`{"connected":false,"connecting":true,"dataFlow":{"downloadError":{"code":"PSYNC_S2101","message":"wrapped: sync: POST http://x/sync/stream: HTTP 401 PSYNC_S2101","status":401},` +
 				`"downloading":false,"uploadError":{"message":"backend down"},"uploading":false},"hasSynced":false,"lastSyncedAt":null,"priorityStatusEntries":[]}`},
 		{"progress overall and until each priority", psync.SyncStatus{DataFlow: psync.DataFlowStatus{Downloading: true, DownloadProgress: &psync.DownloadProgress{
 			Buckets: map[string]psync.BucketProgress{
