@@ -10,6 +10,7 @@ import (
 	"syscall/js"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/collection/query"
 )
 
 // coll is the Go side of one JS collection.
@@ -320,9 +321,10 @@ func (k *coll) createIndex(args []js.Value) (any, error) {
 	return ix.Name(), nil
 }
 
-// subscribeChanges(fn, includeInitialState): fn(payload) with each batch
-// of changes as JSON [{type, key, value, previousValue}]. Returns the
-// subscription id for unsubscribe.
+// subscribeChanges(fn, includeInitialState, where?): fn(payload) with each
+// batch of changes as JSON [{type, key, value, previousValue}], limited to
+// the items that match where (an expression's JSON, query.ParseExpr) when
+// given. Returns the subscription id for unsubscribe.
 func (k *coll) subscribeChanges(args []js.Value) (any, error) {
 	if err := argCount(args, 2, "subscribeChanges(callback, includeInitialState)"); err != nil {
 		return nil, err
@@ -339,6 +341,19 @@ func (k *coll) subscribeChanges(args []js.Value) (any, error) {
 	case js.TypeUndefined:
 	default:
 		return nil, typeErrorf("includeInitialState", "want a boolean")
+	}
+	if len(args) > 2 && args[2].Type() != js.TypeUndefined {
+		text, err := goString(args[2], "where")
+		if err != nil {
+			return nil, err
+		}
+		v, err := DecodeJSON([]byte(text), nil)
+		if err != nil {
+			return nil, typeErrorf("where", "%v", err)
+		}
+		if opts.Where, err = query.ParseExpr(v); err != nil {
+			return nil, err
+		}
 	}
 	sub := k.c.SubscribeChanges(func(changes []collection.Change) {
 		var e Encoder

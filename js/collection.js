@@ -10,6 +10,7 @@ import { isStandardSchema, validateWith } from './standard-schema.js';
 import { fieldValue, isSideValue, encode, userJSON } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
+import { whereJSON } from './live-query.js'; // a cycle, used only at call time
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
@@ -581,13 +582,18 @@ export class Collection {
 
   /**
    * Calls callback with each batch of changes ({ type, key, value,
-   * previousValue? }[]); returns { unsubscribe() }.
+   * previousValue? }[]); returns { unsubscribe() }. options:
+   * includeInitialState (the current items first, as inserts) and where,
+   * `(row) => eq(row.field, value)`: only the items that match (one that
+   * starts matching arrives as an insert, one that stops as a delete; an
+   * index on a compared field answers the initial state).
    */
   subscribeChanges(callback, options = {}) {
     if (typeof callback !== 'function') throw new TypeError('subscribeChanges: callback must be a function');
     if (options === null || typeof options !== 'object') throw new TypeError('subscribeChanges: options must be an object');
     const { includeInitialState } = options;
     if (includeInitialState !== undefined && typeof includeInitialState !== 'boolean') throw new TypeError('subscribeChanges: includeInitialState must be a boolean');
+    const where = whereJSON(options.where);
     const deliver = (payload) => {
       if (payload instanceof Error) {
         // Go could not encode these changes: the cache rereads everything,
@@ -620,7 +626,7 @@ export class Collection {
     const start = () => {
       if (!active) return;
       this._cached(); // the cache's watch first, so it hears of changes before this subscriber
-      id = check(this._go.subscribeChanges(deliver, includeInitialState));
+      id = check(this._go.subscribeChanges(deliver, includeInitialState, where));
     };
     if (this._go) start();
     else this._pending.then(start, () => {});

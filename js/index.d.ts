@@ -649,7 +649,7 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   delete(key: string | string[], config?: OperationConfig): Transaction<T>;
   subscribeChanges(
     callback: (changes: ChangeMessage<T>[]) => void,
-    options?: { includeInitialState?: boolean },
+    options?: { includeInitialState?: boolean; where?: (row: any) => Expression },
   ): { unsubscribe(): void };
   /** An ordered index on the field the callback reads, kept up to date on every change. */
   createIndex(callback: (row: T) => unknown, options?: { name?: string; indexType?: unknown; options?: unknown }): { name: string | null; path: string[] };
@@ -901,6 +901,11 @@ export class LiveQueryCollection<T extends object = Record<string, any>> {
 export function createLiveQueryCollection<T extends object = Record<string, any>>(
   query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | LiveQueryCollectionConfig,
 ): LiveQueryCollection<T>;
+
+/** Runs a query once: its rows in order (the row or undefined for findOne), then releases it. */
+export function queryOnce<T extends object = Record<string, any>>(
+  query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | { query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | BaseQueryBuilder },
+): Promise<T[] | T | undefined>;
 
 export function eq(a: Expression, b: Expression): QueryFunction;
 export function gt(a: Expression, b: Expression): QueryFunction;

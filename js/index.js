@@ -24,7 +24,7 @@ export {
   CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, PersistenceError, InternalError,
 } from './errors.js';
 export {
-  createLiveQueryCollection, LiveQueryCollection, BaseQueryBuilder, eq, gt, gte, lt, lte, and, or, not, inArray,
+  createLiveQueryCollection, queryOnce, LiveQueryCollection, BaseQueryBuilder, eq, gt, gte, lt, lte, and, or, not, inArray,
   like, ilike, isNull, isUndefined, upper, lower, length, concat, coalesce, add, subtract, multiply, divide,
   count, sum, avg, min, max,
 } from './live-query.js';

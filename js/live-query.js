@@ -57,6 +57,17 @@ function toExpr(v) {
   return { type: 'val', value: v === undefined ? null : v };
 }
 
+/**
+ * whereJSON compiles subscribeChanges' where option, a callback over the
+ * row ((row) => eq(row.done, 0)), into its expression's JSON; undefined
+ * stays undefined.
+ */
+export function whereJSON(where) {
+  if (where === undefined) return undefined;
+  if (typeof where !== 'function') throw new TypeError('subscribeChanges: where must be a function of the row, as (row) => eq(row.field, value)');
+  return JSON.stringify(toExpr(where(ref([]))));
+}
+
 const fn = (name) => (...args) => new Func(name, args.map(toExpr));
 const agg = (name) => (arg) => new Aggregate(name, [toExpr(arg)]);
 
@@ -291,6 +302,26 @@ export function createLiveQueryCollection(config) {
 }
 
 /**
+ * queryOnce((q) => q.from(...)...) or queryOnce({ query }): runs the query
+ * once, as TanStack DB's queryOnce: resolves to its rows in the query's
+ * order (the row, or undefined, for findOne), and releases the query.
+ */
+export async function queryOnce(config) {
+  const options = typeof config === 'function' ? { query: config } : config;
+  if (options === null || typeof options !== 'object') throw new TypeError('queryOnce: want a query function or { query }');
+  for (const k of Object.keys(options)) {
+    if (k !== 'query') throw new TypeError(`queryOnce: unknown option "${k}"`);
+  }
+  const c = createLiveQueryCollection({ query: options.query, gcTime: 0 });
+  try {
+    const rows = await c.toArrayWhenReady();
+    return c.singleResult ? rows[0] : rows;
+  } finally {
+    await c.cleanup();
+  }
+}
+
+/**
  * The result of a live query: the read API of a collection (get, has,
  * size, toArray, state, keys, values, entries, subscribeChanges, status,
  * preload, toArrayWhenReady, cleanup), in the query's order. It can be the
@@ -438,6 +469,7 @@ export class LiveQueryCollection {
     if (typeof callback !== 'function') throw new TypeError('subscribeChanges: callback must be a function');
     const { includeInitialState } = options ?? {};
     if (includeInitialState !== undefined && typeof includeInitialState !== 'boolean') throw new TypeError('subscribeChanges: includeInitialState must be a boolean');
+    const where = whereJSON(options?.where);
     let id = null;
     let active = true;
     const deliver = (payload) => {
@@ -452,7 +484,7 @@ export class LiveQueryCollection {
     const start = () => {
       if (!active) return;
       this._cached();
-      id = check(this._go.subscribeChanges(deliver, includeInitialState));
+      id = check(this._go.subscribeChanges(deliver, includeInitialState, where));
     };
     if (this._go) start();
     else this._pending?.then(start, () => {});

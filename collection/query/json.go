@@ -28,6 +28,22 @@ func ParseIR(v any, coll func(i int) (*collection.Collection, error)) (IR, error
 	return ir, p.err
 }
 
+// ParseExpr reads one expression in the JSON form of ParseIR's expr (a
+// subscription's where, over the bare row). A malformed one is a *Error,
+// as ParseIR's; one that is not a condition (an aggregate) fails with
+// InvalidWhereExpressionError's kind of error from checkExpr.
+func ParseExpr(v any) (collection.Expr, error) {
+	p := irParser{}
+	e := p.expr(v, "where")
+	if p.err != nil {
+		return nil, p.err
+	}
+	if err := checkExpr(e, false); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
 type irParser struct {
 	coll func(int) (*collection.Collection, error)
 	err  error

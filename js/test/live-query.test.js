@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createCollection, powerSyncCollectionOptions, createLiveQueryCollection, createTransaction,
+  createCollection, powerSyncCollectionOptions, createLiveQueryCollection, queryOnce, createTransaction,
   eq, gt, gte, lt, lte, and, or, not, inArray, like, ilike, isNull, isUndefined, upper, lower, length, concat,
   coalesce, add, count, sum, avg, min, max,
   LimitOffsetRequireOrderByError, DistinctRequiresSelectError, HavingRequiresGroupByError,
@@ -258,4 +258,33 @@ test('createIndex and autoIndex: windowed queries read an index or every row, wi
     assert.deepEqual(a.toArray, want, `step ${i}: indexed`);
     assert.deepEqual(b.toArray, want, `step ${i}: every row`);
   }
+});
+
+test('queryOnce resolves to the rows in order, or the row of findOne, and leaves nothing running', async () => {
+  const { todos } = await setup();
+  const rows = await queryOnce((q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0)).orderBy(({ t }) => t.prio, 'desc')
+    .select(({ t }) => ({ id: t.id, prio: t.prio })));
+  assert.deepEqual(rows, [{ id: 't4', prio: null }, { id: 't3', prio: 3 }, { id: 't1', prio: 2 }]);
+  const one = await queryOnce({ query: (q) => q.from({ t: todos }).where(({ t }) => eq(t.owner, 'u2')).orderBy(({ t }) => t.prio).findOne() });
+  assert.equal(one.id, 't2');
+  assert.equal(await queryOnce((q) => q.from({ t: todos }).where(({ t }) => eq(t.id, 'none')).orderBy(({ t }) => t.id).findOne()), undefined);
+  await assert.rejects(queryOnce({ query: (q) => q.from({ t: todos }), gcTime: 5 }), TypeError);
+});
+
+test('subscribeChanges with where: the matching items first, then changes across the boundary as inserts and deletes', async () => {
+  const { todos } = await setup();
+  todos.createIndex((row) => row.prio);
+  assert.throws(() => todos.subscribeChanges(() => {}, { where: 'prio > 1' }), TypeError);
+  const seen = [];
+  const sub = todos.subscribeChanges((changes) => seen.push(...changes.map((c) => `${c.type} ${c.key}`)),
+    { includeInitialState: true, where: (row) => gte(row.prio, 2) });
+  await waitFor(() => seen.length === 2);
+  assert.deepEqual(seen.sort(), ['insert t1', 'insert t3']);
+  seen.length = 0;
+  await todos.update('t2', (d) => { d.prio = 5; }).isPersisted.promise; // starts matching
+  await todos.update('t1', (d) => { d.prio = 0; }).isPersisted.promise; // stops
+  await todos.update('t4', (d) => { d.title = 'x'; }).isPersisted.promise; // never matches
+  await waitFor(() => seen.length >= 2);
+  assert.deepEqual(seen, ['insert t2', 'delete t1']);
+  sub.unsubscribe();
 });
