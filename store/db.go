@@ -223,7 +223,10 @@ func (db *DB) writeShared(ctx context.Context, fn func() error, shared bool) (er
 		if err != nil {
 			return err
 		}
-		db.reportRemote(remote)
+		if err := db.reportRemote(remote); err != nil {
+			// The pages are applied: a later write goes on from them.
+			return err
+		}
 		db.shared.rows = nil
 	}
 	if err := c.Exec(`BEGIN IMMEDIATE`); err != nil {

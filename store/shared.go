@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -36,6 +37,18 @@ type Shared interface {
 	Opened(db *DB)
 }
 
+// SharedRows is implemented by a Shared that takes this context's row
+// changes slice by slice, as the trackers get them after COMMIT (at most
+// 500 changes of one table a call, Options.Yield called between two
+// calls, the connection held), instead of gathered in Committed.Rows. A
+// host that sends them on at once (the browser encodes and posts each
+// slice) then never holds a large commit's changes whole, in Go or
+// anywhere, and no step of it is longer than a slice. CommittedRows is
+// called before Unlock of the same transaction; part is not reused.
+type SharedRows interface {
+	CommittedRows(table string, part []RowChange)
+}
+
 // TableRows is one table's row changes in one transaction, in statement
 // order.
 type TableRows struct {
@@ -56,9 +69,16 @@ type Committed struct {
 // copy was reloaded whole): every table is reported changed. Rows holds
 // the row changes to hand to TrackRows trackers; a commit reported
 // without them (Tables nil) reaches OnChange and Watch, not trackers.
+//
+// Next, when non-nil, gives the commit's further row changes after Rows,
+// one slice a call, until ok is false: the host decodes each slice when
+// the store hands it to the trackers (Options.Yield called between two),
+// so a large commit is never whole in memory. An error ends that
+// commit's rows: the trackers miss the rest, and the error is returned.
 type Remote struct {
 	Tables []string
 	Rows   []TableRows
+	Next   func() (rows TableRows, ok bool, err error)
 }
 
 // ApplyRemote takes the connection, calls apply (which brings the file
@@ -74,21 +94,24 @@ func (db *DB) ApplyRemote(ctx context.Context, apply func() ([]Remote, error)) e
 	if err != nil {
 		return fmt.Errorf("store: apply remote commits: %w", err)
 	}
-	db.reportRemote(remote)
-	return nil
+	return db.reportRemote(remote)
 }
 
 // reportRemote hands other contexts' commits to trackers and queues their
-// notifications. The caller holds the connection.
-func (db *DB) reportRemote(remote []Remote) {
+// notifications. The caller holds the connection. Every commit is
+// reported to OnChange and Watch even when handing one's rows over fails.
+func (db *DB) reportRemote(remote []Remote) error {
 	if len(remote) == 0 {
-		return
+		return nil
 	}
+	var errs []error
 	// The upload-queue bookkeeping of another context's commit may have
 	// rewritten ps_kv: the next local write checks it again.
 	db.kvMarked = false
 	for _, r := range remote {
-		db.tracking.deliverRemote(r.Rows, db.opts.Yield)
+		if err := db.tracking.deliverRemote(r, db.opts.Yield); err != nil {
+			errs = append(errs, fmt.Errorf("store: hand another context's row changes to trackers: %w", err))
+		}
 		tables := r.Tables
 		if tables == nil {
 			tables = db.allTables()
@@ -97,6 +120,7 @@ func (db *DB) reportRemote(remote []Remote) {
 			db.notify.enqueue(tables)
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // allTables lists every table a commit could have changed, as OnChange
@@ -122,6 +146,17 @@ func (db *DB) sharedTracking(s Schema) error {
 			continue
 		}
 		name := t.Name
+		if sr, ok := db.opts.Shared.(SharedRows); ok {
+			tr := &rowTracker{collector: true, fn: func(part []RowChange) { sr.CommittedRows(name, part) }}
+			if err := db.tracking.add(db.conn, t, tr); err != nil {
+				return err
+			}
+			if db.shared.tracked == nil {
+				db.shared.tracked = map[string]bool{}
+			}
+			db.shared.tracked[t.Name] = true
+			continue
+		}
 		tr := &rowTracker{collector: true, fn: func(part []RowChange) {
 			n := len(db.shared.rows)
 			if n == 0 || db.shared.rows[n-1].Table != name {
@@ -147,28 +182,46 @@ type sharedState struct {
 	rows    []TableRows     // the open transaction's collected changes
 }
 
-// deliverRemote hands row changes of another context's commit to the
+// deliverRemote hands the row changes of another context's commit to the
 // trackers (not to the collecting ones: those gather this context's own
-// changes), in slices as deliver does.
-func (rt *rowTracking) deliverRemote(rows []TableRows, yield func()) {
+// changes), in slices as deliver does: Rows cut to trackSlice, then each
+// slice r.Next gives, yield called between two.
+func (rt *rowTracking) deliverRemote(r Remote, yield func()) error {
 	slice := trackSlice
 	if yield == nil {
 		slice = math.MaxInt
 	}
 	started := false
-	for _, tr := range rows {
-		trackers := rt.byTable[tr.Table]
+	hand := func(table string, part []RowChange) {
+		if started && yield != nil {
+			yield()
+		}
+		started = true
+		for _, t := range rt.byTable[table] {
+			if !t.collector {
+				t.fn(part)
+			}
+		}
+	}
+	for _, tr := range r.Rows {
 		for lo := 0; lo < len(tr.Changes); lo += slice {
-			if started && yield != nil {
-				yield()
-			}
-			started = true
-			part := tr.Changes[lo:min(lo+slice, len(tr.Changes))]
-			for _, t := range trackers {
-				if !t.collector {
-					t.fn(part)
-				}
-			}
+			hand(tr.Table, tr.Changes[lo:min(lo+slice, len(tr.Changes))])
+		}
+	}
+	if r.Next == nil {
+		return nil
+	}
+	for {
+		if started && yield != nil {
+			yield() // the host decodes the next slice in its own turn
+			started = false
+		}
+		tr, ok, err := r.Next()
+		if err != nil || !ok {
+			return err
+		}
+		if len(tr.Changes) > 0 {
+			hand(tr.Table, tr.Changes)
 		}
 	}
 }

@@ -23,6 +23,7 @@ type hub struct {
 type hubCommit struct {
 	commit pagevfs.Commit // pages copied
 	done   Committed
+	parts  []TableRows // the row changes a slicedPeer took slice by slice
 }
 
 // peer is one context's copy: its VFS, and the Shared it gives its DB.
@@ -31,6 +32,15 @@ type peer struct {
 	vfs     *pagevfs.VFS
 	applied int             // log entries in vfs
 	staged  *pagevfs.Commit // the open transaction's commit, copied
+	parts   []TableRows     // the open transaction's slices (slicedPeer)
+}
+
+// slicedPeer is a peer that takes its row changes slice by slice
+// (SharedRows), as the browser does.
+type slicedPeer struct{ *peer }
+
+func (p slicedPeer) CommittedRows(table string, part []RowChange) {
+	p.parts = append(p.parts, TableRows{Table: table, Changes: part})
 }
 
 func (p *peer) Commit(c pagevfs.Commit) error {
@@ -52,7 +62,18 @@ func (p *peer) catchUp() ([]Remote, error) {
 		if err := p.vfs.Apply(e.commit); err != nil {
 			return nil, err
 		}
-		out = append(out, Remote{Tables: e.done.Tables, Rows: e.done.Rows})
+		r := Remote{Tables: e.done.Tables, Rows: e.done.Rows}
+		if parts := e.parts; len(parts) > 0 {
+			r.Next = func() (TableRows, bool, error) {
+				if len(parts) == 0 {
+					return TableRows{}, false, nil
+				}
+				part := parts[0]
+				parts = parts[1:]
+				return part, true, nil
+			}
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -67,11 +88,12 @@ func (p *peer) CatchUp(ctx context.Context) ([]Remote, error) { return p.catchUp
 func (p *peer) Unlock(c *Committed) {
 	defer p.hub.lock.Unlock()
 	if p.staged == nil || c == nil {
-		p.staged = nil
+		p.staged, p.parts = nil, nil
 		return
 	}
 	p.hub.mu.Lock()
-	p.hub.log = append(p.hub.log, hubCommit{commit: *p.staged, done: *c})
+	p.hub.log = append(p.hub.log, hubCommit{commit: *p.staged, done: *c, parts: p.parts})
+	p.parts = nil
 	p.applied = len(p.hub.log)
 	p.hub.mu.Unlock()
 	p.staged = nil
@@ -81,12 +103,23 @@ func (p *peer) Opened(*DB) {}
 
 func openPeer(t *testing.T, h *hub, name string, image []byte, applied int) (*DB, *peer) {
 	t.Helper()
+	return openPeerWith(t, h, name, image, applied, false, nil)
+}
+
+// openPeerWith opens a peer; sliced makes it a slicedPeer, and yield is
+// its DB's Options.Yield.
+func openPeerWith(t *testing.T, h *hub, name string, image []byte, applied int, sliced bool, yield func()) (*DB, *peer) {
+	t.Helper()
 	p := &peer{hub: h, applied: applied}
 	p.vfs = pagevfs.New(image, p)
 	vfsName := fmt.Sprintf("shared-test:%s:%s", t.Name(), name)
 	pagevfs.Register(vfsName, p.vfs)
 	t.Cleanup(func() { pagevfs.Unregister(vfsName) })
-	db, err := Open(bg, "shared.db", todoSchema(), &Options{VFS: vfsName, Shared: p})
+	var sh Shared = p
+	if sliced {
+		sh = slicedPeer{p}
+	}
+	db, err := Open(bg, "shared.db", todoSchema(), &Options{VFS: vfsName, Shared: sh, Yield: yield})
 	if err != nil {
 		t.Fatalf("open %s: %v", name, err)
 	}
@@ -202,6 +235,65 @@ func TestSharedRemoteReported(t *testing.T) {
 	}
 	if err := checkIntegrity(b); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestSharedRowsInSlices: with SharedRows and Yield, a commit of 1,200
+// rows leaves the writer in slices of at most trackSlice changes, and
+// reaches another context's tracker through Remote.Next in the same
+// slices, in order, Yield called between every two.
+func TestSharedRowsInSlices(t *testing.T) {
+	h := &hub{}
+	var yields int
+	yield := func() { yields++ }
+	a, pa := openPeerWith(t, h, "a", nil, 0, true, yield)
+	b, pb := openPeerWith(t, h, "b", nil, 0, true, yield)
+
+	var got [][]RowChange
+	stop, err := b.TrackRows("todos", func(part []RowChange) { got = append(got, slices.Clone(part)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	const n = 1200
+	mustExec(t, a, `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?) INSERT INTO todos(id, title) SELECT printf('r%04d', i), 'row ' || i FROM k`, n)
+	h.mu.Lock()
+	last := h.log[len(h.log)-1]
+	h.mu.Unlock()
+	if last.done.Rows != nil {
+		t.Errorf("Committed.Rows holds %d tables; a SharedRows host takes them in slices", len(last.done.Rows))
+	}
+	if len(last.parts) != 3 {
+		t.Fatalf("the commit left in %d slices, want 3", len(last.parts))
+	}
+	if len(pa.parts) != 0 {
+		t.Errorf("the writer still holds %d slices after Unlock", len(pa.parts))
+	}
+
+	yields = 0
+	if err := b.ApplyRemote(bg, pb.catchUp); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("the tracker got %d calls, want 3", len(got))
+	}
+	if yields < 2 {
+		t.Errorf("Yield called %d times between 3 slices, want at least 2", yields)
+	}
+	var all []RowChange
+	for _, part := range got {
+		if len(part) > trackSlice {
+			t.Errorf("a slice of %d changes, want at most %d", len(part), trackSlice)
+		}
+		all = append(all, part...)
+	}
+	if len(all) != n || all[0].ID != "r0001" || all[n-1].ID != fmt.Sprintf("r%04d", n) {
+		t.Errorf("tracked %d changes, %v ... %v", len(all), all[0], all[len(all)-1])
+	}
+	for i, ch := range all {
+		if want := fmt.Sprintf("r%04d", i+1); ch.ID != want || ch.Op != RowPut {
+			t.Fatalf("change %d is %v, want a put of %s", i, ch, want)
+		}
 	}
 }
 
