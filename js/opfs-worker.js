@@ -20,14 +20,17 @@
 // store/pagevfs/testdata/vector.*); this file decodes the same bytes.
 //
 // Messages in:  {type:'open', id, name, from}, {type:'begin', id}, {type:'read', id},
+//               {type:'rows', text}, {type:'unstage'},
 //               {type:'commit', seq, record, meta, quiet}, {type:'close', id}
 //               (all but close under the page's write lock)
 // Messages out: {type:'opened', id, image, replayed}, {type:'begun', id, version},
 //               {type:'read', id, image, version}, {type:'ack', seq},
 //               {type:'failed', seq, name, message}, {type:'closed', id},
 //               {type:'error', id, name, message} (failures of the others)
-// Broadcast (BroadcastChannel "gopowersync:<db>"): {type:'commit', from, record, meta}
-//               after each durable commit (meta null for a replayed one).
+// Broadcast (BroadcastChannel "gopowersync:<db>"): after each durable commit,
+//               {type:'rows', from, text} for each part of its row changes the
+//               page staged, then {type:'commit', from, record, meta, parts}
+//               (parts: how many went ahead; meta null for a replayed one).
 
 const MAGIC = 0x314a5650; // "PVJ1" little-endian
 const MARKER = 0x454a5650; // "PVJE"
@@ -149,6 +152,7 @@ class Store {
     this.from = from; // this context's id in broadcasts
     this.channel = new BroadcastChannel('gopowersync:' + name);
     this.failure = null; // first write failure: every later commit fails with it
+    this.rows = []; // the open write's row change parts (JSON texts), broadcast with its commit
   }
 
   static async open(name, from) {
@@ -187,9 +191,14 @@ class Store {
     return applied;
   }
 
-  /** Sends a durable commit's record and meta to the other contexts. */
-  broadcast(record, meta) {
-    this.channel.postMessage({ type: 'commit', from: this.from, record, meta });
+  /**
+   * Sends a durable commit to the other contexts: each part of its row
+   * changes as a message of its own (a receiving page deserializes each in
+   * its own task), then its record and meta.
+   */
+  broadcast(record, meta, parts = []) {
+    for (const text of parts) this.channel.postMessage({ type: 'rows', from: this.from, text });
+    this.channel.postMessage({ type: 'commit', from: this.from, record, meta, parts: parts.length });
   }
 
   /**
@@ -197,6 +206,8 @@ class Store {
    * unless quiet (no other context has the database open), broadcasts it.
    */
   commit(record, meta, quiet) {
+    const parts = this.rows;
+    this.rows = [];
     if (this.failure) throw this.failure;
     try {
       const rec = decodeRecord(record, false);
@@ -210,7 +221,7 @@ class Store {
       this.failure = e;
       throw e;
     }
-    if (!quiet) this.broadcast(record, meta);
+    if (!quiet) this.broadcast(record, meta, parts);
   }
 
   close() {
@@ -285,6 +296,12 @@ async function onMessage(msg) {
       }
       return;
     }
+    case 'rows':
+      store?.rows.push(msg.text);
+      return;
+    case 'unstage':
+      if (store) store.rows = [];
+      return;
     case 'commit': {
       try {
         store.commit(new Uint8Array(msg.record), msg.meta, msg.quiet === true);

@@ -13,9 +13,13 @@
 //      counter); the Go side brings its copy to that version with the
 //      commits other contexts broadcast (or rereads the file);
 //   2. commit(record): SQLite commits; its journal record is kept here;
+//      stageRows(text), once per slice of at most 500 row changes as the
+//      store hands them over after the commit: each goes to the worker at
+//      once, so no step holds or encodes a large commit's rows whole;
 //   3. endWrite(meta): the record goes to the worker, which makes it durable
-//      and then broadcasts it, with meta (the tables and rows it changed),
-//      on a BroadcastChannel.
+//      and then broadcasts, on a BroadcastChannel, each staged part of its
+//      rows as a message of its own, then the record with meta (the tables
+//      it changed) and how many parts went ahead of it.
 //
 // A context therefore only ever applies durable commits of others, and
 // writes on the latest. durable(seq) resolves on the worker's
@@ -104,7 +108,8 @@ export class OPFSStorage {
     this.alone = false;
     this._wanted = false; // another context asked for the lock while this one held it
     this._staged = null; // the open write's record: {seq, buffer}
-    this._remote = []; // other contexts' commits not yet taken: {record, meta}
+    this._remote = []; // other contexts' commits not yet taken: {record, meta, parts}
+    this._parts = new Map(); // context id -> row change parts that came ahead of its commit
     this._onRemote = null;
     this._listeners = new Map(); // message type -> Set of functions (other uses of the channel)
     // Listening starts before the worker reads the file: no commit made
@@ -248,8 +253,19 @@ export class OPFSStorage {
 
   _onBroadcast(msg) {
     if (msg?.from === this.id) return;
+    if (msg?.type === 'rows') {
+      if (!this._parts.has(msg.from)) this._parts.set(msg.from, []);
+      this._parts.get(msg.from).push(msg.text);
+      return;
+    }
     if (msg?.type === 'commit') {
-      this._remote.push({ record: new Uint8Array(msg.record), meta: msg.meta ?? null });
+      // A context's messages arrive in the order it sent them: its parts,
+      // then its commit. Parts missing (this context began listening
+      // between them) make the commit's rows unknown, as for a replayed one.
+      const parts = this._parts.get(msg.from) ?? [];
+      this._parts.delete(msg.from);
+      const complete = msg.meta != null && parts.length === msg.parts;
+      this._remote.push({ record: new Uint8Array(msg.record), meta: complete ? msg.meta : null, parts: complete ? parts : null });
       this._onRemote?.();
       return;
     }
@@ -345,9 +361,22 @@ export class OPFSStorage {
   }
 
   /**
+   * Sends one part of the open write's row changes (JSON text, at most 500
+   * changes) to the worker, which broadcasts it ahead of the commit once
+   * the commit is durable, and drops it if the write ends without one.
+   */
+  stageRows(text) {
+    if (this._failure) throw this._failure;
+    if (!this._worker) throw new Error(`database "${this.name}" is closed`);
+    if (!this._release) throw new Error(`database "${this.name}": row changes outside a write`);
+    this._worker.postMessage({ type: 'rows', text });
+  }
+
+  /**
    * Ends a write: sends its record (if it committed) with meta, the JSON
-   * text of what it changed, to the worker, which makes it durable and
-   * broadcasts both; the lock is released once it is durable (or failed).
+   * text of the tables it changed, to the worker, which makes it durable
+   * and broadcasts it after the parts stageRows sent; the lock is released
+   * once it is durable (or failed).
    */
   endWrite(meta) {
     if (this.exclusive) return;
@@ -358,6 +387,8 @@ export class OPFSStorage {
     if (staged && !this._failure && this._worker) {
       this._worker.postMessage({ type: 'commit', seq: staged.seq, record: staged.buffer, meta: meta ?? null, quiet: this.alone }, [staged.buffer]);
       this._posted = staged.seq;
+    } else if (this._worker) {
+      this._worker.postMessage({ type: 'unstage' }); // parts of a write that made no commit
     }
     if (this._wanted || this._failure || !this._worker) this._letGo();
   }
@@ -370,7 +401,10 @@ export class OPFSStorage {
     this._onRemote = fn;
   }
 
-  /** The other contexts' commits arrived since the last call: [{record, meta}]. */
+  /**
+   * The other contexts' commits arrived since the last call: [{record,
+   * meta, parts}], parts the JSON texts of its row changes (null with meta).
+   */
   takeRemote() {
     return this._remote.splice(0);
   }

@@ -30,13 +30,16 @@ import (
 // normally already here.
 const catchUpWait = 2 * time.Second
 
-// sharedMeta is what a commit changed, as it travels between contexts.
+// sharedMeta is what a commit changed, as it travels between contexts:
+// the tables. Its row changes travel apart, as parts (sharedRow JSON
+// texts, at most 500 changes each), each its own message, so that no step
+// of a large commit's broadcast, in the writing context or another, is
+// longer than a slice (store.SharedRows).
 type sharedMeta struct {
-	Tables []string    `json:"tables"`
-	Rows   []sharedRow `json:"rows,omitempty"`
+	Tables []string `json:"tables"`
 }
 
-// sharedRow holds one table's row changes, column-wise.
+// sharedRow holds one table's row changes, column-wise: one part.
 type sharedRow struct {
 	Table string        `json:"table"`
 	Ops   []store.RowOp `json:"ops"`
@@ -49,7 +52,11 @@ type remoteCommit struct {
 	version uint32
 	commit  pagevfs.Commit
 	meta    *sharedMeta // nil: not known (a commit replayed after a crash)
+	parts   js.Value    // its row changes: a JS array of sharedRow JSON texts
 }
+
+// The sink sends its row changes slice by slice.
+var _ store.SharedRows = (*opfsSink)(nil)
 
 // opfsShared is the part of opfsSink that sharing uses.
 type opfsShared struct {
@@ -152,6 +159,7 @@ func (s *opfsSink) takeRemote() (err error) {
 			if err := json.Unmarshal([]byte(m.String()), rc.meta); err != nil {
 				return fmt.Errorf("opfs: a broadcast commit's changes: %w", err)
 			}
+			rc.parts = item.Get("parts")
 		}
 		s.shared.queue = append(s.shared.queue, rc)
 	}
@@ -193,7 +201,9 @@ func (s *opfsSink) applyQueued() ([]store.Remote, error) {
 	}
 }
 
-// remote is what the store reports of rc.
+// remote is what the store reports of rc. Its row changes are decoded a
+// part at a time, as the store hands them to the trackers (Remote.Next),
+// and each part is dropped from the JS array once decoded.
 func (rc remoteCommit) remote() store.Remote {
 	if rc.meta == nil {
 		return store.Remote{}
@@ -202,12 +212,31 @@ func (rc remoteCommit) remote() store.Remote {
 	if r.Tables == nil {
 		r.Tables = []string{}
 	}
-	for _, t := range rc.meta.Rows {
-		changes := make([]store.RowChange, len(t.Ops))
-		for i := range changes {
-			changes[i] = store.RowChange{Op: t.Ops[i], ID: t.IDs[i], Data: t.Data[i]}
+	parts := rc.parts
+	if parts.Type() != js.TypeObject {
+		return r
+	}
+	n, i := parts.Length(), 0
+	r.Next = func() (rows store.TableRows, ok bool, err error) {
+		if i >= n {
+			return rows, false, nil
 		}
-		r.Rows = append(r.Rows, store.TableRows{Table: t.Table, Changes: changes})
+		defer recoverJS(&err, "opfs: a broadcast commit's row changes")
+		text := parts.Index(i).String()
+		parts.SetIndex(i, js.Undefined())
+		i++
+		var t sharedRow
+		if err := json.Unmarshal([]byte(text), &t); err != nil {
+			return rows, false, fmt.Errorf("opfs: a broadcast commit's row changes: %w", err)
+		}
+		if len(t.IDs) != len(t.Ops) || len(t.Data) != len(t.Ops) {
+			return rows, false, fmt.Errorf("opfs: a broadcast commit's row changes of %q: %d ops, %d ids, %d data", t.Table, len(t.Ops), len(t.IDs), len(t.Data))
+		}
+		changes := make([]store.RowChange, len(t.Ops))
+		for k := range changes {
+			changes[k] = store.RowChange{Op: t.Ops[k], ID: t.IDs[k], Data: t.Data[k]}
+		}
+		return store.TableRows{Table: t.Table, Changes: changes}, true, nil
 	}
 	return r
 }
@@ -308,26 +337,41 @@ func (s *opfsSink) copyImage(u8 js.Value) (image []byte, err error) {
 	return image, nil
 }
 
-// Unlock implements store.Shared: the commit goes to the worker with what
-// it changed; the lock is let go once it is durable, if another context
-// asked for it.
+// CommittedRows implements store.SharedRows: each slice of this
+// context's row changes is encoded and sent to the storage worker at
+// once, which broadcasts the parts with the commit once it is durable.
+// Alone, nothing is encoded: no one would read it.
+func (s *opfsSink) CommittedRows(table string, part []store.RowChange) {
+	if s.storage.Get("alone").Truthy() {
+		return
+	}
+	r := sharedRow{Table: table, Ops: make([]store.RowOp, len(part)), IDs: make([]string, len(part)), Data: make([]string, len(part))}
+	for i, ch := range part {
+		r.Ops[i], r.IDs[i], r.Data[i] = ch.Op, ch.ID, ch.Data
+	}
+	text, err := json.Marshal(r)
+	if err == nil {
+		err = s.call("stageRows", string(text))
+	}
+	if err != nil {
+		// Encoding cannot fail for strings and numbers; a failed post
+		// means the storage failed, and the write with it.
+		js.Global().Get("console").Call("warn", "gopowersync: send a commit's row changes: "+err.Error())
+	}
+}
+
+// Unlock implements store.Shared: the commit goes to the worker with the
+// tables it changed (its rows went ahead, CommittedRows); the lock is let
+// go once it is durable, if another context asked for it.
 func (s *opfsSink) Unlock(c *store.Committed) {
 	defer func() { <-s.shared.writing }()
 	meta := js.Null()
 	// Alone, the commit is not broadcast: its changes need no encoding.
 	if c != nil && !s.storage.Get("alone").Truthy() {
-		m := sharedMeta{Tables: c.Tables}
-		for _, t := range c.Rows {
-			r := sharedRow{Table: t.Table, Ops: make([]store.RowOp, len(t.Changes)), IDs: make([]string, len(t.Changes)), Data: make([]string, len(t.Changes))}
-			for i, ch := range t.Changes {
-				r.Ops[i], r.IDs[i], r.Data[i] = ch.Op, ch.ID, ch.Data
-			}
-			m.Rows = append(m.Rows, r)
-		}
-		text, err := json.Marshal(m)
+		text, err := json.Marshal(sharedMeta{Tables: c.Tables})
 		if err != nil {
-			// Cannot happen for strings and numbers; the others then see
-			// the commit as one of unknown changes.
+			// Cannot happen for strings; the others then see the commit
+			// as one of unknown changes.
 			js.Global().Get("console").Call("warn", "gopowersync: encode a commit's changes: "+err.Error())
 		} else {
 			meta = js.ValueOf(string(text))
