@@ -505,7 +505,7 @@ export class Collection {
       return this._serialize(v, Array.isArray(items) ? `insert: items[${i}]` : 'insert: item');
     });
     const [text, blobs] = this._encode(rows, 'insert');
-    return transactionFor(check(this._g().insert(text, blobs, meta, optimistic)));
+    return transactionFor(check(this._g().insert(text, blobs, meta, optimistic)), this._local ? undefined : this._db);
   }
 
   _serialize(item, arg) {
@@ -570,14 +570,14 @@ export class Collection {
       return this._serialize(changed, Array.isArray(keys) ? `update: drafts[${i}]` : 'update: draft');
     });
     const [text, blobs] = this._encode(changes, 'update');
-    return transactionFor(check(this._g().update(list, text, blobs, meta, optimistic)));
+    return transactionFor(check(this._g().update(list, text, blobs, meta, optimistic)), this._local ? undefined : this._db);
   }
 
   /** Deletes the items with key (or keys) optimistically; returns the Transaction. */
   delete(keys, config) {
     const list = keyList(keys, 'delete');
     const [meta, optimistic] = opOptions(config, 'delete');
-    return transactionFor(check(this._g().delete(list, meta, optimistic)));
+    return transactionFor(check(this._g().delete(list, meta, optimistic)), this._local ? undefined : this._db);
   }
 
   /**

@@ -224,13 +224,20 @@ export class PowerSyncDatabase extends Queries {
   async _open() {
     await init();
     let storage = null;
+    let unlock = null;
     if (isBrowser && this.dbFilename !== ':memory:') {
       const { openOPFSStorage } = await import('./opfs.js');
       storage = await openOPFSStorage(this.dbFilename, { lockTimeoutMs: this._lockTimeoutMs });
+    } else if (this.dbFilename !== ':memory:') {
+      // Node: one process (one database object) per file; a second
+      // opener gets DatabaseLockedError here, before touching the file.
+      const { lockDatabaseFile } = await import('./node-lock.js');
+      unlock = await lockDatabaseFile(this.dbFilename);
     }
     try {
       this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this.dbFilename, storage);
       this._storage = storage;
+      this._unlock = unlock;
       this._statusChanged(check(this._handle.onSyncStatus((text) => this._ownStatus(text))));
       if (this._shared()) {
         // The context that syncs tells the others its status.
@@ -248,6 +255,7 @@ export class PowerSyncDatabase extends Queries {
       }
     } catch (e) {
       await storage?.close();
+      unlock?.();
       throw e;
     }
   }
@@ -764,9 +772,10 @@ export class PowerSyncDatabase extends Queries {
   /**
    * Disconnects and closes the database. What was issued before close()
    * finishes first: queries and transactions called earlier resolve as
-   * they would have, and collection transactions already persisting
-   * (an insert's auto-commit) reach the database, so no acknowledged write
-   * is lost. Calls made after close() reject with an Error saying the
+   * they would have, and the direct inserts, updates and deletes of its
+   * collections already persisting reach the database, so no acknowledged
+   * write is lost. A createTransaction whose mutationFn still runs is not
+   * waited for: its writes after close() reject. Calls made after close() reject with an Error saying the
    * database is closed.
    */
   async close() {
@@ -774,12 +783,17 @@ export class PowerSyncDatabase extends Queries {
     this.closed = true;
     const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
     await Promise.allSettled([...this._inflight]);
-    await settlePersisting();
+    await settlePersisting(this);
     this._hold(false);
     for (const attempted of this._connectWaiters) attempted(); // a connect still waiting ends with the database
-    if (h) await call(h.close);
-    for (const stop of this._unlisten.splice(0)) stop();
-    this._releaseSync();
-    await this._storage?.close();
+    try {
+      if (h) await call(h.close);
+      for (const stop of this._unlisten.splice(0)) stop();
+      this._releaseSync();
+      await this._storage?.close();
+    } finally {
+      this._unlock?.();
+      this._unlock = null;
+    }
   }
 }

@@ -20,23 +20,31 @@ const released = new FinalizationRegistry((id) => {
 export const collections = new Map(); // id -> WeakRef<Collection>
 
 /**
- * Resolves once every transaction that JS holds and that is persisting
- * has settled: what close() waits for. @internal
+ * Resolves once the direct mutations of database's PowerSync collections
+ * (an insert's own transaction, persisted by the engine, never by user
+ * code) that are persisting have settled: what database.close() waits
+ * for. Transactions of createTransaction are not waited for: their
+ * mutationFn is the application's and might never settle. @internal
  */
-export async function settlePersisting() {
+export async function settlePersisting(database) {
   const persisting = [];
   for (const ref of wrappers.values()) {
     const tx = ref.deref();
-    if (tx && tx.state === 'persisting') persisting.push(tx.isPersisted.promise);
+    if (tx && tx._db === database && tx.state === 'persisting') persisting.push(tx.isPersisted.promise);
   }
   await Promise.allSettled(persisting);
 }
 
-/** The Transaction object for a Go transaction id. @internal */
-export function transactionFor(id) {
+/**
+ * The Transaction object for a Go transaction id. database, given by a
+ * direct mutation of a PowerSync collection, marks a transaction made for
+ * that mutation (not an ambient one that existed before). @internal
+ */
+export function transactionFor(id, database) {
   const existing = wrappers.get(id)?.deref();
   if (existing) return existing;
   const tx = new Transaction(id);
+  tx._db = database;
   wrappers.set(id, new WeakRef(tx));
   released.register(tx, id);
   return tx;
