@@ -69,3 +69,30 @@ func ExampleTransaction_Mutate() {
 	// persisting 2 mutations
 	// <nil> completed true true
 }
+
+// An index keeps items in the order of one field, optimistic ones
+// included; Groups reads them a group of equal values at a time.
+func ExampleCollection_CreateIndex() {
+	rt := collection.NewRuntime()
+	todos, _ := rt.CreateCollection(collection.LocalOnly(collection.Config{ID: "todos"}))
+	byPrio, err := todos.CreateIndex(nil, collection.IndexOptions{Path: []string{"prio"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := todos.Insert([]collection.Row{
+		{"id": "a", "prio": int64(2)}, {"id": "b", "prio": int64(5)}, {"id": "c", "prio": int64(2)}, {"id": "d"},
+	}, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The highest two values first, without the nulls.
+	es, _, _ := byPrio.Groups(collection.IndexCursor{}, true, false, 2)
+	for _, e := range es {
+		fmt.Println(e.Key, e.Value)
+	}
+	// Output:
+	// b 5
+	// a 2
+	// c 2
+}

@@ -171,7 +171,9 @@ func (c *Collection) Indexes() []*Index {
 }
 
 // RemoveIndex drops ix: it is no longer maintained, and reads of it see
-// it empty.
+// it empty. A live query that reads its window from ix stops finding
+// rows beyond those it has read: remove an index only when no query runs
+// over it (live queries made with AutoIndex eager create theirs again).
 func (c *Collection) RemoveIndex(ix *Index) {
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()

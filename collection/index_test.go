@@ -239,3 +239,29 @@ func TestIndexAnswersWhere(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexAfterCleanup: a cleaned-up collection drops its state and its
+// indexes' entries; when sync starts again the reloaded items fill them.
+func TestIndexAfterCleanup(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	b := newBackend()
+	for i := range 20 {
+		b.rows[fmt.Sprint(i)] = row(fmt.Sprint(i), "n", int64(r.IntN(5)))
+	}
+	_, c := readyCollection(t, b)
+	ix, err := c.CreateIndex(nil, IndexOptions{Path: []string{"n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Cleanup()
+	if ix.Len() != 0 {
+		t.Fatalf("%d entries after cleanup, want 0", ix.Len())
+	}
+	if err := c.Preload(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if ix.Len() != 20 {
+		t.Fatalf("%d entries after the reload, want 20", ix.Len())
+	}
+	checkIndex(t, c, ix, r, "reloaded")
+}
