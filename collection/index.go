@@ -32,9 +32,13 @@ type IndexOptions struct {
 	// through the index. CreateIndex with a nil value function reads Path.
 	Path []string
 	// Compare is the ascending order of two non-null values, as TanStack
-	// DB's BTreeIndex compareFn; nil means Compare (numbers, then text,
-	// then blobs). It must be a total order on the values the index meets.
+	// DB's BTreeIndex compareFn; nil means the collection's order (Compare:
+	// numbers, then text, then blobs), with text by CompareStrings. It must
+	// be a total order on the values the index meets.
 	Compare func(a, b any) int
+	// CompareStrings, with Compare nil, orders two texts (nil: by bytes),
+	// as a query's localeCompare ordering does.
+	CompareStrings func(a, b string) int
 }
 
 // Index is an ordered index over one value of every item a collection
@@ -52,6 +56,7 @@ type Index struct {
 	compare func(a, b any) int
 	fn      bool // the value is a function's, not the field at path
 	plain   bool // compare is totalCompare: the index can answer a where
+	strs    func(a, b string) int // set when compare is the collection's order with these texts
 
 	tree *btree.BTreeG[indexItem] // guarded by c.rt.mu
 }
@@ -87,6 +92,22 @@ func (ix *Index) cmp(a, b any) int {
 	case bn:
 		return 1
 	}
+	if ix.strs != nil { // the common scalars without the general comparison
+		switch x := a.(type) {
+		case int64:
+			if y, ok := b.(int64); ok {
+				return cmp3(x < y, x > y)
+			}
+		case float64:
+			if y, ok := b.(float64); ok {
+				return cmp3(x < y, x > y)
+			}
+		case string:
+			if y, ok := b.(string); ok {
+				return ix.strs(x, y)
+			}
+		}
+	}
 	return ix.compare(a, b)
 }
 
@@ -119,12 +140,24 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 		}
 	}
 	ix := &Index{c: c, name: name, path: path, value: fn, compare: opts.Compare, fn: !byPath}
-	if ix.compare == nil {
-		ix.compare, ix.plain = totalCompare, true
+	switch {
+	case ix.compare == nil && opts.CompareStrings == nil:
+		ix.compare, ix.plain, ix.strs = totalCompare, true, strings.Compare
+	case ix.compare == nil:
+		strs := opts.CompareStrings
+		ix.strs = strs
+		ix.compare = func(a, b any) int {
+			if as, ok := a.(string); ok {
+				if bs, ok := b.(string); ok {
+					return strs(as, bs)
+				}
+			}
+			return totalCompare(a, b)
+		}
 	}
 	ix.tree = btree.NewG(32, ix.less)
-	// Fill it from the state as held, in one sort: no row is unpacked
-	// when the index reads a field.
+	// Fill it from the state as held: no row is unpacked when the index
+	// reads a field.
 	items := make([]indexItem, 0, len(c.synced)+len(c.optUpserts))
 	for k, h := range c.synced {
 		if _, ok := c.optUpserts[k]; ok {
@@ -138,13 +171,7 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 	for k, r := range c.optUpserts {
 		items = append(items, indexItem{v: ix.valueOf(c, held{row: r}), key: k})
 	}
-	slices.SortFunc(items, func(a, b indexItem) int {
-		if ix.less(a, b) {
-			return -1
-		}
-		return 1
-	})
-	for _, it := range items {
+	for _, it := range items { // (sorting them first costs as much as the tree's own search)
 		ix.tree.ReplaceOrInsert(it)
 	}
 	c.indexes = append(c.indexes, ix)

@@ -60,7 +60,7 @@ func lazyIndex(c *collection.Collection, path []string, ss StringSort) *collecti
 	}
 	opts := collection.IndexOptions{Name: name, Path: path}
 	if ss != StringSortLexical {
-		opts.Compare = func(a, b any) int { return compareValues(a, b, ss) }
+		opts.CompareStrings = localeCompare // the rest of compareValues is the collection's order
 	}
 	ix, err := c.CreateIndex(nil, opts)
 	if err != nil {
