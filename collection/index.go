@@ -54,8 +54,8 @@ type Index struct {
 	path    []string
 	value   func(Row) any
 	compare func(a, b any) int
-	fn      bool // the value is a function's, not the field at path
-	plain   bool // compare is totalCompare: the index can answer a where
+	fn      bool                  // the value is a function's, not the field at path
+	plain   bool                  // compare is totalCompare: the index can answer a where
 	strs    func(a, b string) int // set when compare is the collection's order with these texts
 
 	tree *btree.BTreeG[indexItem] // guarded by c.rt.mu
