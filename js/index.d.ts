@@ -449,7 +449,17 @@ export class PowerSyncDatabase implements LockContext {
   registerListener(listener: PowerSyncDBListener): () => void;
   /** Resolves once synced (now or before), or for a priority once its buckets are; also when signal aborts. */
   waitForFirstSync(request?: AbortSignal | { priority?: number; signal?: AbortSignal }): Promise<void>;
-  /** Disconnects and closes the database. */
+  /**
+   * Disconnects and closes the database (in Node, releases the file's
+   * lock). Work issued before close() finishes first: queries and
+   * transactions called earlier resolve, and the direct inserts, updates
+   * and deletes of its collections already persisting reach the file, so
+   * no acknowledged write is lost. Calls made after it reject with an Error
+   * saying the database is closed; a createTransaction whose mutationFn
+   * still runs is not waited for and its writes reject the same way.
+   * init() on a file another process (or another PowerSyncDatabase of
+   * this one) holds rejects with DatabaseLockedError.
+   */
   close(): Promise<void>;
 }
 
