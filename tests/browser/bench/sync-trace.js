@@ -10,8 +10,11 @@
 // thread's CPU over the whole sync and its longest task by CPU.
 // Not a test: it prints figures for BENCHMARKS.md.
 //
-//   node tests/browser/bench/sync-trace.js [--rows 100000] [--runs 1] [--profile] [--warm] [--db path]
+//   node tests/browser/bench/sync-trace.js [--rows 100000] [--runs 1] [--profile] [--warm] [--db path] [--tabs]
 //
+// --tabs opens a second tab on the same database before the sync (it
+// receives every commit through the cross-tab broadcast) and reports the
+// longest tasks of both tabs' main threads until the second shows every row.
 // --db keeps the dev server's database (seeded once) between invocations.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -41,6 +44,7 @@ const RUNS = Number(opt('runs', 1));
 const DB = opt('db', '');
 const PROFILE = flag('profile');
 const WARM = flag('warm');
+const TABS = flag('tabs');
 const GODEBUG = opt('godebug', 'gctrace=1');
 
 function row(i) {
@@ -126,6 +130,13 @@ async function traceRun(run) {
     await page.reload();
     await page.waitForFunction(() => window.pageReady);
     await page.evaluate(() => app.open('trace.db'));
+    let other;
+    if (TABS) {
+      other = await chrome.context.newPage();
+      await other.goto(web.url + '/tests/browser/pages/sync.html');
+      await other.waitForFunction(() => window.pageReady);
+      await other.evaluate(() => app.open('trace.db'));
+    }
     const cdp = await chrome.context.newCDPSession(page);
     if (PROFILE) {
       await cdp.send('Profiler.enable');
@@ -148,6 +159,10 @@ async function traceRun(run) {
       performance.mark('sync-trace-end');
       return { ...m, t0, timeOrigin: performance.timeOrigin, goLog: window.goLog };
     }, [server.url, ROWS]);
+    if (other) {
+      await other.waitForFunction((n) => window.todos.size === n, ROWS, { timeout: 300000, polling: 200 });
+      r.otherDone = Date.now();
+    }
     await cdp.send('Tracing.end');
     await done;
     const cpu = PROFILE ? (await cdp.send('Profiler.stop')).profile : null;
@@ -164,6 +179,24 @@ function report(run, r, events, cpu) {
   console.log(`run ${run}: hasSynced ${Math.round(r.hasSynced)} ms, rows ${Math.round(r.rows)} ms; long tasks seen by the page: ${JSON.stringify(r.long)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   // The renderer's main thread: the one with the page's function calls.
   const names = events.filter((e) => e.ph === 'M' && e.name === 'thread_name');
+  if (TABS) {
+    // Every renderer main thread that ran our code: the syncing tab and the
+    // receiving one, over the whole trace (the receiver finishes later).
+    const mains = names.filter((e) => e.args.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'FunctionCall'));
+    for (const m of mains) {
+      const all = events.filter((e) => e.pid === m.pid && e.tid === m.tid && e.ph === 'X' && e.name === 'RunTask' && e.tdur !== undefined);
+      const byCpu = Math.max(0, ...all.map((e) => e.tdur)) / 1000;
+      const byWall = Math.max(0, ...all.map((e) => e.dur)) / 1000;
+      const cpu = all.reduce((a, e) => a + e.tdur, 0) / 1000;
+      const over = all.filter((e) => e.tdur > 50000).map((e) => `${(e.dur / 1000).toFixed(0)}/${(e.tdur / 1000).toFixed(0)}`);
+      console.log(`  tabs: renderer ${m.pid}: ${all.length} tasks, ${Math.round(cpu)} ms of CPU; longest by CPU ${byCpu.toFixed(0)} ms, by wall ${byWall.toFixed(0)} ms; over 50 ms of CPU (wall/CPU ms): ${over.join(', ') || 'none'}`);
+      for (const task of all.filter((e) => e.tdur > 50000)) {
+        const inner = new Map();
+        for (const e of events) if (e.pid === m.pid && e.tid === m.tid && e.ph === 'X' && e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur) inner.set(e.name, (inner.get(e.name) ?? 0) + e.dur);
+        console.log('      ' + [...inner].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)} ms`).join(', '));
+      }
+    }
+  }
   const main = names.find((e) => e.args.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'FunctionCall'));
   if (!main) throw new Error('no renderer main thread in the trace');
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
