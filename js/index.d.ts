@@ -133,6 +133,9 @@ export class Schema<S extends Record<string, Table<any>> = Record<string, Table<
  * JSON.stringify text. Metadata (insert/update/delete `metadata`,
  * createTransaction `metadata`) is queued as JSON.stringify gives it and
  * read back from that text: key order, escapes and numbers as given.
+ * One shape is reserved inside values that travel as JSON (local-only
+ * items, nested objects): an object whose only key is "$blob" with a
+ * number marks a binary or bigint value beside the text.
  */
 
 export interface QueryResult<R = any> {

@@ -124,3 +124,17 @@ test('no Go panic text reaches JS: an internal error is an Error without a Go st
   assert.doesNotMatch(err.message, /goroutine|\.go:\d+|panic/);
   assert.equal(typeof module, 'function');
 });
+
+test('an object that an application schema puts in a TEXT column is stored as JSON.stringify wrote it', async () => {
+  const db = await openDatabase();
+  const anything = { '~standard': { version: 1, vendor: 'test', validate: (v) => ({ value: v }) } };
+  const docs = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents', schema: anything }));
+  await docs.preload();
+  const content = { z: 1, a: '<&>', list: [1e21, 0.1, 'é'], nested: { y: null, b: true } };
+  await docs.insert({ id: 'o', content }).isPersisted.promise;
+  assert.equal((await db.get('SELECT content FROM documents WHERE id = ?', ['o'])).content, JSON.stringify(content));
+  // Without a schema of its own, the table's rule refuses it.
+  const plain = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await plain.preload();
+  assert.throws(() => plain.insert({ id: 'p', content }), (e) => e.name === 'SchemaValidationError');
+});
