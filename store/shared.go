@@ -115,12 +115,47 @@ func (db *DB) reportRemote(remote []Remote) error {
 		tables := r.Tables
 		if tables == nil {
 			tables = db.allTables()
+			if err := db.resetTrackers(); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if len(tables) > 0 {
 			db.notify.enqueue(tables)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// resetTrackers gives every TrackRows tracker its table's whole content
+// after a commit of unknown changes (RowReset, then every row). The caller
+// holds the connection.
+func (db *DB) resetTrackers() error {
+	for name, trackers := range db.tracking.byTable {
+		if !slices.ContainsFunc(trackers, func(t *rowTracker) bool { return !t.collector }) {
+			continue
+		}
+		t, ok := db.schema.Table(name)
+		if !ok {
+			continue
+		}
+		changes := []RowChange{{Op: RowReset}}
+		stmt, _, err := db.conn.Prepare(`SELECT id, data FROM ` + quoteIdent(t.DataTable()))
+		if err != nil {
+			return fmt.Errorf("store: reread the rows of %q: %w", name, err)
+		}
+		for stmt.Step() {
+			changes = append(changes, RowChange{Op: RowPut, ID: stmt.ColumnText(0), Data: stmt.ColumnText(1)})
+		}
+		if err := errors.Join(stmt.Err(), stmt.Close()); err != nil {
+			return fmt.Errorf("store: reread the rows of %q: %w", name, err)
+		}
+		for _, tr := range trackers {
+			if !tr.collector {
+				tr.fn(changes)
+			}
+		}
+	}
+	return nil
 }
 
 // allTables lists every table a commit could have changed, as OnChange

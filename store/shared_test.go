@@ -325,3 +325,40 @@ func checkIntegrity(db *DB) error {
 	}
 	return nil
 }
+
+// TestSharedResetTrackers: a commit of unknown changes (Tables nil: the
+// copy was reread whole) gives each tracker RowReset and then every row
+// of its table, in one call; OnChange hears of it too.
+func TestSharedResetTrackers(t *testing.T) {
+	h := &hub{}
+	a, _ := openPeer(t, h, "a", nil, 0)
+	b, pb := openPeer(t, h, "b", nil, 0)
+	var calls [][]RowChange
+	stop, err := b.TrackRows("todos", func(part []RowChange) { calls = append(calls, slices.Clone(part)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	changed := 0
+	cancel := b.OnChange([]string{"todos"}, func([]string) { changed++ })
+	defer cancel()
+
+	mustExec(t, a, `INSERT INTO todos(id, title) VALUES('x', 'one'), ('y', 'two')`)
+	mustExec(t, a, `DELETE FROM todos WHERE id = 'x'`)
+	err = b.ApplyRemote(bg, func() ([]Remote, error) {
+		if _, err := pb.catchUp(); err != nil {
+			return nil, err
+		}
+		return []Remote{{}}, nil // as a reread reports it
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RowChange{{Op: RowReset}, {Op: RowPut, ID: "y", Data: `{"title":"two","done":null,"weight":null}`}}
+	if len(calls) != 1 || !slices.Equal(calls[0], want) {
+		t.Errorf("tracker calls %v, want one: %v", calls, want)
+	}
+	if changed != 1 {
+		t.Errorf("OnChange called %d times, want 1", changed)
+	}
+}

@@ -16,6 +16,12 @@ type RowOp uint8
 const (
 	RowPut    RowOp = iota + 1 // inserted, replaced or updated
 	RowDelete                  // deleted
+	// RowReset comes first in a call to a TrackRows function when the
+	// table may have changed in ways no row change describes (another
+	// context's commits this one missed, the copy of the file reread
+	// whole): forget every row; the RowPut changes that follow in the
+	// same call are the table's whole content now. It has no ID nor Data.
+	RowReset
 )
 
 // RowChange is one change to a row of a data table.
@@ -78,6 +84,11 @@ type rowTracker struct {
 // TrackRows returned or is reported to fn. Should reading the recorded
 // changes fail after COMMIT, the write returns an error saying it
 // committed, and the changes reach fn with the next commit's.
+//
+// When the table's content is known only whole (see RowReset), fn gets
+// one call: RowReset, then a RowPut for every row. That call is not
+// sliced: it is the rare path of a context that missed other contexts'
+// commits, and a collection must not show half of it.
 func (db *DB) TrackRows(table string, fn func([]RowChange)) (stop func() error, err error) {
 	if err := db.acquire(context.Background()); err != nil {
 		return nil, err

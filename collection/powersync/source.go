@@ -131,6 +131,50 @@ func (ss *session) item(raw collection.Row) (collection.Row, bool) {
 // onRows mirrors the changes of one committed write transaction. It runs
 // under the database lock, so it only touches the collection's state.
 func (ss *session) onRows(changes []store.RowChange) {
+	if len(changes) > 0 && changes[0].Op == store.RowReset {
+		ss.resync(changes[1:])
+		return
+	}
+	batch := ss.batchOf(changes)
+	if len(batch) == 0 {
+		return
+	}
+	// The change is committed in SQLite: a collection that cannot mirror it
+	// no longer shows the table, so it says so.
+	if err := ss.p.ApplyDeferred(batch); err != nil {
+		ss.p.MarkError(fmt.Errorf("powersync: mirror a change of %s: %w", ss.table.Name, err))
+	}
+}
+
+// resync replaces the collection's synced rows with rows, the table's
+// whole content (store.RowReset: the database was reread, the changes
+// since are not known): one sync transaction that truncates and writes
+// them, as TanStack DB applies a truncate, so subscribers get the
+// differences (inserts, updates, deletes) at once and never a half state.
+// An on-demand collection forgets its loaded keys first and keeps the rows
+// its active subsets want.
+func (ss *session) resync(rows []store.RowChange) {
+	if ss.onDemand {
+		ss.mu.Lock()
+		clear(ss.present)
+		ss.mu.Unlock()
+	}
+	batch := ss.batchOf(rows)
+	ss.p.Begin()
+	err := ss.p.Truncate()
+	if err == nil {
+		err = ss.p.WriteBatch(batch)
+	}
+	if err == nil {
+		err = ss.p.CommitDeferred()
+	}
+	if err != nil {
+		ss.p.MarkError(fmt.Errorf("powersync: reload %s after a reread of the database: %w", ss.table.Name, err))
+	}
+}
+
+// batchOf turns tracked row changes into the collection's changes.
+func (ss *session) batchOf(changes []store.RowChange) []collection.Change {
 	batch := make([]collection.Change, 0, len(changes))
 	for _, ch := range changes {
 		if ch.Op == store.RowDelete {
@@ -160,14 +204,7 @@ func (ss *session) onRows(changes []store.RowChange) {
 		}
 		batch = append(batch, collection.Change{Type: collection.ChangeInsert, Key: ch.ID, Value: it})
 	}
-	if len(batch) == 0 {
-		return
-	}
-	// The change is committed in SQLite: a collection that cannot mirror it
-	// no longer shows the table, so it says so.
-	if err := ss.p.ApplyDeferred(batch); err != nil {
-		ss.p.MarkError(fmt.Errorf("powersync: mirror a change of %s: %w", ss.table.Name, err))
-	}
+	return batch
 }
 
 // initialLoad reads the table in batches by keyset pagination, each batch
