@@ -77,6 +77,40 @@ async function converged(what, fns, timeout = 30000) {
   }
 }
 
+test('tabs: a tab that missed the broadcasts rereads the file, and its collection resyncs with the differences as changes', async () => {
+  const a = await openTab('tabs-resync.db');
+  const b = await openTab('tabs-resync.db');
+  await a.evaluate(() => Promise.all([todos.insert({ id: 'r1', title: 'one', n: 1 }), todos.insert({ id: 'r2', title: 'two', n: 2 })].map((t) => t.isPersisted.promise)));
+  await b.waitForFunction(() => todos.has('r1') && todos.has('r2'));
+  await b.evaluate(() => {
+    window.events = [];
+    todos.subscribeChanges((chs) => window.events.push(...chs.map((c) => [c.type, c.key])), { includeInitialState: false });
+    // B stops hearing the other tabs: it misses A's next commits.
+    window.heard = db._storage._channel.onmessage;
+    db._storage._channel.onmessage = null;
+  });
+  await a.evaluate(() => todos.update('r1', (d) => { d.title = 'one, edited'; }).isPersisted.promise);
+  await a.evaluate(() => todos.delete('r2').isPersisted.promise);
+  await a.evaluate(() => todos.insert({ id: 'r3', title: 'three', n: 3 }).isPersisted.promise);
+  // B hears again and writes: it finds the file ahead of its copy, waits
+  // for broadcasts that will not come, and rereads the file.
+  await b.evaluate(() => {
+    db._storage._channel.onmessage = window.heard;
+    return todos.insert({ id: 'b1', title: 'from b', n: 4 }).isPersisted.promise;
+  });
+  assert.deepEqual(await rowsOf(b), [
+    { id: 'b1', title: 'from b', n: 4 },
+    { id: 'r1', title: 'one, edited', n: 1 },
+    { id: 'r3', title: 'three', n: 3 },
+  ]);
+  const events = await b.evaluate(() => window.events.filter(([, key]) => key !== 'b1'));
+  assert.deepEqual(events.sort(), [['delete', 'r2'], ['insert', 'r3'], ['update', 'r1']]);
+  await a.waitForFunction(() => todos.has('b1'));
+  assert.deepEqual(await rowsOf(a), await rowsOf(b));
+  await a.close();
+  await b.close();
+});
+
 test('tabs: three tabs making random writes converge to the same rows and upload queue', async () => {
   const name = 'tabs-three.db';
   const tabs = [await openTab(name)];
