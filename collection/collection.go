@@ -32,10 +32,11 @@ type Collection struct {
 	sortedOK    bool
 	pendingSync []*syncTx // sync transactions not yet applied
 
-	subs    []*Subscription
-	indexes []*Index // kept up to date by every step (index.go)
-	gcTimer *time.Timer
-	gcGen   uint64
+	subs     []*Subscription
+	watchers []*keyWatch // WatchKeys callbacks
+	indexes  []*Index    // kept up to date by every step (index.go)
+	gcTimer  *time.Timer
+	gcGen    uint64
 }
 
 func newCollection(rt *Runtime, cfg Config) *Collection {

@@ -260,6 +260,10 @@ func (c *Collection) cleanup(keep func() bool) {
 		s.closed.Store(true)
 	}
 	c.subs = nil
+	for _, w := range c.watchers {
+		w.stopped.Store(true)
+	}
+	c.watchers = nil
 	_ = c.setStatusLocked(StatusCleanedUp)
 	rt.mu.Unlock()
 	if had && h.Cleanup != nil {

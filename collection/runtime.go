@@ -27,6 +27,7 @@ type Runtime struct {
 
 	settled    []*Transaction // settled, Done not yet closed
 	queue      []delivery     // change batches waiting for their subscribers
+	notes      []keyNote      // WatchKeys calls waiting for the lock's release
 	delivering bool           // a goroutine is draining queue
 }
 

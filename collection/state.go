@@ -335,6 +335,9 @@ func (s *step) finish() {
 	if s.index {
 		s.updateIndexesLocked()
 	}
+	if len(s.keys) > 0 && len(s.c.watchers) > 0 {
+		s.c.noteKeysLocked(s.keys) // s.keys is not reused: the watchers may keep it
+	}
 	if !s.track || len(s.keys) == 0 {
 		return
 	}

@@ -145,6 +145,7 @@ func (rt *Runtime) deliver() { rt.deliverPaced(nil) }
 // deliverPaced is deliver with pace, when non-nil, called between two
 // batches.
 func (rt *Runtime) deliverPaced(pace func()) {
+	rt.notifyKeys() // caches first, and even during another delivery
 	rt.mu.Lock()
 	if rt.delivering || len(rt.queue) == 0 {
 		rt.mu.Unlock()

@@ -265,9 +265,10 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 	if committed == 0 || (!truncate && c.hasPersistingLocked()) {
 		return
 	}
-	// With nobody subscribed and no optimistic state, nothing needs the
-	// touched keys: skip recording them (the initial load's fast path).
-	quiet := !s.track && len(c.indexes) == 0 && len(c.rt.active) == 0 && len(c.optUpserts) == 0 && len(c.optDeletes) == 0
+	// With nobody subscribed or watching, no index and no optimistic state,
+	// nothing needs the touched keys: skip recording them (the initial
+	// load's fast path).
+	quiet := !s.track && len(c.watchers) == 0 && len(c.indexes) == 0 && len(c.rt.active) == 0 && len(c.optUpserts) == 0 && len(c.optDeletes) == 0
 	for _, t := range c.pendingSync {
 		if !t.committed || quiet {
 			continue
