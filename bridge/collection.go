@@ -22,6 +22,7 @@ type coll struct {
 	mu     sync.Mutex
 	nextID int
 	subs   map[int]*collection.Subscription
+	stops  map[int]func() // of watchKeys; made by the first
 }
 
 // exportCollections adds createCollection and the transaction functions.
@@ -369,8 +370,8 @@ func (k *coll) subscribeChanges(args []js.Value) (any, error) {
 	return k.addSub(sub), nil
 }
 
-// watchKeys(fn): fn(keysJSON) with the keys of each batch of changes,
-// unfiltered: what the JS package needs to drop its cached rows. Returns
+// watchKeys(fn): fn(keysJSON) with the keys of each change, before the call
+// that made it returns: what the JS package needs to drop its cached rows. Returns
 // the subscription id for unsubscribe.
 func (k *coll) watchKeys(args []js.Value) (any, error) {
 	if len(args) < 1 {
@@ -380,20 +381,29 @@ func (k *coll) watchKeys(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := false
-	sub := k.c.SubscribeChanges(func(changes []collection.Change) {
+	// WatchKeys, not SubscribeChanges: a mutation made inside a change
+	// callback must drop the cached rows before it returns, while the
+	// deliveries of SubscribeChanges wait for that callback to end.
+	stop := k.c.WatchKeys(func(keys []string) {
 		var e Encoder
 		e.Buf = append(e.Buf, '[')
-		for i, c := range changes {
+		for i, key := range keys {
 			if i > 0 {
 				e.Buf = append(e.Buf, ',')
 			}
-			e.Buf = appendString(e.Buf, c.Key)
+			e.Buf = appendString(e.Buf, key)
 		}
 		e.Buf = append(e.Buf, ']')
 		k.b.invoke(fn, string(e.Buf))
-	}, collection.SubscribeOptions{IncludeInitialState: &all})
-	return k.addSub(sub), nil
+	})
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.nextID++
+	if k.stops == nil {
+		k.stops = make(map[int]func())
+	}
+	k.stops[k.nextID] = stop
+	return k.nextID, nil
 }
 
 func (k *coll) addSub(sub *collection.Subscription) int {
@@ -411,9 +421,14 @@ func (k *coll) unsubscribe(args []js.Value) (any, error) {
 	k.mu.Lock()
 	sub := k.subs[args[0].Int()]
 	delete(k.subs, args[0].Int())
+	stop := k.stops[args[0].Int()]
+	delete(k.stops, args[0].Int())
 	k.mu.Unlock()
 	if sub != nil {
 		sub.Unsubscribe()
+	}
+	if stop != nil {
+		stop()
 	}
 	return nil, nil
 }

@@ -152,8 +152,9 @@ export class Collection {
     // Read cache: every call into Go costs ~10 µs, so rows already
     // converted are kept until Go reports a change to their key (watchKeys
     // delivers the keys of each change before the call that made it
-    // returns). Cached rows keep their identity between reads, as in
-    // TanStack DB.
+    // returns, even inside a change callback, where subscribeChanges'
+    // deliveries wait). Cached rows keep their identity between reads, as
+    // in TanStack DB.
     this._watchId = null;
     this._rows = new Map(); // key -> item
     this._list = null; // items in key order
@@ -602,11 +603,9 @@ export class Collection {
         report(payload);
         return;
       }
+      // The cache is already current: watchKeys hears of every change before
+      // the call that made it returns, this one's included.
       const changes = revive(payload);
-      // The callback may read the collection: the cache must not be older
-      // than the changes it is told about, whichever Go subscription (the
-      // cache's own or this one) happens to be delivered first.
-      this._changed(changes.map((c) => c.key));
       if (this._out) {
         for (const c of changes) {
           c.value = this._row(c.value);
@@ -625,7 +624,7 @@ export class Collection {
     let active = true;
     const start = () => {
       if (!active) return;
-      this._cached(); // the cache's watch first, so it hears of changes before this subscriber
+      this._cached(); // the cache's watch starts with sync, before any change reaches this subscriber
       id = check(this._go.subscribeChanges(deliver, includeInitialState, where));
     };
     if (this._go) start();
