@@ -103,6 +103,14 @@ func (b *backend) persist(ctx context.Context, mp MutationParams) error {
 	if fail != nil {
 		return fail
 	}
+	// A backend takes the transactions in the order they committed, as
+	// the real persisters do: a later delete is not undone by an earlier
+	// insert stored after it.
+	release, err := mp.Transaction.AwaitPersistTurn(ctx, func(*Collection) bool { return true })
+	defer release()
+	if err != nil {
+		return err
+	}
 	return b.store(mp.Transaction)
 }
 
