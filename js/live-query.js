@@ -230,7 +230,9 @@ export class BaseQueryBuilder {
   limit(n) { return this._with({ limit: n }); }
   offset(n) { return this._with({ offset: n }); }
   distinct() { return this._with({ distinct: true }); }
-  findOne() { return this._with({ findOne: true, limit: 1 }); }
+  // findOne needs no orderBy (TanStack DB's docs look a row up by id with it):
+  // the engine limits it to one row itself, so no limit goes in the IR.
+  findOne() { return this._with({ findOne: true }); }
 }
 
 function selectItems(shape) {

@@ -210,10 +210,13 @@ func (g *graph) build(q *IR, out sink, used map[string]bool, parents []string) (
 			in := &input{alias: s.Alias, coll: s.Collection, feed: feeds[i]}
 			var complete bool
 			in.pushdown, complete = g.pushdown(q, s.Alias, i)
-			if i == 0 && complete && len(q.Joins) == 0 && !grouped && !q.Distinct && top != nil && top.limit >= 0 {
+			// A window needs an order to page by: a findOne without orderBy
+			// has top-K (by key) but no window over its source.
+			windowed := i == 0 && len(q.Joins) == 0 && !grouped && !q.Distinct && top != nil && top.limit >= 0 && len(q.OrderBy) > 0
+			if windowed && complete {
 				in.order, in.window = windowOrder(q.OrderBy, s.Alias), top
 			}
-			if i == 0 && len(q.Joins) == 0 && !grouped && !q.Distinct && top != nil && top.limit >= 0 {
+			if windowed {
 				if r, ok := norm(q.OrderBy[0].Expr).(collection.Ref); ok && len(r.Path) >= 2 && r.Path[0] == s.Alias {
 					in.sortPath, in.top = r.Path[1:], top
 				}

@@ -316,6 +316,10 @@ var propCases = []propCase{
 		return query.From("a", w.a.c).Where(collection.Like(ref("a", "s"), val("%a%"))).
 			OrderByWith(query.Ordering{Expr: ref("a", "s"), StringSort: query.StringSortLexical}).FindOne()
 	}},
+	// As TanStack DB's docs use findOne: no orderBy (the row of least key).
+	{"find one, no orderBy", func(w *world) query.Query {
+		return query.From("a", w.a.c).Where(collection.Eq(ref("a", "s"), val("b"))).FindOne()
+	}},
 }
 
 // TestIncrementalResultEqualsFromScratchEvaluation runs random changes

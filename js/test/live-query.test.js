@@ -97,6 +97,14 @@ test('joins, groupBy with aggregates, having, distinct and findOne', async () =>
   await first.preload();
   assert.equal(first.singleResult, true);
   assert.deepEqual(first.toArray.map((r) => r.id), ['t2']);
+
+  // As TanStack DB's docs use it: a lookup by id, no orderBy.
+  const byId = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.id, 't3')).findOne());
+  await byId.preload();
+  assert.deepEqual(byId.toArray.map((r) => r.id), ['t3']);
+  assert.equal((await queryOnce((q) => q.from({ t: todos }).where(({ t }) => eq(t.id, 't3')).findOne())).id, 't3');
+  // limit without orderBy is still refused, as in TanStack DB.
+  assert.throws(() => createLiveQueryCollection((q) => q.from({ t: todos }).limit(1)), { name: 'LimitOffsetRequireOrderByError' });
 });
 
 test('every function evaluates in the engine', async () => {
