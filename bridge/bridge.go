@@ -58,6 +58,7 @@ type deps struct {
 	nextTask      js.Value
 	uint8Array    js.Value
 	bigInt64Array js.Value
+	float64Array  js.Value
 	bigInt        js.Value
 	date          js.Value
 	array         js.Value
@@ -73,6 +74,7 @@ func New(cfg Config) *Bridge {
 		deps: deps{
 			uint8Array:    g.Get("Uint8Array"),
 			bigInt64Array: g.Get("BigInt64Array"),
+			float64Array:  g.Get("Float64Array"),
 			bigInt:        g.Get("BigInt"),
 			date:          g.Get("Date"),
 			array:         g.Get("Array"),

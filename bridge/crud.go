@@ -48,19 +48,21 @@ func (d *database) getNextCrudTransaction(args []js.Value) (func() (any, error),
 	}, nil
 }
 
-// crudPayload converts a batch for JS: [entriesJSON, second, batchID];
-// second is haveMore or the transaction id, batchID goes to completeCrud.
+// crudPayload converts a batch for JS: [entries, second, batchID], entries
+// as jsonPayload gives them (values JSON cannot hold, such as ±Infinity,
+// beside the text); second is haveMore or the transaction id, batchID goes
+// to completeCrud.
 func (d *database) crudPayload(batch *store.CrudBatch, second any) (any, error) {
 	var e Encoder
 	if err := e.CrudEntries(batch.Crud); err != nil {
 		return nil, err
 	}
-	text := e.Buf
+	entries := d.b.jsonPayload(&e)
 	d.mu.Lock()
 	id := d.id()
 	d.batches[id] = batch
 	d.mu.Unlock()
-	return []any{string(text), second, id}, nil
+	return []any{entries, second, id}, nil
 }
 
 // completeCrud(batchID, cb) removes the batch's entries from the upload

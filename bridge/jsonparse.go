@@ -294,7 +294,9 @@ func (p *parser) number() (any, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(text, 64)
-	if err != nil {
+	// Beyond float64's range is ±Infinity, as JSON.parse reads it (SQLite
+	// writes a REAL infinity as 9.0e+999).
+	if err != nil && !(math.IsInf(f, 0) && errors.Is(err, strconv.ErrRange)) {
 		return nil, fmt.Errorf("bad number %q", text)
 	}
 	if f == math.Trunc(f) && math.Abs(f) <= maxExact {

@@ -176,8 +176,11 @@ func (b *Bridge) goBlobs(v js.Value) ([]any, error) {
 			out[i] = buf
 		case u.InstanceOf(b.deps.bigInt64Array) && u.Length() == 1:
 			out[i] = b.goInt64(u)
+		case u.InstanceOf(b.deps.float64Array) && u.Length() == 1:
+			// ±Infinity, which JSON text cannot carry (JSON.stringify writes null).
+			out[i] = u.Index(0).Float()
 		default:
-			return nil, typeErrorf("blobs", "want an array of Uint8Array or BigInt64Array")
+			return nil, typeErrorf("blobs", "want an array of Uint8Array, BigInt64Array or Float64Array")
 		}
 	}
 	return out, nil

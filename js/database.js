@@ -476,8 +476,8 @@ export class PowerSyncDatabase extends Queries {
     const h = await this._h();
     const r = await call(h.getCrudBatch, limit);
     if (!r) return null;
-    const [text, haveMore, batchId] = r;
-    return new CrudBatch(JSON.parse(text).map(CrudEntry.fromJSON), haveMore, () => call(h.completeCrud, batchId));
+    const [entries, haveMore, batchId] = r;
+    return new CrudBatch(revive(entries).map(CrudEntry.fromJSON), haveMore, () => call(h.completeCrud, batchId));
   }
 
   /** The entries of the oldest local transaction in the upload queue, or null. */
@@ -509,8 +509,8 @@ export class PowerSyncDatabase extends Queries {
     const h = await this._h();
     const r = await call(h.getNextCrudTransaction, after);
     if (!r) return null;
-    const [text, txId, batchId] = r;
-    return new CrudTransaction(JSON.parse(text).map(CrudEntry.fromJSON), () => call(h.completeCrud, batchId), txId);
+    const [entries, txId, batchId] = r;
+    return new CrudTransaction(revive(entries).map(CrudEntry.fromJSON), () => call(h.completeCrud, batchId), txId);
   }
 
   /**

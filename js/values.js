@@ -85,17 +85,19 @@ export function fieldValue(v, arg) {
   if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && !(v instanceof Date)) {
     return v;
   }
-  return sqlValue(v, arg);
+  const c = sqlValue(v, arg);
+  // JSON.stringify would write ±Infinity as null: it travels beside the text.
+  return typeof c === 'number' && !Number.isFinite(c) ? new Float64Array([c]) : c;
 }
 
 /** Whether a converted field value must travel beside the JSON text. @internal */
 export function isSideValue(v) {
-  return v instanceof Uint8Array || v instanceof BigInt64Array;
+  return v instanceof Uint8Array || v instanceof BigInt64Array || v instanceof Float64Array;
 }
 
 /**
  * JSON text for the trip to Go, and the side values (Uint8Array,
- * BigInt64Array) that travel beside it as {"$blob": i} markers. The
+ * BigInt64Array, Float64Array of ±Infinity) that travel beside it as {"$blob": i} markers. The
  * replacer is costly, so values without side values skip it. @internal
  */
 export function encode(value, hasSide) {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -488,5 +489,26 @@ func TestEntriesDecodeNestedAndEscapedValues(t *testing.T) {
 	}
 	if _, err := parseEntry(1, 2, `{"op":`); err == nil {
 		t.Fatal("broken JSON accepted")
+	}
+}
+
+// SQLite's JSON writes a REAL infinity as 9.0e+999: the queue must still be
+// read (as JSON.parse reads it, Infinity), or one such row blocks every
+// upload after it.
+func TestTheQueueReadsInfinitiesAsSQLiteWritesThem(t *testing.T) {
+	db := openMem(t, todoSchema())
+	mustExec(t, db, `INSERT INTO todos(id, title, weight) VALUES ('inf', 'x', ?)`, math.Inf(1))
+	mustExec(t, db, `INSERT INTO todos(id, title, weight) VALUES ('-inf', 'x', ?)`, math.Inf(-1))
+	mustExec(t, db, `INSERT INTO todos(id, title) VALUES ('next', 'y')`)
+	b, err := db.GetCrudBatch(bg, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Crud) != 3 || !math.IsInf(b.Crud[0].OpData["weight"].(float64), 1) || !math.IsInf(b.Crud[1].OpData["weight"].(float64), -1) || b.Crud[2].ID != "next" {
+		t.Fatalf("batch = %+v", b)
+	}
+	tx, err := db.GetNextCrudTransaction(bg)
+	if err != nil || tx == nil || len(tx.Crud) != 1 {
+		t.Fatalf("next transaction = %+v, %v", tx, err)
 	}
 }

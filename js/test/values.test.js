@@ -138,3 +138,27 @@ test('an object that an application schema puts in a TEXT column is stored as JS
   await plain.preload();
   assert.throws(() => plain.insert({ id: 'p', content }), (e) => e.name === 'SchemaValidationError');
 });
+
+// Found by a new user: a collection stored Infinity as null (JSON.stringify's
+// text), and SQLite's 9.0e+999 for it in ps_crud stopped every upload after it.
+test('±Infinity round-trips through a collection, and the upload queue stays readable', async () => {
+  const db = await openDatabase();
+  const docs = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await docs.preload();
+  await docs.insert({ id: 'inf', score: Infinity }).isPersisted.promise;
+  await docs.insert({ id: '-inf', score: -Infinity }).isPersisted.promise;
+  await db.execute('INSERT INTO documents (id, score) VALUES (?, ?)', ['sql', Infinity]);
+  await docs.insert({ id: 'next', score: 1 }).isPersisted.promise;
+  assert.deepEqual(await db.getAll('SELECT id, score FROM documents ORDER BY id'),
+    [{ id: '-inf', score: -Infinity }, { id: 'inf', score: Infinity }, { id: 'next', score: 1 }, { id: 'sql', score: Infinity }]);
+  assert.equal(docs.get('inf').score, Infinity);
+  assert.equal(docs.get('-inf').score, -Infinity);
+  const batch = await db.getCrudBatch(10);
+  assert.deepEqual(batch.crud.map((e) => [e.id, e.opData.score]), [['inf', Infinity], ['-inf', -Infinity], ['sql', Infinity], ['next', 1]]);
+  let tx = await db.getNextCrudTransaction();
+  for (let i = 0; tx && i < 10; i++) {
+    await tx.complete();
+    tx = await db.getNextCrudTransaction();
+  }
+  assert.equal(tx, null, 'every entry can be uploaded and completed');
+});
