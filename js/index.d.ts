@@ -47,6 +47,11 @@ export class Index {
 type SQLiteValue<C> = C extends BaseColumnType<'TEXT'> ? string | null : number | null;
 /** The row type of a table: `id` plus its columns. */
 export type RowType<T> = T extends Table<infer C> ? { id: string } & { [K in keyof C]: SQLiteValue<C[K]> } : never;
+/**
+ * What insert() takes for a table: `id` and any of its columns. Every column
+ * is nullable, so one left out is null, as in @tanstack/powersync-db-collection.
+ */
+export type InsertType<T> = T extends Table<infer C> ? { id: string } & { [K in keyof C]?: SQLiteValue<C[K]> } : never;
 
 /** PowerSync's older table form: a named table with a list of columns. */
 export interface ClassicTableOptions extends Omit<TableOptions, 'indexes'> {
@@ -526,14 +531,15 @@ export interface PowerSyncCollectionConfig<T extends object = Record<string, unk
 }
 
 /** Options for createCollection; opaque. */
-export interface PowerSyncCollectionOptions<T extends object> {
+export interface PowerSyncCollectionOptions<T extends object, TInsertInput extends object = T> {
   readonly __powersync: T;
+  readonly __insert?: TInsertInput;
 }
 
 /** With a table and no schema: the collection's items have the table's row type. */
 export function powerSyncCollectionOptions<TTable extends Table<any>>(
   config: Omit<PowerSyncCollectionConfig<RowType<TTable>>, 'table' | 'schema'> & { table: TTable; schema?: undefined },
-): PowerSyncCollectionOptions<RowType<TTable>>;
+): PowerSyncCollectionOptions<RowType<TTable>, InsertType<TTable>>;
 export function powerSyncCollectionOptions<T extends object = Record<string, any>>(
   config: PowerSyncCollectionConfig<T>,
 ): PowerSyncCollectionOptions<T>;
@@ -626,7 +632,7 @@ export interface CurrentStateAsChangesOptions {
   optimizedOnly?: boolean;
 }
 
-export class Collection<T extends object = Record<string, any>, TUtils extends object = PowerSyncCollectionUtils> {
+export class Collection<T extends object = Record<string, any>, TUtils extends object = PowerSyncCollectionUtils, TInsertInput extends object = T> {
   readonly id: string;
   readonly status: CollectionStatus;
   readonly size: number;
@@ -654,7 +660,7 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   values(): IterableIterator<T>;
   entries(): IterableIterator<[string, T]>;
   [Symbol.iterator](): IterableIterator<[string, T]>;
-  insert(item: T | T[], config?: OperationConfig): Transaction<T>;
+  insert(item: TInsertInput | TInsertInput[], config?: OperationConfig): Transaction<T>;
   update(key: string, callback: (draft: T) => void): Transaction<T>;
   update(key: string, config: OperationConfig, callback: (draft: T) => void): Transaction<T>;
   update(keys: string[], callback: (drafts: T[]) => void): Transaction<T>;
@@ -672,7 +678,7 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   cleanup(): Promise<void>;
 }
 
-export function createCollection<T extends object>(options: PowerSyncCollectionOptions<T>): Collection<T, PowerSyncCollectionUtils>;
+export function createCollection<T extends object, TInsertInput extends object = T>(options: PowerSyncCollectionOptions<T, TInsertInput>): Collection<T, PowerSyncCollectionUtils, TInsertInput>;
 export function createCollection<T extends object>(options: LocalOnlyCollectionOptions<T>): Collection<T, LocalOnlyCollectionUtils>;
 export function createCollection<T extends object>(options: LocalStorageCollectionOptions<T>): Collection<T, LocalStorageCollectionUtils>;
 

@@ -33,6 +33,12 @@ async function main(): Promise<void> {
   const first: Todo | undefined = todos.get('t1');
   const title: string | null | undefined = first?.title;
   todos.insert(sample);
+  // Columns are nullable: insert() may leave them out (as the README's example does).
+  todos.insert({ id: 't4', title: 'only a title' });
+  // @ts-expect-error the id is required on insert
+  todos.insert({ title: 'no id' });
+  // @ts-expect-error a TEXT column is a string on insert too
+  todos.insert({ id: 't5', title: 5 });
   // @ts-expect-error an unknown column
   todos.insert({ id: 't2', title: 'x', done: 0, weight: 1, colour: 'red' });
   todos.update('t1', (draft) => { draft.done = 1; });
