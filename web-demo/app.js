@@ -359,6 +359,16 @@ function startSync(db) {
     else localStorage.removeItem(offlineKey)
     apply()
   })
+  // The switch is the client's, not the tab's: with the same client open in
+  // several tabs, one of them syncs, so every tab follows a change made in
+  // another (the storage event fires in the other tabs of the origin).
+  window.addEventListener('storage', (e) => {
+    if (e.key !== offlineKey) return
+    const off = e.newValue === '1'
+    if (offline.checked === off) return
+    offline.checked = off
+    apply()
+  })
   db.registerListener({ statusChanged: (status) => renderSync(status) })
   renderSync(db.currentStatus)
   apply()
