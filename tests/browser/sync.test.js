@@ -19,9 +19,8 @@
 //     and database: the download resumes and converges;
 //   - the browser SIGKILLed mid-download, reopened on the same profile: it
 //     keeps its persisted writes, resumes and converges;
-//   - no main-thread task over 50 ms while 100,000 rows arrive (skipped
-//     while it fails; SYNC_LONG_TASKS=1 runs it).
-// Skipped while the JS package has no db.connect.
+//   - 100,000 rows arrive; the main-thread tasks over 50 ms are reported
+//     (asserted to be none with SYNC_LONG_TASKS=1).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -513,16 +512,15 @@ syncTest('sync: the browser SIGKILLed mid-download and reopened on the same prof
 // sync"). By thread CPU no task of the sync takes 50 ms (longest 25-37 ms,
 // tests/browser/bench/sync-trace.js; with a second tab open, the multi-tab
 // encoding of a commit's row changes is one ~195 ms task, same section),
-// but this test measures wall time,
-// as the other long-task tests do, and on a shared 2-core machine (load
-// average 7-25 while it was last run) other processes' work stretches 5-30
-// ms tasks past 50 ms. It stays out of make test until it has passed three
-// runs in a row; SYNC_LONG_TASKS=1 runs it.
-const LONG_TASKS = process.env.SYNC_LONG_TASKS === '1'
-  ? {}
-  : { skip: 'wall-time long tasks: fails on a busy machine, where other processes stretch 5-30 ms tasks (BENCHMARKS.md); SYNC_LONG_TASKS=1 runs it' };
+// but this test measures wall time, as the other long-task tests do. On a
+// quiet 2-core machine it passed 2 of 3 runs at ae412cc, the third saw one
+// task of 50 ms while another process ran (BENCHMARKS.md). As stack.test.js
+// does for loads, make test reports the long tasks and asserts only that the
+// rows converge; SYNC_LONG_TASKS=1 asserts that there are none, for a quiet
+// machine (the project measures timing in benchmarks, not in tests).
+const ASSERT_LONG_TASKS = process.env.SYNC_LONG_TASKS === '1';
 
-syncTest('sync: no main-thread task over 50 ms while 100,000 rows arrive (issue 9, item 2)', async (t) => {
+syncTest('sync: 100,000 rows arrive with no main-thread task over 50 ms (issue 9, item 2; asserted with SYNC_LONG_TASKS=1)', async (t) => {
   const m = new Model('long-tasks');
   const N = 100000;
   await backend(m, { put: rows(m, 'seed', N) });
@@ -541,5 +539,6 @@ syncTest('sync: no main-thread task over 50 ms while 100,000 rows arrive (issue 
   const r = await a.page.evaluate(([url, user, n]) => app.initialSync(url, user, n), [env.server.url, m.user, N]);
   console.log(`# 100,000 rows: hasSynced after ${Math.round(r.hasSynced)} ms, the collection showed them all after ${Math.round(r.rows)} ms; long tasks (ms, at ms since connect): ${JSON.stringify(r.long)}`);
   await converged([a], m);
-  assert.deepEqual(r.long, [], 'main-thread tasks over 50 ms during the initial sync');
-}, LONG_TASKS);
+  if (ASSERT_LONG_TASKS) assert.deepEqual(r.long, [], 'main-thread tasks over 50 ms during the initial sync');
+  else if (r.long.length > 0) t.diagnostic(`long tasks reported, not asserted (SYNC_LONG_TASKS=1 asserts): ${JSON.stringify(r.long)}`);
+});
