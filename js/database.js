@@ -337,7 +337,7 @@ export class PowerSyncDatabase extends Queries {
     };
     if (handlerForm) {
       const handler = handlerOrOptions;
-      return this._subscribe(opts, (e) => handler.onError?.(e), start(guarded((e) => handler.onChange(e))));
+      return this._subscribe(opts, (e) => (handler.onError ? handler.onError(e) : unhandled('onChange', e)), start(guarded((e) => handler.onChange(e))));
     }
     return this._iterate(opts, (push) => start(push));
   }
@@ -379,7 +379,7 @@ export class PowerSyncDatabase extends Queries {
       };
     };
     if (typeof opts.onResult === 'function') {
-      const onError = guarded((e) => opts.onError?.(e));
+      const onError = guarded((e) => (opts.onError ? opts.onError(e) : unhandled('watch', e)));
       return this._subscribe(opts, onError, start(guarded(opts.onResult), onError));
     }
     return this._iterate(opts, start);
@@ -796,4 +796,10 @@ export class PowerSyncDatabase extends Queries {
       this._unlock = null;
     }
   }
+}
+
+// unhandled logs the error of a watch or onChange that has no onError, so a
+// bad query is not silently a watch that never fires.
+function unhandled(what, e) {
+  console.error(`gopowersync: ${what} failed and has no onError handler:`, e);
 }

@@ -73,3 +73,16 @@ test('bad options are TypeErrors naming them', async () => {
   assert.throws(() => db.onChange({ onChange() {} }, { signal: {} }), { name: 'TypeError', message: /signal/ });
   assert.throws(() => db.watch('SELECT 1', [], { throttleMs: 'x' }), { name: 'TypeError', message: /throttleMs/ });
 });
+
+// Found by a new user: db.watch('SELEC 1', [], { onResult }) failed silently.
+test('a watch whose query fails and that has no onError logs the error', async (t) => {
+  const db = await openDatabase();
+  const logged = [];
+  t.mock.method(console, 'error', (...args) => { logged.push(args); });
+  const results = [];
+  db.watch('SELEC 1', [], { onResult: (r) => results.push(r) });
+  await waitFor(() => logged.length > 0, 'the logged error');
+  assert.match(String(logged[0][0]), /watch failed and has no onError/);
+  assert.match(String(logged[0][1]?.message), /syntax error/);
+  assert.deepEqual(results, []);
+});
