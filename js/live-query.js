@@ -54,7 +54,20 @@ function toExpr(v) {
   if (isRef(v)) return { type: 'ref', path: v[PATH] };
   if (v instanceof Func || v instanceof Aggregate) return v;
   if (v instanceof Date) return { type: 'val', value: v.toISOString() };
-  return { type: 'val', value: v === undefined ? null : v };
+  return { type: 'val', value: irValue(v) };
+}
+
+// irValue is a constant as the IR's JSON carries it: a bigint in the safe
+// range as a number, a larger one in 64 bits as {"$int64": "decimal"} (JSON
+// numbers beyond 2^53 would arrive as floats), in arrays too.
+function irValue(v) {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') {
+    if (v < -(2n ** 63n) || v > 2n ** 63n - 1n) throw new TypeError(`query: the bigint ${v} does not fit SQLite's 64-bit INTEGER`);
+    return Number.isSafeInteger(Number(v)) ? Number(v) : { $int64: v.toString() };
+  }
+  if (Array.isArray(v)) return v.map(irValue);
+  return v;
 }
 
 /**
@@ -92,7 +105,7 @@ export const isNull = fn('isNull');
 /** True when the value is absent (null here: rows have no undefined). */
 export const isUndefined = fn('isUndefined');
 /** True when value equals one of the array's elements. */
-export const inArray = (value, array) => new Func('in', [toExpr(value), { type: 'val', value: Array.isArray(array) ? array : array }]);
+export const inArray = (value, array) => new Func('in', [toExpr(value), isRef(array) ? toExpr(array) : { type: 'val', value: irValue(array) }]);
 /** SQL LIKE with % and _ wildcards, case-sensitive. */
 export const like = fn('like');
 /** LIKE ignoring case. */

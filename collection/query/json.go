@@ -208,7 +208,7 @@ func (p *irParser) expr(v any, where string) collection.Expr {
 		}
 		return collection.Ref{Path: path}
 	case "val":
-		return collection.Val{Value: m["value"]}
+		return collection.Val{Value: p.value(m["value"], where+".value")}
 	case "func", "agg":
 		name := p.str(m["name"], where+".name")
 		if typ == "agg" && !isAggregate(name) {
@@ -241,4 +241,26 @@ func (p *irParser) items(v any, where string) []SelectItem {
 		out = append(out, item)
 	}
 	return out
+}
+
+// value restores the {"$int64": "decimal"} markers JS puts for integers
+// beyond 2^53 (a JSON number there would arrive as a float), in arrays too.
+func (p *irParser) value(v any, where string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if s, ok := v["$int64"].(string); ok && len(v) == 1 {
+			i, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				p.fail(InvalidQueryError(where + ": bad $int64 " + strconv.Quote(s)))
+			}
+			return i
+		}
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = p.value(x, where+"["+strconv.Itoa(i)+"]")
+		}
+		return out
+	}
+	return v
 }

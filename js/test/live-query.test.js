@@ -296,3 +296,18 @@ test('subscribeChanges with where: the matching items first, then changes across
   assert.deepEqual(seen, ['insert t2', 'delete t1']);
   sub.unsubscribe();
 });
+
+// Found by a new user: eq(t.done, 10n) threw "Do not know how to serialize a BigInt".
+test('bigints compare in live queries, beyond 2^53 too, and in inArray', async () => {
+  const { db, todos } = await setup();
+  await db.execute('INSERT INTO todos (id, title, prio) VALUES (?, ?, ?)', ['big', 'huge', 2n ** 60n + 1n]);
+  await waitFor(() => todos.has('big'), 'the SQL row in the collection');
+  const two = await queryOnce((q) => q.from({ t: todos }).where(({ t }) => eq(t.prio, 2n)));
+  assert.deepEqual(two.map((r) => r.id), ['t1']);
+  const big = await queryOnce((q) => q.from({ t: todos }).where(({ t }) => eq(t.prio, 2n ** 60n + 1n)));
+  assert.deepEqual(big.map((r) => r.id), ['big'], 'not the neighbouring float');
+  assert.equal((await queryOnce((q) => q.from({ t: todos }).where(({ t }) => eq(t.prio, 2n ** 60n)))).length, 0);
+  const listed = await queryOnce((q) => q.from({ t: todos }).where(({ t }) => inArray(t.prio, [1n, 2n ** 60n + 1n])).orderBy(({ t }) => t.id));
+  assert.deepEqual(listed.map((r) => r.id), ['big', 't2']);
+  assert.throws(() => createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.prio, 2n ** 64n))), TypeError);
+});
