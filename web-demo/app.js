@@ -161,7 +161,10 @@ async function main() {
     const next = createLiveQueryCollection({
       query: (q) => {
         let b = q.from({ t: todos })
-        if (needle) b = b.where(({ t }) => ilike(t.description, `%${needle}%`))
+        // like's % and _ are wildcards, with no escape (as in TanStack DB): a
+        // typed % or _ becomes _ (any one character) and the list keeps the
+        // exact matches (shownRows).
+        if (needle) b = b.where(({ t }) => ilike(t.description, `%${needle.replace(/[%_]/g, '_')}%`))
         return b.orderBy(({ t }) => t.created_at, { stringSort: 'lexical' }).orderBy(({ t }) => t.id, { stringSort: 'lexical' })
       },
       gcTime: 0,
@@ -173,7 +176,12 @@ async function main() {
     old?.cleanup()
     list.render()
   }
-  const list = createList({ todos, act, rows: () => shown?.toArray ?? [] })
+  const shownRows = () => {
+    const needle = $('search').value.toLowerCase()
+    const rows = shown?.toArray ?? []
+    return /[%_]/.test(needle) ? rows.filter((t) => (t.description ?? '').toLowerCase().includes(needle)) : rows
+  }
+  const list = createList({ todos, act, rows: shownRows })
   app = {
     add(input) {
       const description = input.value.trim()
@@ -191,6 +199,8 @@ async function main() {
       const pending = new Set(JSON.parse(row.ids))
       $('queue-length').textContent = String(row.n)
       $('queue-items').textContent = String(pending.size)
+      $('queue-changes-word').textContent = row.n === 1 ? 'change' : 'changes'
+      $('queue-items-word').textContent = pending.size === 1 ? 'item' : 'items'
       list.setPending(pending)
     },
     onError: (err) => notice('queue', `Could not read the upload queue: ${message(err)}. Reload the page.`),

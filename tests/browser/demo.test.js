@@ -125,6 +125,11 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
 
     await page.fill(sel('search'), 'OAT');
     await waitForTexts(page, ['buy oat milk']);
+    // % and _ are what they are, not like's wildcards.
+    await page.fill(sel('search'), '%');
+    await waitForTexts(page, []);
+    await page.fill(sel('search'), 'oat_milk');
+    await waitForTexts(page, []);
     await page.fill(sel('search'), '');
     await waitForTexts(page, ['buy oat milk', 'write tests']);
     assert.equal(await textOf(page, 'open-count'), '1', 'the open count is a live query');
@@ -132,6 +137,7 @@ test('demo: add, edit, toggle, search and delete through the UI; a reload shows 
     // 4 PUTs, a PATCH for the edit, a PATCH for the toggle, 2 DELETEs: 8 changes to 4 items waiting for upload.
     await waitForText(page, 'queue-length', '8');
     assert.equal(await textOf(page, 'queue-items'), '4');
+    assert.equal(await textOf(page, 'queue-changes-word'), 'changes');
     assert.equal(await textOf(page, 'row-count'), '2');
     assert.equal(await page.locator('li.pending').count(), 2, 'both items are marked as not uploaded');
     const ops = await page.evaluate(() => demo.db.getAll(`SELECT json_extract(data, '$.op') AS op FROM ps_crud ORDER BY id`));
