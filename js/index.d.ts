@@ -470,6 +470,13 @@ export class PowerSyncDatabase implements LockContext {
    */
   close(): Promise<void>;
 }
+/**
+ * PowerSyncDatabase under the name PowerSync's connectors are typed with
+ * (`uploadData(database: AbstractPowerSyncDatabase)`); `db instanceof
+ * AbstractPowerSyncDatabase` holds.
+ */
+export const AbstractPowerSyncDatabase: typeof PowerSyncDatabase;
+export type AbstractPowerSyncDatabase = PowerSyncDatabase;
 
 // ---------- Standard Schema ----------
 

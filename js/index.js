@@ -4,6 +4,9 @@
 export { init } from './loader.js';
 export { Schema, Table, Column, Index, IndexedColumn, column, ColumnType } from './schema.js';
 export { PowerSyncDatabase } from './database.js';
+// PowerSync's connectors are typed with AbstractPowerSyncDatabase (the base of
+// its web and Node databases); ours has one database class, also under that name.
+export { PowerSyncDatabase as AbstractPowerSyncDatabase } from './database.js';
 export { SyncStatus, SyncProgress } from './sync-status.js';
 export { CrudEntry, CrudBatch, CrudTransaction, UpdateType } from './crud.js';
 export { createCollection, powerSyncCollectionOptions, Collection } from './collection.js';

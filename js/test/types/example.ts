@@ -112,3 +112,13 @@ export function liveQueries(todos: Collection<Todo>) {
   createLiveQueryCollection({ query: 'SELECT 1' });
   return [open.toArray, counts.size];
 }
+
+// PowerSync's connectors are typed with AbstractPowerSyncDatabase.
+import { AbstractPowerSyncDatabase } from '../../index.js';
+export const connector = {
+  async fetchCredentials() { return { endpoint: 'http://localhost:8181', token: 't' }; },
+  async uploadData(database: AbstractPowerSyncDatabase): Promise<void> {
+    const tx = await database.getNextCrudTransaction();
+    await tx?.complete();
+  },
+};
