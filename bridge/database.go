@@ -337,7 +337,7 @@ func (b *Bridge) databaseOf(v js.Value) (*database, error) {
 	d := b.dbs[v.Get("id").Int()]
 	b.mu.Unlock()
 	if d == nil {
-		return nil, typeErrorf("database", "the database is closed")
+		return nil, store.ErrClosed
 	}
 	return d, nil
 }

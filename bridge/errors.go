@@ -65,7 +65,12 @@ func (b *Bridge) jsError(err error) js.Value {
 		name, msg = n.Name(), n.Error()
 		issues = b.issuesOf(err)
 	case errors.Is(err, store.ErrNoRows):
-		msg = "Result set is empty: " + msg
+		// PowerSync's text for get() on no rows; the Go wrapping chain
+		// (store: get "...": ...) means nothing to a JS caller.
+		msg = "Result set is empty"
+	case errors.Is(err, store.ErrClosed):
+		// The JS class carries the one text for a closed database.
+		name, msg = "DatabaseClosedError", ""
 	}
 	if b.deps.makeError.Type() != js.TypeFunction {
 		return js.Global().Get("Error").New(name + ": " + msg)

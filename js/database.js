@@ -7,6 +7,7 @@ import { SyncStatus, reviveSyncStatus } from './sync-status.js';
 import { queryOf } from './watched-query.js';
 import { sqlParams } from './values.js';
 import { settlePersisting } from './transaction.js';
+import { DatabaseClosedError } from './errors.js';
 
 const SYNC_LOCK_PREFIX = 'gopowersync-sync:';
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
@@ -261,7 +262,7 @@ export class PowerSyncDatabase extends Queries {
   }
 
   async _h() {
-    if (this.closed) throw new Error('PowerSyncDatabase: the database is closed (close() was called)');
+    if (this.closed) throw new DatabaseClosedError();
     if (!this._handle) await this.init();
     return this._handle;
   }

@@ -111,7 +111,9 @@ export function makeError(name, message, issuesJSON) {
     return new SchemaValidationError(type, issues, message);
   }
   const Class = classes[name];
-  if (Class) return new Class(message);
+  // An empty message means: the class's own text (the Go side then does not
+  // repeat a text that JS owns).
+  if (Class) return message ? new Class(message) : new Class();
   const e = name === 'Error' ? new Error(message) : new TanStackDBError(message);
   e.name = name;
   return e;
@@ -165,6 +167,19 @@ export class DatabaseLockedError extends Error {
     this.name = 'DatabaseLockedError';
   }
 }
+
+/**
+ * A call on a PowerSyncDatabase after close() (or on an object of it, such
+ * as a transaction's database handle): every such call rejects with this
+ * class and this text, whichever layer noticed the close.
+ */
+export class DatabaseClosedError extends Error {
+  constructor(m = 'PowerSyncDatabase: the database is closed (close() was called)') {
+    super(m);
+    this.name = 'DatabaseClosedError';
+  }
+}
+registerErrorClasses({ DatabaseClosedError }); // the bridge names it for store.ErrClosed
 
 /** The error of a commit (or of open) that OPFS refused: quota, permission... */
 export class PersistenceError extends Error {

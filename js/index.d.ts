@@ -799,6 +799,14 @@ export class DatabaseLockedError extends Error {
   constructor(dbFilename?: string, waitedMs?: number);
 }
 /**
+ * A call on a PowerSyncDatabase (or on anything it handed out) after
+ * close(): always this class, message
+ * `PowerSyncDatabase: the database is closed (close() was called)`.
+ */
+export class DatabaseClosedError extends Error {
+  constructor(message?: string);
+}
+/**
  * OPFS refused a write (quota, permission): isPersisted of that transaction
  * and every later write reject with it; `cause` is the browser's error.
  */

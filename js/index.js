@@ -24,7 +24,7 @@ export {
   MissingDeleteHandlerError, MissingMutationFunctionError, TransactionNotPendingMutateError,
   TransactionNotPendingCommitError, TransactionAlreadyCompletedRollbackError, TransactionRolledBackError,
   CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
-  CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, PersistenceError, InternalError,
+  CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, DatabaseClosedError, PersistenceError, InternalError,
 } from './errors.js';
 export {
   createLiveQueryCollection, queryOnce, LiveQueryCollection, BaseQueryBuilder, eq, gt, gte, lt, lte, and, or, not, inArray,

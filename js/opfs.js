@@ -25,7 +25,7 @@
 // writes on the latest. durable(seq) resolves on the worker's
 // acknowledgement, as with one tab.
 
-import { DatabaseLockedError, PersistenceError } from './errors.js';
+import { DatabaseClosedError, DatabaseLockedError, PersistenceError } from './errors.js';
 
 const LOCK_PREFIX = 'gopowersync-write:';
 const CHANNEL_PREFIX = 'gopowersync:';
@@ -307,7 +307,7 @@ export class OPFSStorage {
   async beginWrite() {
     if (this.exclusive) throw new Error(`database "${this.name}" is open exclusively: no beginWrite`);
     if (this._failure) throw this._failure;
-    if (!this._worker) throw new Error(`database "${this.name}" is closed`);
+    if (!this._worker) throw new DatabaseClosedError();
     if (this._release && !this._wanted) {
       this._inWrite = true;
       return null;
@@ -347,7 +347,7 @@ export class OPFSStorage {
    */
   commit(record) {
     if (this._failure) throw this._failure;
-    if (!this._worker) throw new Error(`database "${this.name}" is closed`);
+    if (!this._worker) throw new DatabaseClosedError();
     if (!this._release || this._staged) throw new Error(`database "${this.name}": a commit outside a write`);
     const seq = Number(new DataView(record.buffer, record.byteOffset, 12).getBigUint64(4, true));
     const buffer = record.byteOffset === 0 && record.byteLength === record.buffer.byteLength ? record.buffer : record.slice().buffer;
@@ -367,7 +367,7 @@ export class OPFSStorage {
    */
   stageRows(text) {
     if (this._failure) throw this._failure;
-    if (!this._worker) throw new Error(`database "${this.name}" is closed`);
+    if (!this._worker) throw new DatabaseClosedError();
     if (!this._release) throw new Error(`database "${this.name}": row changes outside a write`);
     this._worker.postMessage({ type: 'rows', text });
   }

@@ -65,7 +65,7 @@ func (s *session) uploadAll(ctx context.Context) {
 type errUploadStuck struct{ id int64 }
 
 func (e errUploadStuck) Error() string {
-	return fmt.Sprintf("sync: upload: UploadData returned without completing queue entry %d (call Complete on the batch)", e.id)
+	return fmt.Sprintf("sync: upload: uploadData returned without completing queue entry %d: call complete() on the transaction or batch", e.id)
 }
 
 func (s *session) uploadOnce(ctx context.Context) error {

@@ -1,0 +1,87 @@
+// The texts of the errors a JS user meets on common paths: they speak the
+// JS API (PowerSync's and TanStack DB's names), not the Go engine's
+// wrapping chains (store: ..., powersync: ..., UploadData, Complete).
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  init, PowerSyncDatabase, Schema, Table, column, DatabaseClosedError, createCollection, powerSyncCollectionOptions,
+} from '../index.js';
+import { tempDir, waitFor } from './helpers.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const dir = tempDir();
+const serverBin = join(dir, 'sync-server');
+
+before(async () => {
+  await promisify(execFile)(process.env.GO || 'go', ['build', '-o', serverBin, './syncserver/cmd/sync-server'], { cwd: REPO });
+  await init();
+});
+
+const schema = () => new Schema({ todos: new Table({ description: column.text, done: column.integer }) });
+
+/** A text a JS user should never see: Go package prefixes and Go names. */
+const GO_SPEAK = /\b(store|powersync|bridge):|UploadData|Complete on/;
+
+test('db.get on no rows rejects with PowerSync\'s text alone', async () => {
+  const db = new PowerSyncDatabase({ schema: schema(), database: { dbFilename: ':memory:' } });
+  try {
+    await assert.rejects(db.get('SELECT * FROM todos WHERE id = ?', ['none']), (e) => {
+      assert.equal(e.message, 'Result set is empty');
+      return true;
+    });
+  } finally {
+    await db.close();
+  }
+});
+
+test('every call on a closed database rejects with DatabaseClosedError and one text', async () => {
+  const db = new PowerSyncDatabase({ schema: schema(), database: { dbFilename: join(dir, 'closed.sqlite') } });
+  await db.init();
+  const todos = createCollection(powerSyncCollectionOptions({ database: db, table: db.schema.props.todos }));
+  await todos.preload();
+  let held;
+  await db.readTransaction(async (tx) => { held = tx; });
+  await db.close();
+  const calls = {
+    get: () => db.get('SELECT 1'),
+    getAll: () => db.getAll('SELECT 1'),
+    execute: () => db.execute('INSERT INTO todos (id) VALUES (?)', ['a']),
+    writeTransaction: () => db.writeTransaction(async () => {}),
+    getUploadQueueStats: () => db.getUploadQueueStats(),
+    'collection insert': () => todos.insert({ id: 'c1', description: 'x', done: 0 }).isPersisted.promise,
+  };
+  const texts = new Set();
+  for (const [name, call] of Object.entries(calls)) {
+    let err;
+    try { await call(); } catch (e) { err = e; }
+    assert.ok(err, `${name} should reject`);
+    assert.ok(err instanceof DatabaseClosedError, `${name}: ${err.name}: ${err.message}`);
+    assert.equal(err.name, 'DatabaseClosedError', name);
+    assert.doesNotMatch(err.message, GO_SPEAK, name);
+    texts.add(err.message);
+  }
+  assert.deepEqual([...texts], ['PowerSyncDatabase: the database is closed (close() was called)']);
+  assert.ok(held);
+});
+
+test('uploadData that does not complete its transaction reports it in the JS API\'s words', async (t) => {
+  const child = spawn(serverBin, ['-addr', '127.0.0.1:0', '-db', join(dir, 'server.sqlite')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => { log += chunk; });
+  const db = new PowerSyncDatabase({ schema: schema(), database: { dbFilename: ':memory:' } });
+  t.after(async () => { await db.close(); child.kill(); });
+  const base = await waitFor(() => /serving (http:\/\/[\d.]+:\d+)\//.exec(log)?.[1], () => `the dev server's address; it logged: ${log}`, 20000);
+  await db.connect({
+    async fetchCredentials() { return (await fetch(`${base}/api/token`)).json(); },
+    async uploadData(database) { await database.getNextCrudTransaction(); }, // forgets tx.complete()
+  }, { retryDelayMs: 50, crudUploadThrottleMs: 10 });
+  await db.execute('INSERT INTO todos (id, description) VALUES (?, ?)', ['u1', 'never completed']);
+  const err = await waitFor(() => db.currentStatus.dataFlowStatus.uploadError, 'an upload error');
+  assert.match(err.message, /uploadData returned without completing queue entry 1: call complete\(\) on the transaction or batch/);
+  assert.doesNotMatch(err.message, GO_SPEAK);
+});
