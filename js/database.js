@@ -10,6 +10,8 @@ import { settlePersisting } from './transaction.js';
 import { DatabaseClosedError } from './errors.js';
 
 const SYNC_LOCK_PREFIX = 'gopowersync-sync:';
+/** The keys options.database may have. */
+const DATABASE_OPTIONS = new Set(['dbFilename', 'dbLocation', 'lockTimeoutMs']);
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
 const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3, executeRaw: 4 };
 
@@ -154,7 +156,7 @@ class TransactionContext extends Queries {
  * a file in the origin private file system in browsers, or ':memory:'.
  */
 export class PowerSyncDatabase extends Queries {
-  /** @param {{ schema: Schema, database: { dbFilename: string } }} options */
+  /** @param {{ schema: Schema, database: { dbFilename: string, dbLocation?: string, lockTimeoutMs?: number } }} options */
   constructor(options) {
     super();
     if (options === null || typeof options !== 'object') throw new TypeError('PowerSyncDatabase: options must be an object');
@@ -163,11 +165,25 @@ export class PowerSyncDatabase extends Queries {
     if (database === null || typeof database !== 'object' || typeof database.dbFilename !== 'string' || database.dbFilename === '') {
       throw new TypeError('PowerSyncDatabase: options.database.dbFilename must be a non-empty string');
     }
+    const unknown = Object.keys(database).filter((k) => !DATABASE_OPTIONS.has(k));
+    if (unknown.length) {
+      throw new TypeError(`PowerSyncDatabase: unknown options.database option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+    }
+    if (database.dbLocation !== undefined && !(typeof database.dbLocation === 'string' && database.dbLocation !== '')) {
+      throw new TypeError('PowerSyncDatabase: options.database.dbLocation must be a non-empty string (a directory)');
+    }
     if (database.lockTimeoutMs !== undefined && !(typeof database.lockTimeoutMs === 'number' && database.lockTimeoutMs > 0)) {
       throw new TypeError('PowerSyncDatabase: options.database.lockTimeoutMs must be a positive number of milliseconds');
     }
     this.schema = schema;
     this.dbFilename = database.dbFilename;
+    // _path is the file opened. In Node dbLocation is the file's directory,
+    // as in @powersync/node (which joins the two); a browser's origin
+    // private file system is opened by dbFilename alone, and dbLocation is
+    // ignored there, as @powersync/web does.
+    this._path = isBrowser || database.dbLocation === undefined || this.dbFilename === ':memory:'
+      ? this.dbFilename
+      : `${database.dbLocation.replace(/[\\/]+$/, '')}/${this.dbFilename.replace(/^[\\/]+/, '')}`;
     this._lockTimeoutMs = database.lockTimeoutMs;
     this.closed = false;
     this._inflight = new Set();
@@ -226,17 +242,17 @@ export class PowerSyncDatabase extends Queries {
     await init();
     let storage = null;
     let unlock = null;
-    if (isBrowser && this.dbFilename !== ':memory:') {
+    if (isBrowser && this._path !== ':memory:') {
       const { openOPFSStorage } = await import('./opfs.js');
-      storage = await openOPFSStorage(this.dbFilename, { lockTimeoutMs: this._lockTimeoutMs });
-    } else if (this.dbFilename !== ':memory:') {
+      storage = await openOPFSStorage(this._path, { lockTimeoutMs: this._lockTimeoutMs });
+    } else if (this._path !== ':memory:') {
       // Node: one process (one database object) per file; a second
       // opener gets DatabaseLockedError here, before touching the file.
       const { lockDatabaseFile } = await import('./node-lock.js');
-      unlock = await lockDatabaseFile(this.dbFilename);
+      unlock = await lockDatabaseFile(this._path);
     }
     try {
-      this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this.dbFilename, storage);
+      this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this._path, storage);
       this._storage = storage;
       this._unlock = unlock;
       this._statusChanged(check(this._handle.onSyncStatus((text) => this._ownStatus(text))));
@@ -615,7 +631,7 @@ export class PowerSyncDatabase extends Queries {
   // over when that one disconnects, closes or crashes (the browser releases
   // its locks), and shows that one's status meanwhile.
   async _awaitSyncLock(h) {
-    const name = SYNC_LOCK_PREFIX + this.dbFilename;
+    const name = SYNC_LOCK_PREFIX + this._path;
     const abort = new AbortController();
     this._syncWaiting = abort;
     let started;

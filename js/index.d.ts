@@ -338,8 +338,14 @@ export interface PowerSyncDatabaseOptions {
    * ':memory:'. lockTimeoutMs (browsers, default 30000): how long a write
    * waits for another tab's or worker's write before it fails with
    * DatabaseLockedError.
+   *
+   * dbLocation (Node): the directory of the file, which must exist; the
+   * file opened is dbLocation/dbFilename, as with @powersync/node. In
+   * browsers it is ignored, as @powersync/web ignores it (the origin
+   * private file system is opened by dbFilename alone). Any other key in
+   * `database` is a TypeError naming it.
    */
-  database: { dbFilename: string; lockTimeoutMs?: number };
+  database: { dbFilename: string; dbLocation?: string; lockTimeoutMs?: number };
 }
 
 export interface ArrayQueryDefinition<R = any> {
