@@ -5,7 +5,10 @@ package bridge
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall/js"
+
+	"github.com/ncruces/go-sqlite3"
 
 	"github.com/localfirst/gopowersync/store"
 )
@@ -58,6 +61,7 @@ func (b *Bridge) jsError(err error) js.Value {
 	name, msg, issues := "Error", err.Error(), js.Undefined()
 	var te *TypeError
 	var n named
+	var sqlErr *sqlite3.Error
 	switch {
 	case errors.As(err, &te):
 		name, msg = "TypeError", te.Error()
@@ -71,9 +75,26 @@ func (b *Bridge) jsError(err error) js.Value {
 	case errors.Is(err, store.ErrClosed):
 		// The JS class carries the one text for a closed database.
 		name, msg = "DatabaseClosedError", ""
+	case errors.As(err, &sqlErr):
+		msg = sqliteMessage(sqlErr)
 	}
 	if b.deps.makeError.Type() != js.TypeFunction {
 		return js.Global().Get("Error").New(name + ": " + msg)
 	}
 	return b.deps.makeError.Invoke(name, msg, issues)
+}
+
+// sqliteMessage is SQLite's own text of e ("no such table: t"), the text
+// PowerSync's JS SDKs show for a failed statement: the Go chain around it
+// (store: execute "...": sqlite3: SQL logic error: ...) means nothing to a
+// JS caller.
+func sqliteMessage(e *sqlite3.Error) string {
+	s := e.Error()
+	if rest, ok := strings.CutPrefix(s, "sqlite3: "); ok {
+		if _, m, ok := strings.Cut(rest, ": "); ok {
+			return m
+		}
+		return rest
+	}
+	return s
 }

@@ -85,3 +85,24 @@ test('uploadData that does not complete its transaction reports it in the JS API
   assert.match(err.message, /uploadData returned without completing queue entry 1: call complete\(\) on the transaction or batch/);
   assert.doesNotMatch(err.message, GO_SPEAK);
 });
+
+test('a failed statement rejects with SQLite\'s text, whatever the call', async () => {
+  const db = new PowerSyncDatabase({ schema: schema(), database: { dbFilename: ':memory:' } });
+  try {
+    const calls = {
+      execute: [() => db.execute('SELEC 1'), 'near "SELEC": syntax error'],
+      getAll: [() => db.getAll('SELECT * FROM nope'), 'no such table: nope'],
+      get: [() => db.get('SELECT * FROM nope'), 'no such table: nope'],
+      'writeTransaction tx.execute': [() => db.writeTransaction((tx) => tx.execute('INSERT INTO nope VALUES (1)')), 'no such table: nope'],
+      'readTransaction tx.getAll': [() => db.readTransaction((tx) => tx.getAll('SELEC 1')), 'near "SELEC": syntax error'],
+    };
+    for (const [name, [call, text]] of Object.entries(calls)) {
+      await assert.rejects(call(), (e) => {
+        assert.equal(e.message, text, name);
+        return true;
+      });
+    }
+  } finally {
+    await db.close();
+  }
+});
