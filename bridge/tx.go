@@ -12,7 +12,7 @@ import (
 )
 
 // errTxClosed answers a tx.execute that arrives after its transaction ended.
-var errTxClosed = errors.New("bridge: transaction is closed: its callback's promise has settled")
+var errTxClosed = errors.New("the transaction is closed: its callback's promise has settled (use tx only inside the callback)")
 
 // txServer queues the calls that JS makes on one transaction object so
 // that they all run in the goroutine that holds the store transaction.

@@ -106,3 +106,17 @@ test('a failed statement rejects with SQLite\'s text, whatever the call', async 
     await db.close();
   }
 });
+
+test('a transaction used after its callback settled says so without Go prefixes', async () => {
+  const db = new PowerSyncDatabase({ schema: schema(), database: { dbFilename: ':memory:' } });
+  try {
+    let held;
+    await db.writeTransaction(async (tx) => { held = tx; });
+    await assert.rejects(held.execute('SELECT 1'), (e) => {
+      assert.equal(e.message, 'the transaction is closed: its callback\'s promise has settled (use tx only inside the callback)');
+      return true;
+    });
+  } finally {
+    await db.close();
+  }
+});
