@@ -68,6 +68,11 @@ func (b *Bridge) jsError(err error) js.Value {
 	case errors.As(err, &n):
 		name, msg = n.Name(), n.Error()
 		issues = b.issuesOf(err)
+		if name == "SchemaValidationError" {
+			// The JS class words it from type and issues, the same text as
+			// for a schema that failed in JS.
+			msg = ""
+		}
 	case errors.Is(err, store.ErrNoRows):
 		// PowerSync's text for get() on no rows; the Go wrapping chain
 		// (store: get "...": ...) means nothing to a JS caller.

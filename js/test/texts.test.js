@@ -120,3 +120,20 @@ test('a transaction used after its callback settled says so without Go prefixes'
     await db.close();
   }
 });
+
+test('a row the schema rejects gets the same SchemaValidationError text as in TanStack DB', async () => {
+  const db = new PowerSyncDatabase({ schema: schema(), database: { dbFilename: ':memory:' } });
+  try {
+    const todos = createCollection(powerSyncCollectionOptions({ database: db, table: db.schema.props.todos }));
+    await todos.preload();
+    let err;
+    try { todos.insert({ id: 'a', description: 'x', done: 'not a number' }); } catch (e) { err = e; }
+    assert.ok(err, 'the insert throws');
+    assert.equal(err.name, 'SchemaValidationError');
+    assert.match(err.message, /^Insert validation failed: /);
+    assert.doesNotMatch(err.message, /collection:|rejected by the schema/);
+    assert.ok(err.issues.length > 0);
+  } finally {
+    await db.close();
+  }
+});
