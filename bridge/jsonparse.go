@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/localfirst/gopowersync/internal/jsonnum"
 )
 
 // parser reads the JSON text JS's JSON.stringify produces into Go values
@@ -293,10 +295,8 @@ func (p *parser) number() (any, error) {
 			return i, nil
 		}
 	}
-	f, err := strconv.ParseFloat(text, 64)
-	// Beyond float64's range is ±Infinity, as JSON.parse reads it (SQLite
-	// writes a REAL infinity as 9.0e+999).
-	if err != nil && !(math.IsInf(f, 0) && errors.Is(err, strconv.ErrRange)) {
+	f, err := jsonnum.ParseFloat(text)
+	if err != nil {
 		return nil, fmt.Errorf("bad number %q", text)
 	}
 	if f == math.Trunc(f) && math.Abs(f) <= maxExact {

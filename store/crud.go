@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 
-	"encoding/json"
+	"github.com/localfirst/gopowersync/internal/jsonnum"
 )
 
 // Op is the kind of an upload queue entry.
@@ -132,7 +131,7 @@ func decodeValue(raw []byte) (any, error) {
 				return i, nil
 			}
 		}
-		return parseJSONFloat(raw)
+		return jsonnum.ParseFloat(string(raw))
 	case string(raw) == "null":
 		return nil, nil
 	case string(raw) == "true":
@@ -298,16 +297,4 @@ func (db *DB) UploadQueueStats(ctx context.Context) (count int, size int64, err 
 		return 0, 0, fmt.Errorf("store: upload queue: stats: %w", err)
 	}
 	return int(row["count"].(int64)), row["size"].(int64), nil
-}
-
-// parseJSONFloat reads a JSON number as float64. A number beyond float64's
-// range is ±Inf, not an error: SQLite's JSON functions write a REAL infinity
-// as 9.0e+999 (so the triggers queue it in ps_crud that way), and JS's
-// JSON.parse reads that text as Infinity, as PowerSync's upload code does.
-func parseJSONFloat(raw []byte) (float64, error) {
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil && math.IsInf(f, 0) && errors.Is(err, strconv.ErrRange) {
-		return f, nil
-	}
-	return f, err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/jsonnum"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -305,15 +306,9 @@ func numericPrefix(s string) string {
 	return s[:i]
 }
 
-// parseReal parses a REAL as SQLite writes it; beyond the float64 range
-// (SQLite's JSON spells infinity 9.0e+999) it is ±Inf, as in SQLite.
-func parseReal(s string) (float64, error) {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && errors.Is(err, strconv.ErrRange) {
-		return f, nil // ±Inf, or 0 for an underflow: SQLite's values too
-	}
-	return f, err
-}
+// parseReal parses a REAL as SQLite writes it (jsonnum.ParseFloat: beyond
+// the float64 range, as SQLite's JSON spells infinity, it is ±Inf).
+func parseReal(s string) (float64, error) { return jsonnum.ParseFloat(s) }
 
 func realToInt(f float64) int64 {
 	switch {
