@@ -9,7 +9,7 @@ WAZERO    := $(CURDIR)/.cache/bin/wazero-exec
 export WAZERO_CACHE := $(CURDIR)/.cache/wazero
 
 # Packages that must behave the same natively, under wazero (wasip1) and under Node (js).
-PORTABLE  := ./store/... ./collection/... ./psync/... ./internal/protocol/...
+PORTABLE  := ./store/... ./collection/... ./psync/... ./internal/protocol/... ./internal/jsontext/...
 ADDR      ?= 127.0.0.1:8181
 
 .PHONY: build test test-native test-wasip1 test-js test-node test-interop test-browser bench bench-native bench-wasip1 bench-browser demo sync-server clean
@@ -48,9 +48,10 @@ test-native:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	# Short fuzz runs on top of the seed corpora (testdata/fuzz): the sync
-	# line reader, the JSON parser of the JS bridge, the packed row format
-	# and the storage journal.
+	# line reader, the JSON text scanner under all our JSON, the JSON parser
+	# of the JS bridge, the packed row format and the storage journal.
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime 15s ./internal/protocol
+	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime 5s ./internal/jsontext
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime 5s ./bridge
 	$(GO) test -run '^$$' -fuzz '^FuzzPacked$$' -fuzztime 5s ./collection
 	$(GO) test -run '^$$' -fuzz '^FuzzReplay$$' -fuzztime 5s ./store/pagevfs

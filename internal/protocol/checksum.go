@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // Checksum is a 32-bit op or bucket checksum. Bucket checksums are the
@@ -43,7 +45,7 @@ func (c Checksum) Signed() int32 { return int32(c) }
 
 // ParseChecksum reads a checksum's JSON number text (see Checksum).
 func ParseChecksum(b []byte) (Checksum, error) {
-	if v, ok := smallInt(b); ok && v >= math.MinInt32 && v <= math.MaxUint32 {
+	if v, ok := jsontext.SmallInt(b); ok && v >= math.MinInt32 && v <= math.MaxUint32 {
 		return Checksum(uint32(v)), nil // the usual case, without allocating
 	}
 	s := string(b)

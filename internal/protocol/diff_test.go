@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // trickyLines are inputs where encoding/json's rules are easy to get
@@ -124,10 +126,10 @@ var trickyLines = []struct{ name, line string }{
 	{"a capital literal", `{"x":True}`},
 	{"spaces everywhere", " { \"token_expires_in\" : 5 , \"x\" : [ 1 , { } ] } \r"},
 	{"a stream", `{"checkpoint":{"last_op_id":"1","buckets":[],"streams":[{"name":"s","is_default":true,"errors":[]}]}}`},
-	{"nesting at the limit", `{"x":` + strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1) + `}`},
-	{"nesting past the limit", `{"x":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}`},
-	{"raw nesting past the limit", `{"checkpoint":{"buckets":[{"subscriptions":` + strings.Repeat("[", maxDepth-3) + strings.Repeat("]", maxDepth-3) + `}]}}`},
-	{"raw nesting at the limit", `{"checkpoint":{"buckets":[{"subscriptions":` + strings.Repeat("[", maxDepth-4) + strings.Repeat("]", maxDepth-4) + `}]}}`},
+	{"nesting at the limit", `{"x":` + strings.Repeat("[", jsontext.MaxDepth-1) + strings.Repeat("]", jsontext.MaxDepth-1) + `}`},
+	{"nesting past the limit", `{"x":` + strings.Repeat("[", jsontext.MaxDepth) + strings.Repeat("]", jsontext.MaxDepth) + `}`},
+	{"raw nesting past the limit", `{"checkpoint":{"buckets":[{"subscriptions":` + strings.Repeat("[", jsontext.MaxDepth-3) + strings.Repeat("]", jsontext.MaxDepth-3) + `}]}}`},
+	{"raw nesting at the limit", `{"checkpoint":{"buckets":[{"subscriptions":` + strings.Repeat("[", jsontext.MaxDepth-4) + strings.Repeat("]", jsontext.MaxDepth-4) + `}]}}`},
 	{"unclosed nesting", `{"x":` + strings.Repeat("[", 100)},
 }
 

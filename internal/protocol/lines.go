@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // OpID is an op id (also a checkpoint's last_op_id and a write
@@ -15,7 +17,7 @@ type OpID int64
 // UnmarshalJSON reads a decimal string.
 func (o *OpID) UnmarshalJSON(b []byte) error {
 	if len(b) > 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		if v, ok := smallInt(b[1 : len(b)-1]); ok {
+		if v, ok := jsontext.SmallInt(b[1 : len(b)-1]); ok {
 			*o = OpID(v) // the usual case, without allocating
 			return nil
 		}

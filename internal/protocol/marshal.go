@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // This file writes lines for AppendLine without reflection, in the
@@ -219,12 +221,13 @@ func (e *encoder) rawMessage(m json.RawMessage) {
 		e.b = append(e.b, "null"...)
 		return
 	}
-	d := decoder{s: m}
-	d.ws()
-	err := d.skip()
+	var d jsontext.Decoder
+	d.Reset(m)
+	d.Space()
+	err := d.Skip()
 	if err == nil {
-		if d.ws(); d.i != len(m) {
-			err = d.unexpected("after the value")
+		if d.Space(); d.Offset() != len(m) {
+			err = d.Unexpected("after the value")
 		}
 	}
 	if err != nil {

@@ -3,6 +3,8 @@ package protocol
 import (
 	"encoding/json"
 	"strconv"
+
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // This file reads each line shape with the scanner in scan.go. Every
@@ -14,12 +16,13 @@ import (
 // decodeLine reads one sync line as encoding/json's Unmarshal into a Line
 // would, without the checks of Line.check.
 func decodeLine(raw []byte) (Line, error) {
-	d := decoder{s: raw}
+	var d decoder
+	d.Reset(raw)
 	var l Line
-	d.ws()
-	switch d.peek() {
+	d.Space()
+	switch d.Peek() {
 	case 'n':
-		if err := d.null(); err != nil {
+		if err := d.Null(); err != nil {
 			return Line{}, err
 		}
 	case '{':
@@ -27,11 +30,11 @@ func decodeLine(raw []byte) (Line, error) {
 			return Line{}, err
 		}
 	default:
-		return Line{}, d.mismatch("a line object")
+		return Line{}, d.Mismatch("a line object")
 	}
-	d.ws()
-	if d.i != len(raw) {
-		return Line{}, d.unexpected("after the line")
+	d.Space()
+	if d.Offset() != len(raw) {
+		return Line{}, d.Unexpected("after the line")
 	}
 	return l, nil
 }
@@ -62,19 +65,19 @@ func (d *decoder) line(l *Line) error {
 // member named fields[i]; members with other names are skipped, as
 // encoding/json skips unknown fields.
 func (d *decoder) members(fields []string, member func(i int) error) error {
-	more, err := d.open('}')
+	more, err := d.Open('}')
 	for more && err == nil {
 		var key []byte
-		if key, err = d.key(); err != nil {
+		if key, err = d.Key(); err != nil {
 			return err
 		}
 		if i := field(key, fields); i >= 0 {
 			err = member(i)
 		} else {
-			err = d.skip()
+			err = d.Skip()
 		}
 		if err == nil {
-			more, err = d.next('}')
+			more, err = d.Next('}')
 		}
 	}
 	return err
@@ -83,33 +86,33 @@ func (d *decoder) members(fields []string, member func(i int) error) error {
 // object reads an optional object field with read, which is called at
 // the object's opening brace.
 func object[T any](d *decoder, p **T, read func(*decoder, *T) error) error {
-	switch d.peek() {
+	switch d.Peek() {
 	case 'n':
 		*p = nil
-		return d.null()
+		return d.Null()
 	case '{':
 		if *p == nil {
 			*p = new(T)
 		}
 		return read(d, *p)
 	}
-	return d.mismatch("object")
+	return d.Mismatch("object")
 }
 
 // array reads a slice field: null makes it nil, [] empty, and elements
 // are read into what the slice already holds, as encoding/json does.
 func array[T any](d *decoder, p *[]T, read func(*decoder, *T) error) error {
-	switch d.peek() {
+	switch d.Peek() {
 	case 'n':
 		*p = nil
-		return d.null()
+		return d.Null()
 	case '[':
 	default:
-		return d.mismatch("array")
+		return d.Mismatch("array")
 	}
 	s := *p
 	n := 0
-	more, err := d.open(']')
+	more, err := d.Open(']')
 	for more && err == nil {
 		if n >= len(s) {
 			if n >= cap(s) {
@@ -123,7 +126,7 @@ func array[T any](d *decoder, p *[]T, read func(*decoder, *T) error) error {
 			return err
 		}
 		n++
-		more, err = d.next(']')
+		more, err = d.Next(']')
 	}
 	if err != nil {
 		return err
@@ -138,13 +141,13 @@ func array[T any](d *decoder, p *[]T, read func(*decoder, *T) error) error {
 // element reads a struct element of an array: null leaves it as it is.
 func element[T any](read func(*decoder, *T) error) func(*decoder, *T) error {
 	return func(d *decoder, v *T) error {
-		switch d.peek() {
+		switch d.Peek() {
 		case 'n':
-			return d.null()
+			return d.Null()
 		case '{':
 			return read(d, v)
 		}
-		return d.mismatch("object")
+		return d.Mismatch("object")
 	}
 }
 
@@ -284,8 +287,8 @@ func (d *decoder) partialCheckpointComplete(c *PartialCheckpointComplete) error 
 		case 0:
 			err = d.opID(&c.LastOpID)
 		case 1:
-			if d.peek() == 'n' {
-				err = d.null()
+			if d.Peek() == 'n' {
+				err = d.Null()
 			} else {
 				var v int64
 				if v, err = d.integer(); err == nil {
@@ -299,9 +302,9 @@ func (d *decoder) partialCheckpointComplete(c *PartialCheckpointComplete) error 
 
 // stringField reads a string; null leaves it as it is.
 func (d *decoder) stringField(p *string) error {
-	switch d.peek() {
+	switch d.Peek() {
 	case 'n':
-		return d.null()
+		return d.Null()
 	case '"':
 		s, err := d.string()
 		if err == nil {
@@ -309,15 +312,15 @@ func (d *decoder) stringField(p *string) error {
 		}
 		return err
 	}
-	return d.mismatch("string")
+	return d.Mismatch("string")
 }
 
 // stringPtr reads an optional string.
 func (d *decoder) stringPtr(p **string) error {
-	switch d.peek() {
+	switch d.Peek() {
 	case 'n':
 		*p = nil
-		return d.null()
+		return d.Null()
 	case '"':
 		s, err := d.string()
 		if err != nil {
@@ -329,16 +332,16 @@ func (d *decoder) stringPtr(p **string) error {
 		**p = s
 		return nil
 	}
-	return d.mismatch("string")
+	return d.Mismatch("string")
 }
 
 // opType reads an op's type; the four known ones take no memory.
 func (d *decoder) opType(p *OpType) error {
-	switch d.peek() {
+	switch d.Peek() {
 	case 'n':
-		return d.null()
+		return d.Null()
 	case '"':
-		text, err := d.readString()
+		text, err := d.ReadString()
 		if err != nil {
 			return err
 		}
@@ -351,49 +354,49 @@ func (d *decoder) opType(p *OpType) error {
 		*p = OpType(text)
 		return nil
 	}
-	return d.mismatch("string")
+	return d.Mismatch("string")
 }
 
 func (d *decoder) boolField(p *bool) error {
-	switch d.peek() {
+	switch d.Peek() {
 	case 'n':
-		return d.null()
+		return d.Null()
 	case 't':
 		*p = true
-		return d.literal("true")
+		return d.Literal("true")
 	case 'f':
 		*p = false
-		return d.literal("false")
+		return d.Literal("false")
 	}
-	return d.mismatch("bool")
+	return d.Mismatch("bool")
 }
 
 // integer reads a number that must be a 64-bit integer, as encoding/json
 // reads one into an int or int64 (no fraction or exponent, even 1.0).
 func (d *decoder) integer() (int64, error) {
-	c := d.peek()
+	c := d.Peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return 0, d.mismatch("number")
+		return 0, d.Mismatch("number")
 	}
-	start := d.i
-	text, err := d.number()
+	start := d.Offset()
+	text, err := d.Number()
 	if err != nil {
 		return 0, err
 	}
-	if v, ok := smallInt(text); ok {
+	if v, ok := jsontext.SmallInt(text); ok {
 		return v, nil
 	}
 	v, err := strconv.ParseInt(string(text), 10, 64)
 	if err != nil {
-		return 0, &syntaxError{off: start, msg: "number " + string(text) + " is not a 64-bit integer"}
+		return 0, &jsontext.SyntaxError{Offset: start, Msg: "number " + string(text) + " is not a 64-bit integer"}
 	}
 	return v, nil
 }
 
 func (d *decoder) intPtr(p **int) error {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*p = nil
-		return d.null()
+		return d.Null()
 	}
 	v, err := d.integer()
 	if err != nil {
@@ -407,9 +410,9 @@ func (d *decoder) intPtr(p **int) error {
 }
 
 func (d *decoder) int64Ptr(p **int64) error {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*p = nil
-		return d.null()
+		return d.Null()
 	}
 	v, err := d.integer()
 	if err != nil {
@@ -425,18 +428,18 @@ func (d *decoder) int64Ptr(p **int64) error {
 // opID reads an op id as OpID.UnmarshalJSON does: a string holding a
 // decimal integer (strconv.ParseInt's syntax, so "+7" and "007" pass).
 func (d *decoder) opID(p *OpID) error {
-	if d.peek() != '"' {
-		return d.mismatch("an op id string")
+	if d.Peek() != '"' {
+		return d.Mismatch("an op id string")
 	}
-	start := d.i
-	raw, err := d.readString()
+	start := d.Offset()
+	raw, err := d.ReadString()
 	if err != nil {
 		return err
 	}
-	v, ok := smallInt(raw)
+	v, ok := jsontext.SmallInt(raw)
 	if !ok {
 		if v, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
-			return &syntaxError{off: start, msg: strconv.Quote(string(raw)) + " is not a decimal op id"}
+			return &jsontext.SyntaxError{Offset: start, Msg: strconv.Quote(string(raw)) + " is not a decimal op id"}
 		}
 	}
 	*p = OpID(v)
@@ -444,9 +447,9 @@ func (d *decoder) opID(p *OpID) error {
 }
 
 func (d *decoder) opIDPtr(p **OpID) error {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*p = nil
-		return d.null()
+		return d.Null()
 	}
 	if *p == nil {
 		*p = d.optrs.new()
@@ -456,18 +459,18 @@ func (d *decoder) opIDPtr(p **OpID) error {
 
 // checksum reads a checksum as Checksum.UnmarshalJSON does.
 func (d *decoder) checksum(p *Checksum) error {
-	c := d.peek()
+	c := d.Peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return d.mismatch("a checksum number")
+		return d.Mismatch("a checksum number")
 	}
-	start := d.i
-	text, err := d.number()
+	start := d.Offset()
+	text, err := d.Number()
 	if err != nil {
 		return err
 	}
 	v, err := ParseChecksum(text)
 	if err != nil {
-		return &syntaxError{off: start, msg: err.Error()}
+		return &jsontext.SyntaxError{Offset: start, Msg: err.Error()}
 	}
 	*p = v
 	return nil
@@ -476,11 +479,11 @@ func (d *decoder) checksum(p *Checksum) error {
 // rawMessage keeps a value's JSON text (null included) as
 // json.RawMessage.UnmarshalJSON does, in the line's shared raw storage.
 func (d *decoder) rawMessage(p *json.RawMessage) error {
-	start := d.i
-	if err := d.skip(); err != nil {
+	start := d.Offset()
+	if err := d.Skip(); err != nil {
 		return err
 	}
-	text := d.s[start:d.i]
+	text := d.Input()[start:d.Offset()]
 	if cap(d.raws)-len(d.raws) < len(text) {
 		d.raws = make([]byte, 0, max(len(text), 1024))
 	}
