@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/jsontext"
 	"github.com/localfirst/gopowersync/internal/jsonnum"
 	"github.com/localfirst/gopowersync/store"
 )
@@ -39,60 +40,41 @@ var errRowData = errors.New("not a JSON object")
 
 // decode returns the row of id whose data column holds data ("" reads as
 // an object without members). A key given twice counts the first time, as
-// json_extract reads it.
+// json_extract reads it. Data that is not one JSON object is an error
+// (errRowData, or jsontext's *SyntaxError with the offset), as it is to
+// json_extract.
 func (d *rowDecoder) decode(id, data string) (collection.Row, error) {
 	row := make(collection.Row, len(d.cols)+1)
 	if data != "" {
-		i := skipSpace(data, 0)
-		if i >= len(data) || data[i] != '{' {
+		var dec jsontext.Decoder
+		dec.ResetString(data)
+		dec.Space()
+		if dec.Peek() != '{' {
 			return nil, errRowData
 		}
-		i = skipSpace(data, i+1)
-		first := true
-		for {
-			if i < len(data) && data[i] == '}' && first {
-				i++
-				break
-			}
-			if i >= len(data) || data[i] != '"' {
-				return nil, errRowData
-			}
-			end, err := scanValue(data, i)
-			if err != nil {
+		more, err := dec.Open('}')
+		for more && err == nil {
+			var key []byte
+			if key, err = dec.Key(); err != nil {
 				return nil, err
 			}
-			key, err := jsonString(data[i:end])
-			if err != nil {
+			c, ok := d.index[string(key)]
+			start := dec.Offset()
+			if err = dec.Skip(); err != nil {
 				return nil, err
 			}
-			i = skipSpace(data, end)
-			if i >= len(data) || data[i] != ':' {
-				return nil, errRowData
-			}
-			i = skipSpace(data, i+1)
-			end, err = scanValue(data, i)
-			if err != nil {
-				return nil, err
-			}
-			if c, ok := d.index[key]; ok {
-				if _, dup := row[key]; !dup {
-					row[key] = castJSON(data[i:end], d.cols[c].Type)
+			if ok {
+				if name := d.cols[c].Name; !hasKey(row, name) {
+					row[name] = castJSON(data[start:dec.Offset()], d.cols[c].Type)
 				}
 			}
-			first = false
-			i = skipSpace(data, end)
-			if i < len(data) && data[i] == ',' {
-				i = skipSpace(data, i+1)
-				continue
-			}
-			if i < len(data) && data[i] == '}' {
-				i++
-				break
-			}
-			return nil, errRowData
+			more, err = dec.Next('}')
 		}
-		if skipSpace(data, i) != len(data) {
-			return nil, errRowData
+		if err == nil {
+			err = dec.End()
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range d.cols {
@@ -104,86 +86,20 @@ func (d *rowDecoder) decode(id, data string) (collection.Row, error) {
 	return row, nil
 }
 
-func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
+func hasKey(row collection.Row, name string) bool {
+	_, ok := row[name]
+	return ok
 }
 
-// scanValue returns the end of the JSON value that starts at s[i]. Strings
-// and literals are checked here, numbers by castJSON's parse, containers
-// (rare in a row: json_extract returns them as text) by encoding/json.
-func scanValue(s string, i int) (int, error) {
-	if i >= len(s) {
-		return 0, errRowData
-	}
-	switch c := s[i]; {
-	case c == '"':
-		for j := i + 1; j < len(s); j++ {
-			switch s[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1, nil
-			default:
-				if s[j] < 0x20 {
-					return 0, errRowData
-				}
-			}
-		}
-		return 0, errRowData
-	case c == '{' || c == '[':
-		depth := 0
-		for j := i; j < len(s); j++ {
-			switch s[j] {
-			case '"':
-				end, err := scanValue(s, j)
-				if err != nil {
-					return 0, err
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					if !json.Valid([]byte(s[i : j+1])) {
-						return 0, errRowData
-					}
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, errRowData
-	case c == 't' || c == 'f' || c == 'n':
-		for _, lit := range [...]string{"true", "false", "null"} {
-			if strings.HasPrefix(s[i:], lit) {
-				return i + len(lit), nil
-			}
-		}
-		return 0, errRowData
-	case c == '-' || (c >= '0' && c <= '9'):
-		j := i + 1
-		for j < len(s) && strings.IndexByte("0123456789+-.eE", s[j]) >= 0 {
-			j++
-		}
-		return j, nil
-	}
-	return 0, errRowData
-}
-
-// jsonString returns the text of a JSON string (with its quotes) that
-// scanValue accepted.
+// jsonString returns the text of a JSON string token that jsontext
+// checked: the token's own bytes when it has no escapes (kept as they are,
+// as json_extract keeps them), else decoded by jsontext.Unquote.
 func jsonString(raw string) (string, error) {
 	if strings.IndexByte(raw, '\\') < 0 {
 		return raw[1 : len(raw)-1], nil
 	}
-	var s string
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return "", err
-	}
-	return s, nil
+	text, err := jsontext.Unquote(nil, []byte(raw))
+	return string(text), err
 }
 
 // castJSON applies SQLite's CAST to a JSON value as json_extract returns it.
