@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/localfirst/gopowersync/collection"
-	"github.com/localfirst/gopowersync/internal/jsontext"
 	"github.com/localfirst/gopowersync/internal/jsonnum"
+	"github.com/localfirst/gopowersync/internal/jsontext"
 	"github.com/localfirst/gopowersync/store"
 )
 
