@@ -43,6 +43,9 @@ type Bridge struct {
 	txIDs   map[*collection.Transaction]int
 	txByID  map[int]*collection.Transaction
 	colls   map[string]*collection.Collection // by id: the sources a live query names
+
+	nextOpening int
+	openings    map[int]*opening // databases still opening, by id (see opening.go)
 }
 
 // deps are the JS values the bridge needs again and again, looked up once.
@@ -86,6 +89,8 @@ func New(cfg Config) *Bridge {
 		txIDs:   make(map[*collection.Transaction]int),
 		txByID:  make(map[int]*collection.Transaction),
 		colls:   make(map[string]*collection.Collection),
+
+		openings: make(map[int]*opening),
 	}
 }
 

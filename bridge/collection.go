@@ -10,7 +10,9 @@ import (
 	"syscall/js"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/collection/powersync"
 	"github.com/localfirst/gopowersync/collection/query"
+	"github.com/localfirst/gopowersync/store"
 )
 
 // coll is the Go side of one JS collection.
@@ -31,18 +33,34 @@ func (b *Bridge) exportCollections(obj js.Value) {
 	obj.Set("createLocalCollection", b.sync(b.createLocalCollection))
 	obj.Set("tableValidator", b.sync(b.tableValidator))
 	b.exportTransactions(obj)
+	b.exportOpenings(obj)
 }
 
 // createCollection(db, tableName, optionsJSON): a collection of the
-// database's table, as powerSyncCollectionOptions describes it. Returns the
-// collection's object.
+// database's table, as powerSyncCollectionOptions describes it; db is an
+// open database's object, or the object of openingDatabase while it opens.
+// Returns the collection's object.
 func (b *Bridge) createCollection(args []js.Value) (any, error) {
 	if err := argCount(args, 3, "createCollection(database, tableName, options)"); err != nil {
 		return nil, err
 	}
-	d, err := b.databaseOf(args[0])
-	if err != nil {
-		return nil, err
+	var schema store.Schema
+	var open *powersync.Opening
+	if args[0].Type() == js.TypeObject && args[0].Get("opening").Type() == js.TypeNumber {
+		op, _, err := b.openingOf(args[0])
+		if err != nil {
+			return nil, err
+		}
+		schema, open = op.schema, op.open
+	} else {
+		d, err := b.databaseOf(args[0])
+		if err != nil {
+			return nil, err
+		}
+		d.mu.Lock()
+		schema = d.schema
+		d.mu.Unlock()
+		open = powersync.Opened(d.db)
 	}
 	table, err := goString(args[1], "tableName")
 	if err != nil {
@@ -56,7 +74,7 @@ func (b *Bridge) createCollection(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, start, err := b.powerSyncConfig(d, table, opts)
+	cfg, start, err := b.powerSyncConfig(schema, open, table, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,10 @@ import (
 	"github.com/localfirst/gopowersync/store"
 )
 
-// powerSyncConfig builds the collection config for a table of d from the
-// options JS sends: {id, syncBatchSize, syncMode, autoIndex, gcTime (ms),
-// startSync, hostValidated}. The application's schemas, serializers and
+// powerSyncConfig builds the collection config for a table of schema, on
+// the database open stands for, from the options JS sends: {id,
+// syncBatchSize, syncMode, autoIndex, gcTime (ms), startSync,
+// hostValidated}. The application's schemas, serializers and
 // deserialization run in JS (they are JS functions); without a schema the
 // Go side checks items against the table's types (TableValidator), with
 // one (hostValidated) only that their fields are the table's.
@@ -25,10 +26,7 @@ import (
 // which waits for the database lock, and a JS call must not wait for a
 // lock that a writeTransaction awaiting JS may hold. start reports whether
 // the caller should start sync from a goroutine.
-func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any) (cfg collection.Config, start bool, err error) {
-	d.mu.Lock()
-	schema := d.schema
-	d.mu.Unlock()
+func (b *Bridge) powerSyncConfig(schema store.Schema, open *powersync.Opening, table string, opts map[string]any) (cfg collection.Config, start bool, err error) {
 	t, ok := schema.Table(table)
 	if !ok {
 		return cfg, false, typeErrorf("tableName", "the database schema has no table %q", table)
@@ -68,7 +66,7 @@ func (b *Bridge) powerSyncConfig(d *database, table string, opts map[string]any)
 	start = o.StartSync == nil || *o.StartSync
 	never := false
 	o.StartSync = &never
-	return powersync.CollectionOptions(d.db, t, o), start, nil
+	return powersync.CollectionOptionsOpening(open, t, o), start, nil
 }
 
 // tableValidator(schemaJSON, tableName): a function validate(itemJSON,

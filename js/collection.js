@@ -2,7 +2,7 @@
 // The items live in the Go engine; this file validates and serializes what
 // goes in and parses what comes out.
 
-import { module, call, check, revive, report } from './loader.js';
+import { module, loaded, call, check, revive, report } from './loader.js';
 import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError } from './errors.js';
@@ -161,9 +161,17 @@ export class Collection {
     this._keyList = null;
     this._size = -1;
     this.utils = { getMeta: () => this._meta() };
-    if (this._db.ready) this._create();
-    else {
-      this._pending = this._db.init().then(() => this._create()).catch((e) => { this._error = e; throw e; });
+    if (this._db.ready) this._create(this._db._handle);
+    else if (loaded()) {
+      // The database is still opening: as in TanStack DB, the collection
+      // is 'loading', and mutations apply at once and persist once it has
+      // opened (the engine waits for it; see powersync.Opening).
+      this._create(this._db._openingRef());
+      this._db.init().catch(() => {}); // a failed open is the collection's error
+    } else {
+      // The module itself is not loaded yet (init() not awaited): the
+      // collection exists once it is.
+      this._pending = this._db.init().then(() => this._create(this._db._handle)).catch((e) => { this._error = e; throw e; });
       this._pending.catch(() => {});
     }
   }
@@ -215,12 +223,14 @@ export class Collection {
     options.attach?.(this);
   }
 
-  _create() {
+  // _create makes the engine's collection on database, an open database's
+  // handle or the stand-in of a database still opening.
+  _create(database) {
     const o = this.config;
     const opts = { syncBatchSize: o.syncBatchSize, syncMode: o.syncMode, autoIndex: o.autoIndex, startSync: o.startSync, hostValidated: o.schema !== undefined };
     if (o.id !== undefined) opts.id = o.id;
     if (o.gcTime !== undefined) opts.gcTime = o.gcTime;
-    this._go = check(module().createCollection(this._db._handle, this._table.name, JSON.stringify(opts)));
+    this._go = check(module().createCollection(database, this._table.name, JSON.stringify(opts)));
     this.id = this._go.id;
     collections.set(this.id, new WeakRef(this));
   }
@@ -254,7 +264,7 @@ export class Collection {
   _g() {
     if (this._go) return this._go;
     if (this._error) throw this._error;
-    throw new Error(`collection of "${this._table.name}": the database is still opening; await collection.preload() first`);
+    throw new Error(`collection of "${this._table.name}": the module is still loading; await init() before using collections (or await collection.preload())`);
   }
 
   _meta() {

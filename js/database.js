@@ -204,8 +204,34 @@ export class PowerSyncDatabase extends Queries {
 
   /** Opens the database (loading the module if needed). */
   init() {
-    this._ready ??= this._open();
+    this._ready ??= this._open().catch((e) => {
+      this._openError = e;
+      this._settleOpening(undefined, e);
+      throw e;
+    });
     return this._ready;
+  }
+
+  /**
+   * The engine's stand-in for this database while it opens, which
+   * collections made before the open are created on: their mutations
+   * apply at once and persist once it has opened (or fail with the open's
+   * error). Needs the module loaded. @internal
+   */
+  _openingRef() {
+    if (!this._opening) {
+      this._opening = check(module().openingDatabase(JSON.stringify(this.schema)));
+      if (this._openError) this._settleOpening(undefined, this._openError);
+    }
+    return this._opening;
+  }
+
+  // _settleOpening tells the stand-in of _openingRef how the open ended.
+  _settleOpening(handle, error) {
+    const opening = this._opening;
+    if (!opening || opening.settled) return;
+    opening.settled = true;
+    check(module().settleOpening(opening, handle, error));
   }
 
   /**
@@ -253,6 +279,7 @@ export class PowerSyncDatabase extends Queries {
     }
     try {
       this._handle = await call(module().openDatabase, JSON.stringify(this.schema), this._path, storage);
+      this._settleOpening(this._handle, undefined);
       this._storage = storage;
       this._unlock = unlock;
       this._statusChanged(check(this._handle.onSyncStatus((text) => this._ownStatus(text))));

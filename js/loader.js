@@ -25,6 +25,11 @@ export function init(options = {}) {
   return loading;
 }
 
+/** Whether init() has loaded the module (module() answers). @internal */
+export function loaded() {
+  return globalThis.__gopowersync?.ready === true;
+}
+
 /** The entry object of the running module; throws before init(). @internal */
 export function module() {
   const m = globalThis.__gopowersync;
@@ -52,6 +57,7 @@ async function load({ wasmURL }) {
   if (!m) throw new Error('gopowersync: the module started without publishing its entry object');
   const problem = m.setup({ makeError, watchPromise: (p, id) => watchPromise(m, p, id), nextTask: nextTask() });
   if (problem) throw new Error(`gopowersync: setup: ${problem}`);
+  m.ready = true;
 }
 
 /**

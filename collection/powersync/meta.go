@@ -21,7 +21,7 @@ type Meta struct {
 type Utils struct {
 	meta       Meta
 	table      store.Table
-	db         *store.DB
+	open       *Opening
 	serializer map[string]func(any) (any, error)
 }
 

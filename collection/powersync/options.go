@@ -83,6 +83,13 @@ func (e *DeserializationError) Name() string { return "DeserializationError" }
 // table in db: keyed by id, synced with store.TrackRows, persisted by a
 // Transactor. Create it with collection.Runtime.CreateCollection.
 func CollectionOptions(db *store.DB, table store.Table, opts Options) collection.Config {
+	return CollectionOptionsOpening(Opened(db), table, opts)
+}
+
+// CollectionOptionsOpening is CollectionOptions for a database that may
+// still be opening: the collection accepts mutations at once and persists
+// them once open has settled (see Opening).
+func CollectionOptionsOpening(open *Opening, table store.Table, opts Options) collection.Config {
 	batch := opts.SyncBatchSize
 	if batch <= 0 {
 		batch = DefaultSyncBatchSize
@@ -94,7 +101,7 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 			MetadataIsTracked: table.TrackMetadata,
 		},
 		table:      table,
-		db:         db,
+		open:       open,
 		serializer: opts.Serializer,
 	}
 	deser := opts.DeserializationSchema
@@ -102,7 +109,7 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 		deser = opts.Schema // nil: rows read through the typed view need no check
 	}
 	src := &source{
-		db:       db,
+		open:     open,
 		table:    table,
 		dec:      newRowDecoder(table),
 		deser:    deser,
@@ -120,9 +127,12 @@ func CollectionOptions(db *store.DB, table store.Table, opts Options) collection
 	default:
 		schema = TableValidator(table)
 	}
-	tr := NewTransactor(db)
 	handler := func(ctx context.Context, p collection.MutationParams) error {
-		return tr.ApplyTransaction(ctx, p.Transaction)
+		db, err := open.Wait(ctx)
+		if err != nil {
+			return fmt.Errorf("powersync: persist transaction %s: the database did not open: %w", p.Transaction.ID(), err)
+		}
+		return NewTransactor(db).ApplyTransaction(ctx, p.Transaction)
 	}
 	return collection.Config{
 		ID:        opts.ID,

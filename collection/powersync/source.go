@@ -14,7 +14,7 @@ import (
 
 // source is a PowerSync collection's sync source; start begins a session.
 type source struct {
-	db       *store.DB
+	open     *Opening
 	table    store.Table
 	dec      *rowDecoder
 	deser    collection.Validator
@@ -27,6 +27,7 @@ type source struct {
 // session is one sync session: from start to the collection's cleanup.
 type session struct {
 	*source
+	db      *store.DB
 	p       *collection.SyncParams
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -58,12 +59,26 @@ func (s *source) selectList() string {
 	return b.String()
 }
 
-// start is the SyncConfig.Sync function. It installs row tracking first,
-// so that no change can slip between the initial load and the tracking.
+// start is the SyncConfig.Sync function. While the database is still
+// opening, the session starts once it has opened (see startLater).
 func (s *source) start(p *collection.SyncParams) collection.SyncHandle {
+	db, err, settled := s.open.result()
+	if !settled {
+		return s.startLater(p)
+	}
+	if err != nil {
+		p.MarkError(err)
+		return collection.SyncHandle{}
+	}
+	return s.startWith(db, p)
+}
+
+// startWith starts a session on db. It installs row tracking first, so
+// that no change can slip between the initial load and the tracking.
+func (s *source) startWith(db *store.DB, p *collection.SyncParams) collection.SyncHandle {
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{source: s, p: p, ctx: ctx, cancel: cancel, present: make(map[string]struct{})}
-	stop, err := s.db.TrackRows(s.table.Name, ss.onRows)
+	ss := &session{source: s, db: db, p: p, ctx: ctx, cancel: cancel, present: make(map[string]struct{})}
+	stop, err := db.TrackRows(s.table.Name, ss.onRows)
 	if err != nil {
 		cancel()
 		p.MarkError(err)
@@ -72,7 +87,7 @@ func (s *source) start(p *collection.SyncParams) collection.SyncHandle {
 	ss.stop = stop
 	// Tracked changes are committed to the collection under the database
 	// lock; subscribers hear of them once it is released.
-	ss.unwatch = s.db.OnChange([]string{s.table.Name}, func([]string) { ss.flush() })
+	ss.unwatch = db.OnChange([]string{s.table.Name}, func([]string) { ss.flush() })
 	h := collection.SyncHandle{Cleanup: ss.close}
 	if s.onDemand {
 		h.LoadSubset = ss.loadSubset
@@ -81,6 +96,70 @@ func (s *source) start(p *collection.SyncParams) collection.SyncHandle {
 		return h
 	}
 	go ss.initialLoad()
+	return h
+}
+
+// startLater is start while the database opens: the collection stays
+// 'loading' until it has opened, then the session starts; a failed open
+// is the collection's error. The handle it returns stands for the session
+// to come: a cleanup before the open cancels it, and on-demand loads wait
+// for it.
+func (s *source) startLater(p *collection.SyncParams) collection.SyncHandle {
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	var mu sync.Mutex
+	var inner collection.SyncHandle
+	stopped := false
+	go func() {
+		db, err := s.open.Wait(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.MarkError(err)
+			}
+			return
+		}
+		h := s.startWith(db, p)
+		mu.Lock()
+		inner = h
+		late := stopped
+		mu.Unlock()
+		close(started)
+		if late && h.Cleanup != nil {
+			h.Cleanup() // cleaned up while it started
+		}
+	}()
+	h := collection.SyncHandle{Cleanup: func() {
+		cancel()
+		mu.Lock()
+		stopped = true
+		in := inner
+		mu.Unlock()
+		if in.Cleanup != nil {
+			in.Cleanup()
+		}
+	}}
+	if s.onDemand {
+		h.LoadSubset = func(ctx context.Context, opts collection.LoadSubsetOptions) error {
+			select {
+			case <-started:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if inner.LoadSubset == nil { // the start failed: its error is the collection's
+				return nil
+			}
+			return inner.LoadSubset(ctx, opts)
+		}
+		h.UnloadSubset = func(opts collection.LoadSubsetOptions) {
+			select {
+			case <-started:
+				if inner.UnloadSubset != nil {
+					inner.UnloadSubset(opts)
+				}
+			default: // nothing was loaded
+			}
+		}
+	}
 	return h
 }
 

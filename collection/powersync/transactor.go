@@ -51,7 +51,7 @@ func (t *Transactor) ApplyTransaction(ctx context.Context, tx *collection.Transa
 	// and be overwritten by this older value.
 	release, err := tx.AwaitPersistTurn(ctx, func(c *collection.Collection) bool {
 		u, ok := utilsOf(c)
-		return ok && u.db == t.db
+		return ok && u.open.database() == t.db
 	})
 	defer release()
 	if err != nil {
@@ -67,7 +67,7 @@ func (t *Transactor) ApplyTransaction(ctx context.Context, tx *collection.Transa
 		}
 		seen = append(seen, c)
 		u, ok := utilsOf(c)
-		if !ok || u.db != t.db {
+		if !ok || u.open.database() != t.db {
 			return &NotPowerSyncCollectionError{CollectionID: c.ID()}
 		}
 		if err := c.Preload(ctx); err != nil {
