@@ -2,13 +2,14 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
-	"encoding/json"
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // This file reads and writes flat JSON objects without building maps: the
@@ -25,129 +26,58 @@ type member struct {
 var errNotObject = errors.New("expected a JSON object")
 
 // parseObject splits a JSON object into its members, appending to dst.
+// The text is read by jsontext (RFC 8259, as encoding/json reads it):
+// anything else is an error that wraps errNotObject.
 func parseObject(dst []member, s []byte) ([]member, error) {
-	i := skipSpace(s, 0)
-	if i >= len(s) || s[i] != '{' {
+	var d jsontext.Decoder
+	d.Reset(s)
+	d.Space()
+	if d.Peek() != '{' {
 		return dst, errNotObject
 	}
-	i = skipSpace(s, i+1)
-	if i < len(s) && s[i] == '}' {
-		if skipSpace(s, i+1) != len(s) {
-			return dst, errNotObject
+	more, err := d.Open('}')
+	for more && err == nil {
+		var token []byte
+		if token, err = d.KeyToken(); err != nil {
+			break
 		}
-		return dst, nil
+		var key []byte
+		if key, err = decodeKey(token); err != nil {
+			break
+		}
+		start := d.Offset()
+		if err = d.Skip(); err != nil {
+			break
+		}
+		dst = append(dst, member{key: key, raw: s[start:d.Offset()]})
+		more, err = d.Next('}')
 	}
-	for {
-		if i >= len(s) || s[i] != '"' {
-			return dst, errNotObject
-		}
-		end, err := scanValue(s, i)
-		if err != nil {
-			return dst, err
-		}
-		key, err := decodeKey(s[i:end])
-		if err != nil {
-			return dst, err
-		}
-		i = skipSpace(s, end)
-		if i >= len(s) || s[i] != ':' {
-			return dst, errNotObject
-		}
-		i = skipSpace(s, i+1)
-		end, err = scanValue(s, i)
-		if err != nil {
-			return dst, err
-		}
-		dst = append(dst, member{key: key, raw: s[i:end]})
-		i = skipSpace(s, end)
-		if i >= len(s) {
-			return dst, errNotObject
-		}
-		if s[i] == '}' {
-			if skipSpace(s, i+1) != len(s) {
-				return dst, errNotObject
-			}
-			return dst, nil
-		}
-		if s[i] != ',' {
-			return dst, errNotObject
-		}
-		i = skipSpace(s, i+1)
+	if err == nil {
+		err = d.End()
 	}
+	if err != nil {
+		return dst, fmt.Errorf("%w: %w", errNotObject, err)
+	}
+	return dst, nil
 }
 
-func skipSpace(s []byte, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// scanValue returns the end of the JSON value starting at s[i].
-func scanValue(s []byte, i int) (int, error) {
-	if i >= len(s) {
-		return 0, errNotObject
-	}
-	switch s[i] {
-	case '"':
-		for j := i + 1; j < len(s); j++ {
-			switch s[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1, nil
-			}
-		}
-		return 0, errNotObject
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(s); j++ {
-			switch s[j] {
-			case '"':
-				end, err := scanValue(s, j)
-				if err != nil {
-					return 0, err
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, errNotObject
-	default:
-		j := i
-		for j < len(s) && !strings.ContainsRune(",}] \t\r\n", rune(s[j])) {
-			j++
-		}
-		if j == i {
-			return 0, errNotObject
-		}
-		return j, nil
-	}
-}
-
-// decodeKey returns the text of a JSON string without copying it when it
-// has no escapes.
+// decodeKey returns the text of a JSON string token without copying it
+// when it has no escapes.
 func decodeKey(raw []byte) ([]byte, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return raw[1 : len(raw)-1], nil
 	}
-	s, err := decodeString(raw)
-	return []byte(s), err
+	return jsontext.Unquote(nil, raw)
 }
 
+// decodeString returns the text of a JSON string token (jsontext.Unquote);
+// any other value is an error.
 func decodeString(raw []byte) (string, error) {
-	if bytes.IndexByte(raw, '\\') < 0 {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw[1 : len(raw)-1]), nil
 	}
-	var s string
-	err := json.Unmarshal(raw, &s)
-	return s, err
+	text, err := jsontext.Unquote(nil, raw)
+	return string(text), err
 }
 
 func isNull(raw []byte) bool { return string(raw) == "null" }

@@ -39,7 +39,11 @@ func TestDiffObjectsAgreesWithPowerSyncCore(t *testing.T) {
 }
 
 func TestDiffObjectsRejectsNonObjects(t *testing.T) {
-	for _, bad := range []string{`[]`, `1`, `{"a":`, `{"a" 1}`, ``} {
+	// Anything RFC 8259 refuses (jsontext's rules), not only the wrong
+	// shape: PowerSync's core reads these with serde_json, which refuses
+	// them too.
+	for _, bad := range []string{`[]`, `1`, `{"a":`, `{"a" 1}`, ``, `{"a":xyz}`, `{"a":"b\q"}`, `{"a":1,}`,
+		`{"a":[1,}`, `{"a":01}`, `{"a":-}`, `{"a":tru}`, "{\"a\":\"tab\t\"}", `{"a":1}x`, `{"a":{"b"}}`} {
 		if _, _, err := diffObjects(nil, nil, []byte(`{}`), []byte(bad)); err == nil {
 			t.Errorf("diff accepted %q", bad)
 		}
@@ -55,6 +59,14 @@ func TestAppendFloatMatchesSerdeFormatting(t *testing.T) {
 	for f, want := range cases {
 		if got := string(appendFloat(nil, f)); got != want {
 			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestParseEntryRefusesAStringFieldOfAnotherType(t *testing.T) {
+	for _, data := range []string{`{"op":"PUT","type":"t","id":12}`, `{"op":"PUT","type":"t","id":"a","metadata":{}}`} {
+		if e, err := parseEntry(1, 1, data); err == nil {
+			t.Errorf("%s read as %+v", data, e)
 		}
 	}
 }

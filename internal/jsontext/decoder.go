@@ -155,6 +155,28 @@ func (d *Decoder) Key() ([]byte, error) {
 	return raw, nil
 }
 
+// KeyToken reads an object member's key as [Decoder.Key] does, but
+// returns the key's token as written (quotes and escapes included, an
+// alias of the input), for callers that keep keys past the next read:
+// [Unquote] decodes it.
+func (d *Decoder) KeyToken() ([]byte, error) {
+	if d.Peek() != '"' {
+		return nil, d.Unexpected("looking for an object key")
+	}
+	start := d.i
+	if err := d.SkipString(); err != nil {
+		return nil, err
+	}
+	token := d.s[start:d.i]
+	d.Space()
+	if d.Peek() != ':' {
+		return nil, d.Unexpected("after an object key")
+	}
+	d.i++
+	d.Space()
+	return token, nil
+}
+
 // Open reads an object's or array's opening bracket and the whitespace
 // after it, and reports whether members or elements follow (false: c,
 // the closing bracket, did and was read).

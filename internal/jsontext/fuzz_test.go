@@ -79,11 +79,22 @@ func buildValue(d *Decoder) (any, error) {
 		m := map[string]any{}
 		more, err := d.Open('}')
 		for more && err == nil {
+			// Key and KeyToken must read the same key.
+			var tok Decoder
+			tok.Reset(d.Input())
+			tok.i = d.Offset()
+			token, tokErr := tok.KeyToken()
 			var k []byte
 			if k, err = d.Key(); err != nil {
 				return nil, err
 			}
 			key := string(k)
+			if tokErr != nil || tok.Offset() != d.Offset() {
+				return nil, &SyntaxError{Msg: "KeyToken disagrees with Key"}
+			}
+			if un, err := Unquote(nil, token); err != nil || string(un) != key {
+				return nil, &SyntaxError{Msg: "the unquoted KeyToken disagrees with Key"}
+			}
 			var v any
 			if v, err = build(d); err != nil {
 				return nil, err
