@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/jsontext"
 	"github.com/localfirst/gopowersync/store"
 )
 
@@ -227,7 +228,7 @@ func appendString(b []byte, s string) []byte {
 // and comes back to JS as JSON.stringify wrote it (key order, escapes,
 // number spelling), never parsed and re-encoded.
 func rawJSON(text string) (json.RawMessage, error) {
-	if _, err := parseJSON([]byte(text)); err != nil {
+	if err := jsontext.Check([]byte(text)); err != nil {
 		return nil, fmt.Errorf("bridge: decode JSON: %w", err)
 	}
 	return json.RawMessage(text), nil

@@ -214,3 +214,14 @@ func BenchmarkEncodeRows1000(b *testing.B) {
 		}
 	}
 }
+
+// The parser refuses what JSON.parse refuses (jsontext's rules): JS never
+// sends such text, but a lenient parser here would be a second set of rules.
+func TestParseJSONRefusesWhatJSONParseRefuses(t *testing.T) {
+	for _, bad := range []string{`01`, `-01`, `1.`, `1.e5`, `.5`, `-`, `1e`, `1e+`, `+1`, `[1,]`, `{"a":1,}`,
+		`"\x"`, `tru`, `nul`, `[1 2]`, `{"a" 1}`, "\"tab\t\"", `"\u12"`, `{}x`} {
+		if v, err := parseJSON([]byte(bad)); err == nil {
+			t.Errorf("%s parsed as %#v", bad, v)
+		}
+	}
+}

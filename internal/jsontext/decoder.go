@@ -255,10 +255,17 @@ func (d *Decoder) Skip() error {
 	return d.Unexpected("looking for a value")
 }
 
-// Valid reports whether s is one JSON text, as encoding/json's Valid.
-func Valid(s []byte) bool {
+// Check returns nil if s is one JSON text, else the *SyntaxError that
+// says where it is not.
+func Check(s []byte) error {
 	var d Decoder
 	d.Reset(s)
 	d.Space()
-	return d.Skip() == nil && d.End() == nil
+	if err := d.Skip(); err != nil {
+		return err
+	}
+	return d.End()
 }
+
+// Valid reports whether s is one JSON text, as encoding/json's Valid.
+func Valid(s []byte) bool { return Check(s) == nil }
