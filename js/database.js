@@ -1,19 +1,26 @@
 // PowerSyncDatabase: the JS face of the Go store.
 
-import { init, module, call, check, revive, report } from './loader.js';
+import { init, module, call, check, revive, report, txScope } from './loader.js';
 import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 import { SyncStatus, reviveSyncStatus } from './sync-status.js';
 import { queryOf } from './watched-query.js';
 import { sqlParams } from './values.js';
 import { settlePersisting } from './transaction.js';
-import { DatabaseClosedError } from './errors.js';
+import { DatabaseClosedError, TransactionReentryError } from './errors.js';
 
 const SYNC_LOCK_PREFIX = 'gopowersync-sync:';
 /** The keys options.database may have. */
 const DATABASE_OPTIONS = new Set(['dbFilename', 'dbLocation', 'lockTimeoutMs']);
 const isBrowser = typeof process !== 'object' || typeof process.versions?.node !== 'string';
 const QUERY = { execute: 0, getAll: 1, get: 2, getOptional: 3, executeRaw: 4 };
+const QUERY_NAMES = Object.keys(QUERY);
+
+// How long a call on the database may wait for its lock, while one of its
+// transaction callbacks runs, before a warning says that a db.* call inside
+// a transaction callback waits forever (where txScope cannot tell: the
+// browsers).
+const LOCK_WAIT_WARNING_MS = 5000;
 
 /** A query result in PowerSync's shape. */
 function queryResult(payload) {
@@ -187,6 +194,7 @@ export class PowerSyncDatabase extends Queries {
     this._lockTimeoutMs = database.lockTimeoutMs;
     this.closed = false;
     this._inflight = new Set();
+    this._openTxs = new Set(); // the transaction callbacks running (their scopes)
     this._handle = null;
     this._storage = null;
     this._ready = null;
@@ -320,7 +328,30 @@ export class PowerSyncDatabase extends Queries {
   }
 
   _query(kind, sql, params) {
-    return this._track(this._h().then((h) => call([h.execute, h.getAll, h.get, h.getOptional, h.executeRaw][kind], sql, params)));
+    return this._locking(QUERY_NAMES[kind], () => this._track(this._h().then((h) => call([h.execute, h.getAll, h.get, h.getOptional, h.executeRaw][kind], sql, params))));
+  }
+
+  // _locking starts a call that takes the database's lock. Made inside one
+  // of this database's transaction callbacks, which holds that lock, it
+  // would wait forever (as in PowerSync): where the runtime can tell
+  // (txScope), it rejects at once with TransactionReentryError; elsewhere,
+  // if it is still waiting after LOCK_WAIT_WARNING_MS while a transaction
+  // callback runs, a warning names the way out (the tx argument).
+  _locking(what, start) {
+    const scope = txScope?.getStore();
+    if (scope?.db === this && scope.open) return Promise.reject(new TransactionReentryError(what, scope.kind));
+    const p = start();
+    if (this._openTxs.size > 0) {
+      const timer = setTimeout(() => {
+        const [open] = this._openTxs;
+        if (!open) return;
+        console.warn(`gopowersync: db.${what}() has waited ${LOCK_WAIT_WARNING_MS / 1000} s for the database's lock, which a ${open.kind} callback holds. `
+          + `A call on the database made inside a transaction callback waits for that transaction to end, forever if the callback awaits it: use the callback's tx argument (tx.execute(...)) there.`);
+      }, LOCK_WAIT_WARNING_MS);
+      const done = () => clearTimeout(timer);
+      p.then(done, done);
+    }
+    return p;
   }
 
   // A batch on the database is one write transaction: all or nothing.
@@ -340,10 +371,17 @@ export class PowerSyncDatabase extends Queries {
 
   async _transaction(kind, callback) {
     if (typeof callback !== 'function') throw new TypeError(`${kind}: callback must be a function`);
-    return this._track(this._h().then((h) => call(h[kind], async (id) => {
+    return this._locking(kind, () => this._track(this._h().then((h) => call(h[kind], async (id) => {
       const tx = new TransactionContext(h, id);
-      return callback(tx);
-    })));
+      const scope = { db: this, kind, open: true };
+      this._openTxs.add(scope);
+      try {
+        return await (txScope ? txScope.run(scope, () => callback(tx)) : callback(tx));
+      } finally {
+        scope.open = false;
+        this._openTxs.delete(scope);
+      }
+    }))));
   }
 
   /**
@@ -518,7 +556,7 @@ export class PowerSyncDatabase extends Queries {
   async getCrudBatch(limit = 100) {
     if (typeof limit !== 'number' || !(limit >= 1)) throw new TypeError('getCrudBatch: limit must be a positive number');
     const h = await this._h();
-    const r = await call(h.getCrudBatch, limit);
+    const r = await this._locking('getCrudBatch', () => call(h.getCrudBatch, limit));
     if (!r) return null;
     const [entries, haveMore, batchId] = r;
     return new CrudBatch(revive(entries).map(CrudEntry.fromJSON), haveMore, () => call(h.completeCrud, batchId));
@@ -551,7 +589,7 @@ export class PowerSyncDatabase extends Queries {
 
   async _crudTransactionAfter(after) {
     const h = await this._h();
-    const r = await call(h.getNextCrudTransaction, after);
+    const r = await this._locking('getNextCrudTransaction', () => call(h.getNextCrudTransaction, after));
     if (!r) return null;
     const [entries, txId, batchId] = r;
     return new CrudTransaction(revive(entries).map(CrudEntry.fromJSON), () => call(h.completeCrud, batchId), txId);
@@ -563,7 +601,7 @@ export class PowerSyncDatabase extends Queries {
    */
   async getUploadQueueStats(includeSize = false) {
     const h = await this._h();
-    const [count, size] = await call(h.uploadQueueStats);
+    const [count, size] = await this._locking('getUploadQueueStats', () => call(h.uploadQueueStats));
     return includeSize ? { count, size } : { count };
   }
 

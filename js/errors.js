@@ -181,6 +181,26 @@ export class DatabaseClosedError extends Error {
 }
 registerErrorClasses({ DatabaseClosedError }); // the bridge names it for store.ErrClosed
 
+/**
+ * A call on a PowerSyncDatabase (db.execute, db.getAll, db.writeTransaction,
+ * ...) made inside one of its own transaction callbacks, which holds the
+ * database's lock: the call would wait for the transaction to end, and the
+ * transaction for the call. Use the callback's tx argument instead.
+ */
+export class TransactionReentryError extends Error {
+  /**
+   * @param {string} [call] the method called on the database, e.g. 'execute'
+   * @param {string} [transaction] 'writeTransaction' or 'readTransaction'
+   */
+  constructor(call, transaction = 'writeTransaction') {
+    super(call === undefined
+      ? 'a call on the database inside a transaction callback would wait forever for the lock that transaction holds; use the callback\'s tx argument (tx.execute(...))'
+      : `db.${call}() called inside a ${transaction} callback of the same database, which holds its lock: it would wait forever. Use the callback's tx argument: ${TX_METHODS.has(call) ? `tx.${call}(...)` : 'tx.execute(...) and the other tx methods'}`);
+    this.name = 'TransactionReentryError';
+  }
+}
+const TX_METHODS = new Set(['execute', 'executeRaw', 'executeBatch', 'getAll', 'get', 'getOptional']);
+
 /** The error of a commit (or of open) that OPFS refused: quota, permission... */
 export class PersistenceError extends Error {
   constructor(dbFilename, cause) {

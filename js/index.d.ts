@@ -813,6 +813,17 @@ export class DatabaseClosedError extends Error {
   constructor(message?: string);
 }
 /**
+ * A call on a PowerSyncDatabase (execute, getAll, writeTransaction, ...)
+ * made inside one of its own transaction callbacks, which holds the
+ * database's lock: it would wait forever. Use the callback's `tx` argument
+ * (`tx.execute(...)`). Raised where the runtime can tell which callback a
+ * call belongs to (Node); browsers get a console warning after the call
+ * has waited 5 s instead.
+ */
+export class TransactionReentryError extends Error {
+  constructor(call?: string, transaction?: 'writeTransaction' | 'readTransaction');
+}
+/**
  * OPFS refused a write (quota, permission): isPersisted of that transaction
  * and every later write reject with it; `cause` is the browser's error.
  */

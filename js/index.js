@@ -25,6 +25,7 @@ export {
   TransactionNotPendingCommitError, TransactionAlreadyCompletedRollbackError, TransactionRolledBackError,
   CollectionInErrorStateError, InvalidCollectionStatusTransitionError, CollectionCleanedUpError,
   CollectionConfigurationError, OnMutateMustBeSynchronousError, DatabaseLockedError, DatabaseClosedError, PersistenceError, InternalError,
+  TransactionReentryError,
 } from './errors.js';
 export {
   createLiveQueryCollection, queryOnce, LiveQueryCollection, BaseQueryBuilder, eq, gt, gte, lt, lte, and, or, not, inArray,

@@ -7,6 +7,17 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 let loading;
 
 /**
+ * The transaction callback that the running code belongs to, where the
+ * runtime can tell (Node's AsyncLocalStorage, which follows awaits, timers
+ * and promise callbacks); null elsewhere (browsers, until the TC39
+ * AsyncContext proposal lands). database.js sets and reads it. @internal
+ */
+export const txScope = (() => {
+  const hooks = isNode ? globalThis.process.getBuiltinModule?.('node:async_hooks') : undefined;
+  return hooks ? new hooks.AsyncLocalStorage() : null;
+})();
+
+/**
  * Loads and starts the WebAssembly module. Idempotent: later calls return
  * the first call's promise (a failed load may be retried).
  * @param {{ wasmURL?: string | URL }} [options] the module's URL, or the
@@ -49,6 +60,13 @@ async function load({ wasmURL }) {
   if (!globalThis.Go) await import(loaderURL.href);
   const go = new globalThis.Go();
   if (isNode) unrefTimers(go);
+  if (txScope) {
+    // What the engine runs (its calls into JS: subscribers, handlers,
+    // uploadData) belongs to no transaction callback, whichever JS task
+    // happened to resume it; a transaction callback sets its scope itself.
+    const resume = go._resume.bind(go);
+    go._resume = () => txScope.exit(resume);
+  }
   const { instance } = await instantiate(wasm, go.importObject);
   // main publishes globalThis.__gopowersync before it blocks, which is
   // before run() returns control here.
