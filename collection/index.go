@@ -14,8 +14,9 @@ type AutoIndex string
 
 const (
 	// AutoIndexEager (the default, "") lets a live query create an index
-	// on a field its where compares (eq, gt, gte, lt, lte, inArray) or its
-	// orderBy starts with.
+	// on a field its where compares (eq, gt, gte, lt, lte, inArray). A
+	// window (orderBy + limit) reads an index on its order when there is
+	// one, and otherwise passes over the rows (First): it creates none.
 	AutoIndexEager AutoIndex = "eager"
 	// AutoIndexOff creates none: only CreateIndex does.
 	AutoIndexOff AutoIndex = "off"

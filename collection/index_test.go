@@ -150,6 +150,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 			step = "truncate"
 		}
 		checkIndex(t, c, ix, r, fmt.Sprint(i, " ", step))
+		checkFirst(t, c, ix, r, fmt.Sprint(i, " ", step))
 		if fx != nil {
 			checkIndex(t, c, fx, r, fmt.Sprint(i, " ", step, " (function index)"))
 		}
@@ -264,4 +265,61 @@ func TestIndexAfterCleanup(t *testing.T) {
 		t.Fatalf("%d entries after the reload, want 20", ix.Len())
 	}
 	checkIndex(t, c, ix, r, "reloaded")
+}
+
+// checkFirst compares First, for a random N, direction, where and
+// starting point, with the state sorted from scratch: the kept items up to
+// the N-th value after the start, ties at it included.
+func checkFirst(t *testing.T, c *Collection, ix *Index, r *rand.Rand, step string) {
+	t.Helper()
+	desc := r.IntN(2) == 0
+	order := func(a, b any) int {
+		c := ix.Compare(a, b) // nulls first, numbers by value
+		if desc && a != nil && b != nil {
+			c = -c
+		}
+		return c
+	}
+	numeric := 1
+	if desc {
+		numeric = -1
+	}
+	skip := any(int64(r.IntN(8)))
+	keep := func(row Row) bool { return !sameScalar(row["n"], skip) }
+	opts := FirstOptions{Path: []string{"n"}, Compare: order, Keep: keep, N: 1 + r.IntN(6), Numeric: numeric}
+	if r.IntN(2) == 0 {
+		opts.After, opts.AfterSet = []any{nil, int64(2), float64(4)}[r.IntN(3)], true
+	}
+	var vals []any
+	for _, row := range c.State() {
+		if keep(row) && (!opts.AfterSet || order(row["n"], opts.After) > 0) {
+			vals = append(vals, row["n"])
+		}
+	}
+	slices.SortFunc(vals, order)
+	es, last, all := c.First(opts)
+	var got, want []string
+	for _, e := range es {
+		if !sameScalar(e.Row["n"], e.Value) {
+			t.Fatalf("%s: First: entry %q: row %v, value %v", step, e.Key, e.Row, e.Value)
+		}
+		got = append(got, e.Key)
+	}
+	if all != (len(vals) < opts.N) {
+		t.Fatalf("%s: First(%+v): all %v with %d items kept", step, opts, all, len(vals))
+	}
+	for k, row := range c.State() {
+		v := row["n"]
+		if keep(row) && (!opts.AfterSet || order(v, opts.After) > 0) && (all || order(v, vals[opts.N-1]) <= 0) {
+			want = append(want, k)
+		}
+	}
+	if !all && order(last, vals[opts.N-1]) != 0 {
+		t.Fatalf("%s: First(%+v): last %v, want %v", step, opts, last, vals[opts.N-1])
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s: First(%+v): %v, want %v", step, opts, got, want)
+	}
 }

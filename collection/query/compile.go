@@ -33,6 +33,9 @@ type input struct {
 	// window from an ordered index (lazy.go) instead of every row.
 	sortPath []string
 	top      *topK
+	// keep is the query's where over a bare row of this source, for a
+	// window read by scans (nil: every row).
+	keep func(collection.Row) bool
 }
 
 // compile validates q and builds its dataflow ending in out.
@@ -219,6 +222,10 @@ func (g *graph) build(q *IR, out sink, used map[string]bool, parents []string) (
 			if windowed {
 				if r, ok := norm(q.OrderBy[0].Expr).(collection.Ref); ok && len(r.Path) >= 2 && r.Path[0] == s.Alias {
 					in.sortPath, in.top = r.Path[1:], top
+					if len(q.Where) > 0 {
+						where, alias := collection.And(q.Where...), s.Alias
+						in.keep = func(r collection.Row) bool { return truth(where, Row{alias: r}) }
+					}
 				}
 			}
 			g.inputs = append(g.inputs, in)

@@ -1,5 +1,7 @@
 package query
 
+import "github.com/localfirst/gopowersync/collection"
+
 // Exports for the external tests: the ordering and key definitions the
 // judge shares with the engine (they define the result, they are not the
 // incremental machinery under test).
@@ -22,4 +24,19 @@ func LazyInputs(lq *LiveQuery) int {
 		}
 	}
 	return n
+}
+
+// IndexOrder creates the index a window over q's from source, ordered by
+// its first orderBy key, reads from (as an earlier window that ran short
+// would have), so that a test covers reads from an index from the start.
+func IndexOrder(q Query) {
+	ir := q.IR()
+	if ir.From.Collection == nil || len(ir.OrderBy) == 0 {
+		return
+	}
+	r, ok := norm(ir.OrderBy[0].Expr).(collection.Ref)
+	if !ok || len(r.Path) < 2 || r.Path[0] != ir.From.Alias {
+		return
+	}
+	lazyIndex(ir.From.Collection, r.Path[1:], ir.OrderBy[0].StringSort)
 }

@@ -16,7 +16,11 @@ import (
 // is then). Rows are known by key, so a change that reaches the query
 // after a pull already read its result only replaces the row by itself.
 type lazyFeed struct {
-	ix    *collection.Index
+	ix    *collection.Index // nil: read by scans of coll (scan.go's First) until an index pays
+	coll  *collection.Collection
+	path  []string
+	keep  func(collection.Row) bool // the query's where over a bare row, for scans
+	chunk int                       // the rows the last scan asked for
 	alias string
 	ord   Ordering
 	segs  []segment
@@ -69,8 +73,10 @@ func lazyIndex(c *collection.Collection, path []string, ss StringSort) *collecti
 	return ix
 }
 
-func newLazyFeed(ix *collection.Index, alias string, ord Ordering) *lazyFeed {
-	lz := &lazyFeed{ix: ix, alias: alias, ord: ord, byKey: map[string]entry{}}
+// newLazyFeed reads a window ordered by ord over the field at path of
+// coll: from ix, or by scans when ix is nil.
+func newLazyFeed(coll *collection.Collection, ix *collection.Index, path []string, alias string, ord Ordering, keep func(collection.Row) bool) *lazyFeed {
+	lz := &lazyFeed{ix: ix, coll: coll, path: path, keep: keep, alias: alias, ord: ord, byKey: map[string]entry{}}
 	desc := ord.Direction == Desc
 	last := ord.Nulls == NullsLast
 	switch {
@@ -139,6 +145,10 @@ func (t *topK) applyLazy(ds []delta) {
 // or the index is read to its end.
 func (t *topK) fill(feed sink) {
 	lz := t.lazy
+	if lz.ix == nil {
+		t.scan(feed)
+		return
+	}
 	chunk := 0
 	for lz.phase < len(lz.segs) && t.tree.Len() < t.need() {
 		seg := lz.segs[lz.phase]
@@ -170,4 +180,61 @@ func (t *topK) fill(feed sink) {
 			lz.cur, lz.front, lz.begun = collection.IndexCursor{}, nil, false
 		}
 	}
+}
+
+// scan fills the tree by passes over the collection without an index: each
+// reads the rows after the frontier and takes those up to the value that
+// completes the window, whole groups of equal values at a time, so that
+// the tree then holds exactly the rows at or before the new frontier, as
+// a read from an index would leave it. Each further pass (rows left the
+// window, or it grew) reads twice as far ahead as the last, up to 8 windows,
+// so that a run of deletions costs a few passes, not one each.
+//
+// No index is created for this: under WebAssembly building one over 100,000
+// rows takes about 20 times as long as a pass (BENCHMARKS.md), and it would
+// then cost every write for as long as the collection lives. An index that
+// exists (CreateIndex, createIndex in JS) is read instead.
+func (t *topK) scan(feed sink) {
+	lz := t.lazy
+	for lz.phase < len(lz.segs) && t.tree.Len() < t.need() {
+		short := t.need() - t.tree.Len()
+		lz.chunk = max(short, min(2*lz.chunk, 8*max(t.need(), 8)))
+		ord := lz.ord
+		numeric := 1 // compareOrdered orders numbers of one type by value
+		if ord.Direction == Desc {
+			numeric = -1
+		}
+		es, last, all := lz.coll.First(collection.FirstOptions{
+			Path:     lz.path,
+			Compare:  func(a, b any) int { return compareOrdered(a, b, &ord) },
+			Keep:     lz.keep,
+			After:    lz.front,
+			AfterSet: lz.begun || lz.phase > 0,
+			N:        lz.chunk,
+			Numeric:  numeric,
+		})
+		if all {
+			lz.phase, lz.front, lz.begun = len(lz.segs), nil, false
+		} else {
+			lz.coverTo(last)
+		}
+		ds := make([]delta, 0, len(es))
+		for _, e := range es {
+			ds = append(ds, delta{key: e.Key, row: Row{lz.alias: e.Row}, mult: +1})
+		}
+		lz.pull = true
+		feed(ds)
+		lz.pull = false
+	}
+}
+
+// coverTo records that the tree holds every row whose first sort value is
+// at or before v.
+func (lz *lazyFeed) coverTo(v any) {
+	s := lz.segOf(v)
+	if lz.segs[s].nulls { // the nulls are one value: the whole segment is read
+		lz.phase, lz.front, lz.begun = s+1, nil, false
+		return
+	}
+	lz.phase, lz.front, lz.begun = s, v, true
 }

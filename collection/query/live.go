@@ -152,13 +152,16 @@ func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 		if in.sortPath != nil && !onDemand(in.coll) {
 			// The window reads its rows from an index in order: the
 			// subscription brings only the changes after that.
-			if ix := lazyIndex(in.coll, in.sortPath, in.top.orderBy[0].StringSort); ix != nil {
-				lq.mu.Lock()
-				in.top.lazy = newLazyFeed(ix, in.alias, in.top.orderBy[0])
-				lq.mu.Unlock()
-				opts.IncludeInitialState = &no
-				lazy = append(lazy, in)
-			}
+			// Without an index on the order, the first window comes
+			// from one pass over the rows, and an index is made only when
+			// the window must read further (lazy.go).
+			ord := in.top.orderBy[0]
+			ix := in.coll.IndexNamed(lazyIndexName(in.sortPath, ord.StringSort))
+			lq.mu.Lock()
+			in.top.lazy = newLazyFeed(in.coll, ix, in.sortPath, in.alias, ord, in.keep)
+			lq.mu.Unlock()
+			opts.IncludeInitialState = &no
+			lazy = append(lazy, in)
 		}
 		if opts.IncludeInitialState == &yes && in.pushdown != nil {
 			// Only the rows the where can select, read through an index
