@@ -208,7 +208,11 @@ func judgeSelect(items []query.SelectItem, r collection.Row, subst func(collecti
 		case it.Nested != nil:
 			out[it.Name] = judgeSelect(it.Nested, r, subst)
 		default:
-			v, err := collection.Eval(subst(it.Expr), r)
+			e := subst(it.Expr)
+			if ref, ok := e.(collection.Ref); ok && !resolves(r, ref.Path) {
+				continue // undefined, as TanStack DB selects it: no key
+			}
+			v, err := collection.Eval(e, r)
 			if err != nil {
 				v = nil
 			}
@@ -343,4 +347,19 @@ func exprEqual(a, b collection.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// resolves reports whether every name of path is a key of the map before it.
+func resolves(r collection.Row, path []string) bool {
+	var cur any = r
+	for _, p := range path {
+		m, ok := cur.(collection.Row)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[p]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -195,3 +195,38 @@ func TestQueryErrorsCarryTanStackNamesAndMessages(t *testing.T) {
 		t.Errorf("errors.Is: %v", err)
 	}
 }
+
+// TestALeftJoinWithoutARightRowSelectsNoKeyFromIt: TanStack DB selects
+// undefined from the missing side of an outer join (a field, the alias,
+// a nested object's field); the result leaves those keys out, while a
+// right row's null column stays a null value.
+func TestALeftJoinWithoutARightRowSelectsNoKeyFromIt(t *testing.T) {
+	rt, ts := todos(t, collection.Row{"id": "t1", "owner": "u1"}, collection.Row{"id": "t2", "owner": "u9"})
+	us := newSource(t, rt, "users", "")
+	if err := us.p.Apply([]collection.Change{{Type: collection.ChangeInsert, Value: collection.Row{"id": "u1", "name": nil}}}); err != nil {
+		t.Fatal(err)
+	}
+	q := query.From("t", ts.c).LeftJoin(query.Coll("u", us.c), collection.Eq(ref("t", "owner"), ref("u", "id"))).
+		Select(query.Field("id", ref("t", "id")), query.Field("name", ref("u", "name")), query.Field("user", query.Ref("u")),
+			query.Object("nested", query.Field("name", ref("u", "name"))))
+	lq, err := query.NewLiveQuery(q, query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, ok := lq.Get("[t2,undefined]")
+	if !ok {
+		t.Fatalf("no row for t2: %v", lq.Keys())
+	}
+	for _, k := range []string{"name", "user"} {
+		if v, has := missing[k]; has {
+			t.Errorf("t2 without a user: %s = %v, want no key", k, v)
+		}
+	}
+	if n, _ := missing["nested"].(collection.Row); n == nil || len(n) != 0 {
+		t.Errorf("t2 without a user: nested = %v, want an empty object", missing["nested"])
+	}
+	found, _ := lq.Get("[t1,u1]")
+	if v, has := found["name"]; !has || v != nil {
+		t.Errorf("t1: name = %v (present %v), want a null value", v, has)
+	}
+}

@@ -1,5 +1,7 @@
 package query
 
+import "github.com/localfirst/gopowersync/collection"
+
 // project maps each delta's row to the select's result, kept under
 // "$selected" beside the namespaced row so that orderBy can still read
 // the sources. It keeps no state.
@@ -28,10 +30,35 @@ func buildSelect(items []SelectItem, r Row) Row {
 		case it.Nested != nil:
 			out[it.Name] = buildSelect(it.Nested, r)
 		default:
-			out[it.Name] = evalOrNull(it.Expr, r)
+			if v, ok := selectValue(it.Expr, r); ok {
+				out[it.Name] = v
+			}
 		}
 	}
 	return out
+}
+
+// selectValue is the value of a selected expression, and false when it is
+// a bare reference that reads nothing: a field of a joined source with no
+// row (an outer join's missing side) or a field the row does not have.
+// TanStack DB selects undefined there, a key a JS object has but JSON
+// drops; the result leaves the key out, so that it reads as undefined in
+// JS, not as null (which a row's value can be).
+func selectValue(e collection.Expr, r Row) (any, bool) {
+	if ref, ok := norm(e).(collection.Ref); ok {
+		var cur any = r
+		for _, p := range ref.Path {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = m[p]; !ok {
+				return nil, false
+			}
+		}
+		return cur, true
+	}
+	return evalOrNull(e, r), true
 }
 
 // resultOf is the value a row shows in the live query: the select's

@@ -65,6 +65,33 @@ test('a rolled-back insert leaves the live query', async () => {
   assert.equal(all.has('tmp'), false);
 });
 
+test('a left join without a right row selects undefined from it, as TanStack DB 0.9.2 does, not null', async () => {
+  // TanStack DB 0.9.2 (run in Node on local-only collections): a field or
+  // the alias of the missing side selects undefined, a nested object holds
+  // nothing of it, and without a select the alias is not there; a column
+  // that is NULL stays null.
+  const { todos, users } = await setup();
+  await users.insert({ id: 'u3', name: null }).isPersisted.promise;
+  todos.update('t1', (d) => { d.owner = 'u3'; });
+  const q = createLiveQueryCollection((q) => q.from({ t: todos })
+    .leftJoin({ u: users }, ({ t, u }) => eq(t.owner, u.id))
+    .select(({ t, u }) => ({ id: t.id, name: u.name, user: u, nested: { name: u.name } }))
+    .orderBy(({ t }) => t.id));
+  await q.preload();
+  const [t1, , , t4] = q.toArray;
+  assert.equal(t4.id, 't4');
+  assert.equal(t4.name, undefined);
+  assert.equal(t4.user, undefined);
+  assert.deepEqual(t4.nested, {});
+  assert.equal(t1.name, null); // the right row is there, its column NULL
+  assert.equal(t1.user.id, 'u3');
+  const bare = createLiveQueryCollection((q) => q.from({ t: todos }).leftJoin({ u: users }, ({ t, u }) => eq(t.owner, u.id)));
+  await bare.preload();
+  const row = bare.get('[t4,undefined]');
+  assert.equal(row.t.id, 't4');
+  assert.equal(row.u, undefined);
+});
+
 test('joins, groupBy with aggregates, having, distinct and findOne', async () => {
   const { todos, users } = await setup();
   const joined = createLiveQueryCollection((q) => q.from({ t: todos })
