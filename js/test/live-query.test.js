@@ -92,6 +92,50 @@ test('a left join without a right row selects undefined from it, as TanStack DB 
   assert.equal(row.u, undefined);
 });
 
+test('a mutation made in a change callback reaches live queries when the outermost change has been delivered, as in TanStack DB', async () => {
+  // TanStack DB 0.9.2 schedules a live query's graph run in the publication
+  // being delivered and runs it once that publication's callbacks are done:
+  // a live query read in a callback after the callback's own update shows
+  // the row as it was, and shows it updated (its subscribers told) before
+  // the update that started the delivery returns. Checked by running it in
+  // Node with the same steps on local-only collections.
+  const { todos } = await setup();
+  const open = createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.done, 0))
+    .select(({ t }) => ({ id: t.id, prio: t.prio })));
+  await open.preload();
+  const heard = [];
+  const lqSub = open.subscribeChanges((chs) => heard.push(...chs.map((c) => `${c.key}:${c.value.prio}`)));
+  const seen = [];
+  let armed = true;
+  const sub = todos.subscribeChanges(() => {
+    if (!armed) return;
+    armed = false;
+    todos.update('t3', (d) => { d.prio = 30; });
+    seen.push(`source ${todos.get('t3').prio}`, `live ${open.get('t3').prio}`);
+  });
+  todos.update('t1', (d) => { d.prio = 20; });
+  assert.deepEqual(seen, ['source 30', 'live 3']); // the source at once, the live query after the callback
+  assert.equal(open.get('t1').prio, 20);
+  assert.equal(open.get('t3').prio, 30); // both before the outer update returned
+  assert.deepEqual(heard.sort(), ['t1:20', 't3:30']);
+  sub.unsubscribe();
+
+  // The same from the live query's own callback.
+  seen.length = 0;
+  let again = true;
+  const own = open.subscribeChanges(() => {
+    if (!again) return;
+    again = false;
+    todos.update('t3', (d) => { d.prio = 300; });
+    seen.push(`live ${open.get('t3').prio}`);
+  });
+  todos.update('t1', (d) => { d.prio = 200; });
+  assert.deepEqual(seen, ['live 30']);
+  assert.equal(open.get('t3').prio, 300);
+  own.unsubscribe();
+  lqSub.unsubscribe();
+});
+
 test('joins, groupBy with aggregates, having, distinct and findOne', async () => {
   const { todos, users } = await setup();
   const joined = createLiveQueryCollection((q) => q.from({ t: todos })
