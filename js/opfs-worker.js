@@ -5,16 +5,22 @@
 // worker on the same files, and the page's Web Lock (js/opfs.js) lets one
 // write at a time. It makes each commit the page sends it durable, in order:
 //
-//   1. append the commit's journal record to "<db>-journal", flush;
+//   1. append the commit's journal record to "<db>-journal", flush: the
+//      commit is durable, so it is acknowledged and broadcast to the other
+//      contexts now;
 //   2. write its pages into "<db>" (after truncating it to the new size), flush;
-//   3. truncate the journal (its record is now redundant), broadcast the
-//      record to the other contexts and acknowledge.
+//   3. truncate the journal (its record is now redundant) and report the
+//      commit settled: the page lets the write lock go only then, so the
+//      next writer never reads or writes the file while this one does.
 //
 // A crash between any two steps (of this context, or of another one: the
 // lock is then released) is repaired by the next lock holder, which replays
 // every complete, checksum-valid journal record onto the database file and
 // broadcasts it; a torn record (cut short by the crash) fails its checksum
 // and is dropped, and its commit was never acknowledged nor broadcast.
+// Acknowledging at step 1 rather than 3 takes the second flush and the
+// truncation out of isPersisted and of the other tabs' latency (the p99 of
+// a cross-tab commit, BENCHMARKS.md).
 //
 // The record format is defined and tested in Go (store/pagevfs/journal.go,
 // store/pagevfs/testdata/vector.*); this file decodes the same bytes.
@@ -24,7 +30,8 @@
 //               {type:'commit', seq, record, meta, quiet}, {type:'close', id}
 //               (all but close under the page's write lock)
 // Messages out: {type:'opened', id, image, replayed}, {type:'begun', id, version},
-//               {type:'read', id, image, version}, {type:'ack', seq},
+//               {type:'read', id, image, version}, {type:'ack', seq} (durable),
+//               {type:'settled', seq} (in the file, journal emptied),
 //               {type:'failed', seq, name, message}, {type:'closed', id},
 //               {type:'error', id, name, message} (failures of the others)
 // Broadcast (BroadcastChannel "gopowersync:<db>"): after each durable commit,
@@ -202,10 +209,13 @@ class Store {
   }
 
   /**
-   * Makes one commit durable (see the file comment for the steps) and,
-   * unless quiet (no other context has the database open), broadcasts it.
+   * Makes one commit durable (see the file comment for the steps), calls
+   * durable() once it is (its journal record flushed) and, unless quiet
+   * (no other context has the database open), broadcasts it then; returns
+   * once it is in the database file. Throws the first failure, before or
+   * after durable() was called.
    */
-  commit(record, meta, quiet) {
+  commit(record, meta, quiet, durable) {
     const parts = this.rows;
     this.rows = [];
     if (this.failure) throw this.failure;
@@ -214,6 +224,8 @@ class Store {
       if (!rec) throw new Error('malformed journal record from the page');
       writeAll(this.journal, record, 0);
       this.journal.flush();
+      durable();
+      if (!quiet) this.broadcast(record, meta, parts);
       applyRecord(this.db, rec);
       this.db.flush();
       this.journal.truncate(0);
@@ -221,7 +233,6 @@ class Store {
       this.failure = e;
       throw e;
     }
-    if (!quiet) this.broadcast(record, meta, parts);
   }
 
   close() {
@@ -304,8 +315,8 @@ async function onMessage(msg) {
       return;
     case 'commit': {
       try {
-        store.commit(new Uint8Array(msg.record), msg.meta, msg.quiet === true);
-        postMessage({ type: 'ack', seq: msg.seq });
+        store.commit(new Uint8Array(msg.record), msg.meta, msg.quiet === true, () => postMessage({ type: 'ack', seq: msg.seq }));
+        postMessage({ type: 'settled', seq: msg.seq });
       } catch (e) {
         postMessage({ type: 'failed', seq: msg.seq, ...errorFields(e) });
       }

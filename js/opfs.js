@@ -6,7 +6,7 @@
 // store/pagevfs) and its own storage worker (opfs-worker.js) on the one OPFS
 // file. Writes take turns under a Web Lock named after the database. A
 // context keeps it between its writes until another asks for it (a 'want'
-// broadcast), and lets go once its commits are durable; taking it:
+// broadcast), and lets go once its commits are in the file; taking it:
 //
 //   1. beginWrite(): take the lock; the worker replays a journal record a
 //      crashed writer left and reports the file's version (SQLite's change
@@ -91,9 +91,11 @@ export class OPFSStorage {
     this._worker = worker;
     this._image = null;
     this._posted = 0; // last sequence number sent
-    this._acked = 0; // last sequence number acknowledged
+    this._acked = 0; // last sequence number acknowledged (durable)
+    this._settled = 0; // last sequence number in the file, its journal emptied
     this._failure = null;
-    this._waiters = []; // {seq, resolve, reject}, in seq order
+    this._waiters = []; // {seq, resolve, reject}, in seq order, for _acked
+    this._settling = []; // the same, for _settled
     this._calls = new Map(); // id -> {resolve, reject} for open/close
     this._nextId = 1;
     this._release = null; // releases the write lock while held
@@ -178,15 +180,16 @@ export class OPFSStorage {
     if (!this._inWrite) this._letGo();
   }
 
-  // _letGo releases the write lock once every commit sent is durable (the
-  // next holder reads the file), and resolves then.
+  // _letGo releases the write lock once every commit sent is in the file
+  // (the next holder reads and writes it; durable is not enough: the worker
+  // writes the file after it acknowledges), and resolves then.
   async _letGo() {
     const release = this._release;
     this._release = null;
     this._wanted = false;
     if (!release) return;
     try {
-      await this.durable(this._posted);
+      await this._settledAt(this._posted);
     } catch {
       // failed: the file holds every acknowledged commit
     }
@@ -234,6 +237,10 @@ export class OPFSStorage {
         this._acked = Math.max(this._acked, msg.seq);
         while (this._waiters.length && this._waiters[0].seq <= this._acked) this._waiters.shift().resolve();
         return;
+      case 'settled':
+        this._settled = Math.max(this._settled, msg.seq);
+        while (this._settling.length && this._settling[0].seq <= this._settled) this._settling.shift().resolve();
+        return;
       case 'failed':
         this._fail(msg);
         return;
@@ -276,6 +283,7 @@ export class OPFSStorage {
   _fail(cause) {
     if (!this._failure) this._failure = new PersistenceError(this.name, cause);
     for (const w of this._waiters.splice(0)) w.reject(this._failure);
+    for (const w of this._settling.splice(0)) w.reject(this._failure);
     for (const call of this._calls.values()) call.reject(this._failure);
     this._calls.clear();
     const release = this._release;
@@ -376,7 +384,7 @@ export class OPFSStorage {
    * Ends a write: sends its record (if it committed) with meta, the JSON
    * text of the tables it changed, to the worker, which makes it durable
    * and broadcasts it after the parts stageRows sent; the lock is released
-   * once it is durable (or failed).
+   * once it is in the file (or failed).
    */
   endWrite(meta) {
     if (this.exclusive) return;
@@ -426,6 +434,14 @@ export class OPFSStorage {
     if (this._failure) return Promise.reject(this._failure);
     if (seq <= this._acked) return Promise.resolve();
     return new Promise((resolve, reject) => this._waiters.push({ seq, resolve, reject }));
+  }
+
+  // _settledAt resolves once commit seq (and every one before it) is in
+  // the database file and the journal is empty again.
+  _settledAt(seq) {
+    if (this._failure) return Promise.reject(this._failure);
+    if (seq <= this._settled) return Promise.resolve();
+    return new Promise((resolve, reject) => this._settling.push({ seq, resolve, reject }));
   }
 
   /** The last sequence number handed to the worker. */
