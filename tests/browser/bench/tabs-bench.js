@@ -8,7 +8,10 @@
 //   - a second tab's cold open while tab A holds 100,000 rows, against a
 //     reload of the one tab; the module's memory in each tab.
 //
-// Run: node tests/browser/bench/tabs-bench.js
+// Run: node tests/browser/bench/tabs-bench.js [--updates N] [--latency]
+//   --updates N  the cross-tab updates measured, after 50 of warm-up (default 300)
+//   --latency    only the cross-tab latency (to compare builds: run this file
+//                of each checkout in turn)
 import { execFileSync } from 'node:child_process';
 import { freshProfile, launch } from '../lib/browser.js';
 import { REPO } from '../lib/build.js';
@@ -18,6 +21,10 @@ const PAGE = '/tests/browser/pages/stack.html';
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const ms = (x) => `${x.toFixed(2)} ms`;
 const say = (line) => console.log(`tabs: ${line}`);
+const arg = (name) => process.argv.indexOf(name);
+const UPDATES = arg('--updates') > 0 ? Number(process.argv[arg('--updates') + 1]) : 300;
+const LATENCY_ONLY = arg('--latency') > 0;
+if (!(UPDATES > 0)) throw new Error('tabs-bench: --updates takes a positive number');
 
 execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
 const server = await serve(REPO);
@@ -47,7 +54,7 @@ const wasmMB = (page) => page.evaluate(() => window.wasmInstance.exports.mem.buf
 
 try {
   // ---- primitives ----
-  {
+  if (!LATENCY_ONLY) {
     const { page: a } = await openTab();
     const { page: b } = await openTab();
     await b.evaluate(() => {
@@ -90,9 +97,10 @@ try {
         for (const c of changes) if (c.value?.id === 'one') window.seen.set(c.value.n, t);
       });
     });
-    const sent = await a.evaluate(async () => {
+    const last = UPDATES + 50;
+    const sent = await a.evaluate(async (last) => {
       const out = [];
-      for (let i = 1; i <= 350; i++) {
+      for (let i = 1; i <= last; i++) {
         const t0 = performance.timeOrigin + performance.now();
         const tx = todos.update('one', (d) => { d.n = i; });
         await tx.isPersisted.promise;
@@ -100,8 +108,8 @@ try {
         await new Promise((r) => setTimeout(r, 5));
       }
       return out;
-    });
-    await b.waitForFunction(() => window.seen.has(350));
+    }, last);
+    await b.waitForFunction((last) => window.seen.has(last), last);
     const seen = new Map(await b.evaluate(() => [...window.seen]));
     const cross = [];
     const persisted = [];
@@ -109,14 +117,14 @@ try {
       cross.push(seen.get(s.i) - s.t0);
       persisted.push(s.persisted);
     }
-    say(`1-row update in tab A, 300 after 50 warm-up: A's isPersisted p50 ${ms(pct(persisted, 50))} p99 ${ms(pct(persisted, 99))}; ` +
-      `tab B's change callback p50 ${ms(pct(cross, 50))} p99 ${ms(pct(cross, 99))} (${cross.filter((x) => x > 16.7).length} over one 60 Hz frame)`);
+    say(`1-row update in tab A, ${UPDATES} after 50 warm-up: A's isPersisted p50 ${ms(pct(persisted, 50))} p99 ${ms(pct(persisted, 99))}; ` +
+      `tab B's change callback p50 ${ms(pct(cross, 50))} p90 ${ms(pct(cross, 90))} p99 ${ms(pct(cross, 99))} (${cross.filter((x) => x > 16.7).length} over one 60 Hz frame)`);
     await a.close();
     await b.close();
   }
 
   // ---- a second tab's cold open with 100,000 rows ----
-  {
+  if (!LATENCY_ONLY) {
     const name = 'bench-big.db';
     const { page: a } = await openTab(name);
     await a.evaluate(() => app.fill('big', 100000));
