@@ -399,3 +399,42 @@ test('tabs: exactly one tab syncs, every tab shows its status, and closing it ha
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('tabs: a dedicated worker opens the database beside a tab; each sees the other\'s writes, one upload queue', async () => {
+  const name = 'tabs-worker.db';
+  const a = await openTab(name);
+  await a.evaluate(() => todos.insert({ id: 'a1', title: 'from the tab', n: 1 }).isPersisted.promise);
+  // The tab starts a worker that opens the same database with the package.
+  const started = a.waitForEvent('worker', { predicate: (w) => w.url().endsWith('/tests/browser/pages/db-worker.js') });
+  await a.evaluate(() => new Promise((resolve, reject) => {
+    window.dbWorker = new Worker('/tests/browser/pages/db-worker.js', { type: 'module' });
+    window.dbWorker.onmessage = (e) => e.data === 'ready' && resolve();
+    window.dbWorker.onerror = (e) => reject(new Error(`db-worker: ${e.message}`));
+  }));
+  const w = await started;
+  assert.equal(await w.evaluate((name) => app.open(name), name), 1, 'the worker loads the tab\'s row');
+  // Worker to tab, through the collection and through SQL.
+  await w.evaluate(() => todos.insert({ id: 'w1', title: 'from the worker', n: 2 }).isPersisted.promise);
+  await w.evaluate(() => db.execute("UPDATE todos SET n = n + 10 WHERE id = 'a1'"));
+  await a.waitForFunction(() => todos.has('w1') && todos.get('a1').n === 11);
+  // Tab to worker.
+  await a.evaluate(() => todos.update('w1', (d) => { d.title = 'edited in the tab'; }).isPersisted.promise);
+  await a.evaluate(() => todos.insert({ id: 'a2', title: 'second from the tab', n: 3 }).isPersisted.promise);
+  const inWorker = () => w.evaluate(() => todos.toArray.map((r) => ({ id: r.id, title: r.title, n: r.n })).sort((x, y) => (x.id < y.id ? -1 : 1)));
+  const workerCrud = () => w.evaluate(async () => (await db.getAll('SELECT id, tx_id, data FROM ps_crud ORDER BY id')).map((r) => [r.id, r.tx_id, r.data]));
+  const rows = await converged('tab and worker rows', [() => rowsOf(a), inWorker]);
+  assert.deepEqual(rows.map((r) => [r.id, r.title, r.n]), [
+    ['a1', 'from the tab', 11],
+    ['a2', 'second from the tab', 3],
+    ['w1', 'edited in the tab', 2],
+  ]);
+  // One upload queue: the same entries in both, each write once, in commit order.
+  await w.evaluate(() => db.writeTransaction(async () => {}));
+  const crud = await converged('tab and worker upload queues', [() => crudOf(a), workerCrud]);
+  assert.equal(crud.length, 5, JSON.stringify(crud));
+  for (let i = 1; i < crud.length; i++) assert.ok(crud[i][0] > crud[i - 1][0] && crud[i][1] > crud[i - 1][1], 'ids and transaction ids in commit order');
+  assert.equal(await w.evaluate(() => app.integrity()), 'ok');
+  await w.evaluate(() => db.close());
+  await a.evaluate(() => window.dbWorker.terminate());
+  await a.close();
+});
