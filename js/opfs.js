@@ -68,7 +68,7 @@ export async function openOPFSStorage(dbFilename, options = {}) {
     await storage._open();
     return storage;
   } catch (e) {
-    storage?._channel.close();
+    storage?._unlisten();
     storage?._release?.();
     storage?._leave?.();
     worker?.terminate();
@@ -119,10 +119,23 @@ export class OPFSStorage {
     this._channel = new BroadcastChannel(CHANNEL_PREFIX + name);
     this._channel.onmessage = (e) => this._onBroadcast(e.data);
     worker.onmessage = (e) => this._onMessage(e.data);
+    // A page about to be frozen (a background tab the browser suspends, or
+    // one going into the back/forward cache) runs no more code, so it could
+    // not hear a 'want': it lets the lock go now, as if asked.
+    this._onFreeze = () => this._onWant();
+    globalThis.document?.addEventListener?.('freeze', this._onFreeze);
+    globalThis.addEventListener?.('pagehide', this._onFreeze);
     worker.onerror = (e) => {
       e.preventDefault?.();
       this._fail({ name: 'WorkerError', message: e.message || 'the OPFS storage worker failed' });
     };
+  }
+
+  // _unlisten stops hearing the other contexts and the page's lifecycle.
+  _unlisten() {
+    this._channel.close();
+    globalThis.document?.removeEventListener?.('freeze', this._onFreeze);
+    globalThis.removeEventListener?.('pagehide', this._onFreeze);
   }
 
   _call(type, fields = {}) {
@@ -175,7 +188,7 @@ export class OPFSStorage {
   // _onWant: another context waits for the lock. It is let go now if no
   // write is open, else at the end of the open one.
   _onWant() {
-    if (!this._release) return;
+    if (!this._release || this.exclusive) return; // exclusive: held until close
     this._wanted = true;
     if (!this._inWrite) this._letGo();
   }
@@ -458,7 +471,7 @@ export class OPFSStorage {
     } finally {
       this._worker.terminate();
       this._worker = null;
-      this._channel.close();
+      this._unlisten();
       const release = this._release;
       this._release = null;
       release?.();

@@ -196,6 +196,7 @@ test('tabs: a write that cannot get the lock in time fails with DatabaseLockedEr
   const name = 'tabs-lock.db';
   const a = await openTab(name, { lockTimeoutMs: 300 });
   const b = await openTab(name);
+  await a.evaluate(() => todos.insert({ id: 'p', title: 'persisted before', n: 0 }).isPersisted.promise);
   // A third context takes the write lock and keeps it, as a stuck tab
   // would (asking for it the way the package does: a 'want' broadcast
   // makes the tab keeping it between writes let go).
@@ -218,6 +219,16 @@ test('tabs: a write that cannot get the lock in time fails with DatabaseLockedEr
   assert.ok(refused, 'the write went through while another context held the lock');
   assert.equal(refused.locked, true, refused.message);
   assert.match(refused.message, /tabs-lock\.db.*more than 300 ms/);
+  // A collection's write is refused the same way: its isPersisted rejects
+  // with the typed error and the optimistic row goes; the rest stays.
+  const mutation = await a.evaluate(async () => {
+    const tx = todos.insert({ id: 'w', title: 'waited too', n: 1 });
+    const shown = todos.has('w');
+    const error = await tx.isPersisted.promise.then(() => null, (e) => ({ locked: e instanceof gp.DatabaseLockedError, name: e.name }));
+    await new Promise((r) => setTimeout(r, 0));
+    return { shown, error, after: todos.toArray.map((r) => r.id) };
+  });
+  assert.deepEqual(mutation, { shown: true, error: { locked: true, name: 'DatabaseLockedError' }, after: ['p'] });
   await stuck.evaluate(() => window.unlock());
   await stuck.close();
   // Both tabs go on: nothing of the refused write was kept.
@@ -225,7 +236,7 @@ test('tabs: a write that cannot get the lock in time fails with DatabaseLockedEr
   await b.evaluate(() => todos.insert({ id: 'z', title: 'from b', n: 3 }).isPersisted.promise);
   await a.waitForFunction(() => todos.has('z'));
   await b.waitForFunction(() => todos.has('y'));
-  assert.deepEqual((await rowsOf(b)).map((r) => r.id), ['y', 'z']);
+  assert.deepEqual((await rowsOf(b)).map((r) => r.id), ['p', 'y', 'z']);
   assert.equal(await a.evaluate(() => app.integrity()), 'ok');
   await a.close();
   await b.close();
@@ -437,4 +448,31 @@ test('tabs: a dedicated worker opens the database beside a tab; each sees the ot
   await w.evaluate(() => db.close());
   await a.evaluate(() => window.dbWorker.terminate());
   await a.close();
+});
+
+test('tabs: a tab about to be frozen lets the write lock go; the others write, and it writes again when resumed', async () => {
+  const name = 'tabs-freeze.db';
+  const a = await openTab(name);
+  const b = await openTab(name);
+  // A writes and keeps the write lock (no one asked for it yet).
+  await a.evaluate(() => todos.insert({ id: 'a1', title: 'before the freeze', n: 1 }).isPersisted.promise);
+  const writeLocks = (page) => page.evaluate(async (name) => (await navigator.locks.query()).held.filter((l) => l.name === `gopowersync-write:${name}`).length, name);
+  assert.equal(await writeLocks(a), 1, 'a keeps the lock between its writes');
+  // The browser is about to freeze A (a background tab it suspends): the
+  // page hears 'freeze' and then runs nothing more, so it could not answer
+  // another tab's 'want'. (Headless Chromium does not freeze pages on
+  // request; the event is what the page sees.)
+  await a.evaluate(() => document.dispatchEvent(new Event('freeze')));
+  for (const deadline = Date.now() + 5000; (await writeLocks(a)) !== 0; ) {
+    assert.ok(Date.now() < deadline, 'a kept the write lock after the freeze event');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await b.evaluate(() => todos.insert({ id: 'b1', title: 'while a is frozen', n: 2 }).isPersisted.promise);
+  await a.waitForFunction(() => todos.has('b1'));
+  await a.evaluate(() => todos.insert({ id: 'a2', title: 'after the freeze', n: 3 }).isPersisted.promise);
+  await b.waitForFunction(() => todos.has('a2'));
+  assert.deepEqual(await rowsOf(a), await rowsOf(b));
+  assert.deepEqual((await rowsOf(b)).map((r) => r.id), ['a1', 'a2', 'b1']);
+  await a.close();
+  await b.close();
 });
