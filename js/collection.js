@@ -10,7 +10,8 @@ import { isStandardSchema, validateWith } from './standard-schema.js';
 import { fieldValue, isSideValue, encode, userJSON } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
-import { whereJSON } from './live-query.js'; // a cycle, used only at call time
+import { whereJSON } from './expressions.js';
+import { EngineCollection } from './engine-collection.js';
 
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
@@ -129,9 +130,10 @@ function indexPath(callback) {
   return path;
 }
 
-export class Collection {
+export class Collection extends EngineCollection {
   /** @internal use createCollection */
   constructor(options) {
+    super();
     this.config = options;
     if (options[IS_LOCAL_OPTIONS]) {
       this._initLocal(options);
@@ -668,34 +670,5 @@ export class Collection {
     if (this._go) make();
     else this._pending.then(make, () => {});
     return index;
-  }
-
-  /** Starts sync if needed and resolves once the collection is ready. */
-  async preload() {
-    if (!this._go) await this._pending;
-    await call(this._go.preload);
-  }
-
-  /** Resolves to the state Map once ready. */
-  async stateWhenReady() {
-    await this.preload();
-    return this.state;
-  }
-
-  /** Resolves to the items once ready. */
-  async toArrayWhenReady() {
-    await this.preload();
-    return this.toArray;
-  }
-
-  /** Stops sync and drops the items; using the collection again restarts it. */
-  async cleanup() {
-    if (!this._go) await this._pending?.catch(() => {});
-    if (!this._go) return;
-    // Cleanup ends every Go subscription, the cache's too.
-    this._watchId = null;
-    this._forget();
-    await call(this._go.cleanup);
-    this._forget();
   }
 }
