@@ -102,6 +102,9 @@ func isHex(c byte) bool {
 // the Decoder's buffer, which the next ReadString or Key reuses: copy
 // what must outlive that.
 func (d *Decoder) ReadString() ([]byte, error) {
+	// One loop, not a fast path calling a decoding function: the sync
+	// lines' strings with escapes (every op's data) take this path, and
+	// the call cost 1% of a data line's instructions (BENCHMARKS.md).
 	s := d.s
 	start := d.i + 1
 	i := plainRun(s, start)
@@ -110,49 +113,20 @@ func (d *Decoder) ReadString() ([]byte, error) {
 		return s[start:i], nil
 	}
 	out := append(d.tmp[:0], s[start:i]...)
-	d.i = i
-	out, err := d.appendRest(out)
-	d.tmp = out
-	return out, err
-}
-
-// Unquote appends the text of the JSON string token (quotes included,
-// as [Decoder.SkipString] delimits it) to dst, decoded as ReadString
-// decodes it. Anything but exactly one string is a *SyntaxError.
-func Unquote(dst, token []byte) ([]byte, error) {
-	var d Decoder
-	d.Reset(token)
-	if d.Peek() != '"' {
-		return dst, d.Mismatch("string")
-	}
-	d.i++
-	out, err := d.appendRest(dst)
-	if err != nil {
-		return dst, err
-	}
-	if d.i != len(token) {
-		return dst, d.Unexpected("after the string")
-	}
-	return out, nil
-}
-
-// appendRest decodes the string's text from the current offset (inside
-// the string) up to its closing quote onto out.
-func (d *Decoder) appendRest(out []byte) ([]byte, error) {
-	s, i := d.s, d.i
 	for {
 		if i >= len(s) {
 			d.i = i
-			return out, d.Unexpected("in string")
+			return nil, d.Unexpected("in string")
 		}
 		switch c := s[i]; {
 		case c == '"':
 			d.i = i + 1
+			d.tmp = out
 			return out, nil
 		case c == '\\':
 			n, err := d.escape(i)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
 			if n == 2 {
 				out = append(out, unescape[s[i+1]])
@@ -176,7 +150,7 @@ func (d *Decoder) appendRest(out []byte) ([]byte, error) {
 			out = utf8.AppendRune(out, r)
 		case c < 0x20:
 			d.i = i
-			return out, d.Unexpected("in string")
+			return nil, d.Unexpected("in string")
 		case c < utf8.RuneSelf:
 			j := plainRun(s, i)
 			out = append(out, s[i:j]...)
@@ -191,6 +165,28 @@ func (d *Decoder) appendRest(out []byte) ([]byte, error) {
 			i += size
 		}
 	}
+}
+
+// Unquote appends the text of the JSON string token (quotes included,
+// as [Decoder.SkipString] delimits it) to dst, decoded as ReadString
+// decodes it. Anything but exactly one string is a *SyntaxError.
+func Unquote(dst, token []byte) ([]byte, error) {
+	var d Decoder
+	d.Reset(token)
+	if d.Peek() != '"' {
+		return dst, d.Mismatch("string")
+	}
+	// ReadString decodes into the spare capacity after dst, so that a
+	// caller's buffer serves both.
+	d.tmp = dst[len(dst):]
+	text, err := d.ReadString()
+	if err != nil {
+		return dst, err
+	}
+	if d.i != len(token) {
+		return dst, d.Unexpected("after the string")
+	}
+	return append(dst, text...), nil
 }
 
 // unescape maps the byte after a backslash to what the two-byte escape
