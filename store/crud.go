@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/localfirst/gopowersync/internal/jsonnum"
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // Op is the kind of an upload queue entry.
@@ -52,26 +53,48 @@ func (e CrudEntry) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// parseEntry reads one ps_crud row with the small scanner of jsonobj.go:
-// the entry JSON is flat (its data and old objects hold plain values), and
-// reading numbers ourselves keeps integers as int64.
+// parseEntry reads one ps_crud row in one pass with jsontext (the rules
+// of all our JSON text): the entry's strings, and its data and old objects
+// member by member, numbers kept as int64 where they are integers.
 func parseEntry(id, txID int64, data string) (CrudEntry, error) {
 	e := CrudEntry{ClientID: id, TransactionID: txID}
-	members, err := parseObject(nil, []byte(data))
-	if err != nil {
+	var d jsontext.Decoder
+	d.ResetString(data)
+	if err := readEntry(&d, &e); err != nil {
 		return CrudEntry{}, fmt.Errorf("entry %d: %w", id, err)
 	}
-	for _, m := range members {
-		switch string(m.key) {
+	return e, nil
+}
+
+func readEntry(d *jsontext.Decoder, e *CrudEntry) error {
+	d.Space()
+	if d.Peek() != '{' {
+		return errNotObject
+	}
+	more, err := d.Open('}')
+	for more && err == nil {
+		var key []byte
+		if key, err = d.Key(); err != nil {
+			return fmt.Errorf("%w: %w", errNotObject, err)
+		}
+		switch name := string(key); name { // no allocation: the cases are constants
 		case "op", "id", "type", "metadata":
-			if isNull(m.raw) {
-				continue
+			if d.Peek() == 'n' {
+				err = d.Null()
+				break
 			}
-			s, err := decodeString(m.raw)
-			if err != nil {
-				return CrudEntry{}, fmt.Errorf("entry %d: %s: %w", id, m.key, err)
+			start := d.Offset()
+			if d.Peek() != '"' {
+				return fmt.Errorf("%s: %w", name, d.Mismatch("string"))
 			}
-			switch string(m.key) {
+			if err = d.SkipString(); err != nil {
+				break
+			}
+			var s string
+			if s, err = decodeString(d.Input()[start:d.Offset()]); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			switch name {
 			case "op":
 				e.Op = Op(s)
 			case "id":
@@ -82,21 +105,33 @@ func parseEntry(id, txID int64, data string) (CrudEntry, error) {
 				e.Metadata = &s
 			}
 		case "data", "old":
-			if isNull(m.raw) {
-				continue
+			if d.Peek() == 'n' {
+				err = d.Null()
+				break
 			}
-			obj, err := decodeObject(m.raw)
-			if err != nil {
-				return CrudEntry{}, fmt.Errorf("entry %d: %s: %w", id, m.key, err)
+			var obj map[string]any
+			if obj, err = readObject(d); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
 			}
-			if string(m.key) == "data" {
+			if name == "data" {
 				e.OpData = obj
 			} else {
 				e.PreviousValues = obj
 			}
+		default:
+			err = d.Skip()
+		}
+		if err == nil {
+			more, err = d.Next('}')
 		}
 	}
-	return e, nil
+	if err == nil {
+		err = d.End()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNotObject, err)
+	}
+	return nil
 }
 
 // decodeObject decodes a JSON object into Go values: strings, int64 for
@@ -104,19 +139,45 @@ func parseEntry(id, txID int64, data string) (CrudEntry, error) {
 // REAL columns read as, so large integers keep their precision), bools,
 // nil, and nested objects and arrays.
 func decodeObject(raw []byte) (map[string]any, error) {
-	members, err := parseObject(nil, raw)
-	if err != nil {
-		return nil, err
+	var d jsontext.Decoder
+	d.Reset(raw)
+	d.Space()
+	obj, err := readObject(&d)
+	if err == nil {
+		err = d.End()
 	}
-	out := make(map[string]any, len(members))
-	for _, m := range members {
-		v, err := decodeValue(m.raw)
-		if err != nil {
+	return obj, err
+}
+
+// readObject reads the object at d's offset as decodeObject decodes one
+// (a repeated key: the last value).
+func readObject(d *jsontext.Decoder) (map[string]any, error) {
+	if d.Peek() != '{' {
+		return nil, errNotObject
+	}
+	out := make(map[string]any)
+	more, err := d.Open('}')
+	for more && err == nil {
+		var token []byte
+		if token, err = d.KeyToken(); err != nil {
 			return nil, err
 		}
-		out[string(m.key)] = v
+		start := d.Offset()
+		if err = d.Skip(); err != nil {
+			return nil, err
+		}
+		var key string
+		if key, err = decodeString(token); err != nil {
+			return nil, err
+		}
+		var v any
+		if v, err = decodeValue(d.Input()[start:d.Offset()]); err != nil {
+			return nil, err
+		}
+		out[key] = v
+		more, err = d.Next('}')
 	}
-	return out, nil
+	return out, err
 }
 
 func decodeValue(raw []byte) (any, error) {
