@@ -18,8 +18,9 @@ ADDR      ?= 127.0.0.1:8181
 build: dist/gopowersync.wasm dist/wasm_exec.js dist/gopowersync.wasm.gz dist/gopowersync.wasm.br
 
 # The browser module. SQLite's package is built without bounds checks, and
-# the line tables are stripped after linking (wasm/striplines): RATIONALE.md
-# says why each is acceptable, BENCHMARKS.md what each saves.
+# after linking wasm/striplines strips the line tables and inline trees and
+# merges the data segments: RATIONALE.md says why each is acceptable,
+# BENCHMARKS.md what each saves.
 dist/gopowersync.wasm: Makefile go.mod go.sum $(shell find store collection psync internal bridge wasm/gopowersync wasm/striplines -name '*.go' 2>/dev/null)
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -gcflags='github.com/ncruces/go-sqlite3-wasm/v6=-B' -o $@.linked ./wasm/gopowersync

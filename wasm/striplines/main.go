@@ -21,6 +21,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
@@ -44,17 +45,30 @@ func main() {
 		fmt.Fprintf(os.Stderr, "striplines: %s: %v\n", os.Args[1], err)
 		os.Exit(1)
 	}
-	if err := os.WriteFile(os.Args[2], in, 0o644); err != nil {
+	out, err := MergeSegments(in, mergeGap)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "striplines: %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(os.Args[2], out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "striplines:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("striplines: %d functions, %d bytes of line tables zeroed\n", st.Funcs, st.Zeroed)
+	fmt.Printf("striplines: %d functions, %d bytes of line tables zeroed; %d inline trees, %d bytes zeroed; %d bytes of names only they used\n", st.Funcs, st.Zeroed, st.Inlined, st.InlZero, st.Names)
 }
+
+// mergeGap: data segments closer than this are merged (MergeSegments). On
+// our module, 64 leaves a few dozen segments of the linker's 100,000 and
+// compresses best (BENCHMARKS.md, module size).
+const mergeGap = 64
 
 // Stats says what Strip changed.
 type Stats struct {
-	Funcs  int // functions whose pcfile and pcln were cleared
-	Zeroed int // bytes of line tables set to zero
+	Funcs   int // functions whose pcfile and pcln were cleared
+	Zeroed  int // bytes of line tables set to zero
+	Inlined int // functions whose inline tree was cleared
+	InlZero int // bytes of inline trees (their pc-value tables and records) set to zero
+	Names   int // bytes of function names that only inline trees used, set to zero
 }
 
 // go120Magic is abi.Go120PCLnTabMagic, the first 4 bytes of the pclntab's
@@ -62,7 +76,21 @@ type Stats struct {
 // minLC (1 on wasm) and ptrSize (8).
 var go120Magic = []byte{0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8}
 
-// Strip edits module (a Go js/wasm or wasip1/wasm module) in place.
+// Indexes of the tables a _func record points at (internal/abi).
+const (
+	pcdataInlTreeIndex = 2 // abi.PCDATA_InlTreeIndex
+	funcdataInlTree    = 3 // abi.FUNCDATA_InlTree
+	inlinedCallSize    = 16
+	funcRecordSize     = 44 // runtime._func up to its pcdata offsets
+)
+
+// Strip edits module (a Go js/wasm or wasip1/wasm module) in place. Besides
+// the line tables it clears every function's inline tree (the PCDATA that
+// maps a pc to the inlined call it is in, and the FUNCDATA records of those
+// calls) and the names of functions that only those records named: the
+// runtime reads a missing inline tree as "nothing inlined here", so a
+// traceback shows the function that the code was inlined into, not the
+// inlined one. See RATIONALE.md ("Inline trees stripped").
 func Strip(module []byte) (Stats, error) {
 	mem, err := dataSegments(module)
 	if err != nil {
@@ -74,10 +102,16 @@ func Strip(module []byte) (Stats, error) {
 	}
 	u64 := func(off uint64) uint64 { return binary.LittleEndian.Uint64(mem.read(hdr+off, 8)) }
 	nfunc := u64(8)
-	pctab := hdr + u64(56) // after magic and pads, nfunc, nfiles, an unused word, and the funcname, cu and filetab offsets
+	funcnametab := hdr + u64(32) // after magic and pads, nfunc, nfiles and an unused word
+	cutab := hdr + u64(40)
+	pctab := hdr + u64(56) // after the funcname, cu and filetab offsets
 	pcln := hdr + u64(64)
-	if nfunc == 0 || nfunc > 1<<24 || pctab <= hdr || pcln <= hdr {
+	if nfunc == 0 || nfunc > 1<<24 || pctab <= hdr || pcln <= hdr || funcnametab <= hdr || cutab <= funcnametab {
 		return Stats{}, fmt.Errorf("implausible pclntab header at %#x: %d functions", hdr, nfunc)
+	}
+	gofunc, err := goFunc(mem, hdr, funcnametab)
+	if err != nil {
+		return Stats{}, err
 	}
 	type table struct{ off, size uint64 }
 	var keep, drop []table
@@ -85,22 +119,32 @@ func Strip(module []byte) (Stats, error) {
 		n, err := tableLen(mem, pctab+uint64(off))
 		return n, err
 	}
-	type fields struct{ at uint64 } // address of a _func's pcfile field
-	var funcs []fields
+	var clear []uint64         // addresses of 4-byte pcfile, pcln and inline pcdata fields to set to 0
+	var noData []uint64        // addresses of 4-byte inline-tree funcdata fields to set to ^0 (none)
+	var trees []table          // inline trees' records, as addresses
+	names := map[uint64]bool{} // funcnametab offsets that _func records use
 	for i := uint64(0); i < nfunc; i++ {
 		funcoff := uint64(binary.LittleEndian.Uint32(mem.read(pcln+8*i+4, 4)))
 		f := pcln + funcoff
-		rec := mem.read(f, 44)
+		rec := mem.read(f, funcRecordSize)
+		names[uint64(binary.LittleEndian.Uint32(rec[4:]))] = true
 		pcsp := binary.LittleEndian.Uint32(rec[16:])
 		pcfile := binary.LittleEndian.Uint32(rec[20:])
 		pcline := binary.LittleEndian.Uint32(rec[24:])
 		npcdata := uint64(binary.LittleEndian.Uint32(rec[28:]))
+		nfuncdata := uint64(rec[43])
 		if npcdata > 64 {
 			return Stats{}, fmt.Errorf("function %d: implausible %d pcdata tables", i, npcdata)
 		}
 		offs := []uint32{pcsp}
+		var inl uint32
 		for j := uint64(0); j < npcdata; j++ {
-			offs = append(offs, binary.LittleEndian.Uint32(mem.read(f+44+4*j, 4)))
+			o := binary.LittleEndian.Uint32(mem.read(f+funcRecordSize+4*j, 4))
+			if j == pcdataInlTreeIndex {
+				inl = o
+				continue
+			}
+			offs = append(offs, o)
 		}
 		for _, o := range offs {
 			if o == 0 {
@@ -112,7 +156,7 @@ func Strip(module []byte) (Stats, error) {
 			}
 			keep = append(keep, table{uint64(o), n})
 		}
-		for _, o := range []uint32{pcfile, pcline} {
+		for _, o := range []uint32{pcfile, pcline, inl} {
 			if o == 0 {
 				continue
 			}
@@ -122,7 +166,35 @@ func Strip(module []byte) (Stats, error) {
 			}
 			drop = append(drop, table{uint64(o), n})
 		}
-		funcs = append(funcs, fields{f + 20})
+		clear = append(clear, f+20, f+24)
+		if inl != 0 {
+			clear = append(clear, f+funcRecordSize+4*pcdataInlTreeIndex)
+			if nfuncdata <= funcdataInlTree {
+				return Stats{}, fmt.Errorf("function %d: an inline pc table and no inline tree", i)
+			}
+			at := f + funcRecordSize + 4*npcdata + 4*funcdataInlTree
+			if o := binary.LittleEndian.Uint32(mem.read(at, 4)); o != ^uint32(0) {
+				calls, err := maxValue(mem, pctab+uint64(inl))
+				if err != nil {
+					return Stats{}, fmt.Errorf("function %d: %w", i, err)
+				}
+				trees = append(trees, table{gofunc + uint64(o), inlinedCallSize * uint64(calls+1)})
+				noData = append(noData, at)
+			}
+		}
+	}
+	// Names used by inlined calls only: every name in funcnametab that no
+	// _func record points at.
+	var dropNames []table
+	for off := uint64(0); funcnametab+off < cutab; {
+		n := uint64(0)
+		for mem.byteAt(funcnametab+off+n) != 0 && funcnametab+off+n < cutab {
+			n++
+		}
+		if !names[off] && n > 0 {
+			dropNames = append(dropNames, table{funcnametab + off, n})
+		}
+		off += n + 1
 	}
 	// Everything is read: now change the module.
 	var end uint64
@@ -135,7 +207,7 @@ func Strip(module []byte) (Stats, error) {
 			kept[b] = true
 		}
 	}
-	st := Stats{Funcs: len(funcs)}
+	st := Stats{Funcs: int(nfunc), Inlined: len(trees)}
 	for _, t := range drop {
 		for b := t.off; b < t.off+t.size; b++ {
 			if !kept[b] && mem.zero(pctab+b) {
@@ -143,12 +215,154 @@ func Strip(module []byte) (Stats, error) {
 			}
 		}
 	}
-	for _, f := range funcs {
-		for b := uint64(0); b < 8; b++ { // pcfile and pcln
-			mem.zero(f.at + b)
+	for _, t := range trees {
+		for b := t.off; b < t.off+t.size; b++ {
+			if mem.zero(b) {
+				st.InlZero++
+			}
 		}
 	}
+	for _, t := range dropNames {
+		for b := t.off; b < t.off+t.size; b++ {
+			if mem.zero(b) {
+				st.Names++
+			}
+		}
+	}
+	for _, at := range clear {
+		for b := uint64(0); b < 4; b++ {
+			mem.zero(at + b)
+		}
+	}
+	for _, at := range noData {
+		mem.set(at, []byte{0xff, 0xff, 0xff, 0xff})
+	}
 	return st, nil
+}
+
+// goFunc returns moduledata.gofunc, the base that FUNCDATA offsets count
+// from. It finds runtime.moduledata by its first two words: the address of
+// the pclntab's header and the start of funcnametab (a slice's pointer).
+func goFunc(mem *memory, hdr, funcnametab uint64) (uint64, error) {
+	var pat [16]byte
+	binary.LittleEndian.PutUint64(pat[:], hdr)
+	binary.LittleEndian.PutUint64(pat[8:], funcnametab)
+	// The linker leaves runs of zeros out of the segments, and these
+	// words have some: search the memory as laid out.
+	img := mem.image()
+	md := uint64(bytes.Index(img, pat[:]))
+	if md == ^uint64(0) || bytes.Index(img[md+1:], pat[:]) >= 0 {
+		return 0, errors.New("no single runtime.moduledata in the data segments")
+	}
+	// pcHeader, six slices and ftab (8 + 7*24), then findfunctab, minpc,
+	// maxpc, text, etext, noptrdata, enoptrdata, data, edata, bss, ebss,
+	// noptrbss, enoptrbss, covctrs, ecovctrs, end, gcdata, gcbss, types,
+	// etypes, rodata: gofunc is word 21 after ftab.
+	const gofuncOff = 8 + 6*24 + 21*8
+	gofunc := binary.LittleEndian.Uint64(mem.read(md+gofuncOff, 8))
+	epclntab := binary.LittleEndian.Uint64(mem.read(md+gofuncOff+8, 8))
+	if gofunc == 0 || gofunc >= epclntab || epclntab <= hdr {
+		return 0, fmt.Errorf("implausible runtime.moduledata at %#x: gofunc %#x, epclntab %#x, pclntab %#x", md, gofunc, epclntab, hdr)
+	}
+	return gofunc, nil
+}
+
+// maxValue returns the largest value of the pc-value table at addr (values
+// start at -1).
+func maxValue(mem *memory, addr uint64) (int32, error) {
+	p := addr
+	varint := func() (uint32, error) {
+		var v uint32
+		for shift := 0; shift < 35; shift += 7 {
+			b := mem.byteAt(p)
+			p++
+			v |= uint32(b&0x7f) << shift
+			if b&0x80 == 0 {
+				return v, nil
+			}
+		}
+		return 0, fmt.Errorf("pc-value table at %#x: varint too long", addr)
+	}
+	val, top := int32(-1), int32(-1)
+	for first := true; ; first = false {
+		if !first && mem.byteAt(p) == 0 {
+			return top, nil
+		}
+		uv, err := varint()
+		if err != nil {
+			return 0, err
+		}
+		if uv&1 != 0 {
+			val += -int32(uv>>1) - 1
+		} else {
+			val += int32(uv >> 1)
+		}
+		top = max(top, val)
+		if _, err := varint(); err != nil {
+			return 0, err
+		}
+		if p-addr > 1<<20 {
+			return 0, fmt.Errorf("pc-value table at %#x: no end", addr)
+		}
+	}
+}
+
+// MergeSegments returns module with its data segments rewritten: segments
+// less than gap bytes apart become one, the zeros between them written out.
+// The Go linker starts a new segment at every run of zeros (up to 100,000
+// segments), which keeps the raw module small, but each segment's header
+// (an address and a length) is a few bytes that compress badly, and there
+// are tens of thousands of them: the merged module is larger raw and
+// smaller compressed. The memory the segments lay out is the same.
+func MergeSegments(module []byte, gap uint64) ([]byte, error) {
+	mem, err := dataSegments(module)
+	if err != nil {
+		return nil, err
+	}
+	type run struct{ addr, end uint64 }
+	var runs []run
+	for _, s := range mem.segs {
+		// Leading and trailing zeros need no bytes in the module.
+		d := bytes.TrimRight(s.data, "\x00")
+		lead := len(d) - len(bytes.TrimLeft(d, "\x00"))
+		if len(d) == lead {
+			continue
+		}
+		r := run{s.addr + uint64(lead), s.addr + uint64(len(d))}
+		if n := len(runs); n > 0 && r.addr-runs[n-1].end < gap {
+			runs[n-1].end = r.end
+			continue
+		}
+		runs = append(runs, r)
+	}
+	img := mem.image()
+	body := binary.AppendUvarint(nil, uint64(len(runs)))
+	for _, r := range runs {
+		body = append(body, 0, 0x41) // active segment for memory 0, i32.const
+		body = appendSLEB(body, int64(int32(uint32(r.addr))))
+		body = append(body, 0x0b) // end
+		body = binary.AppendUvarint(body, r.end-r.addr)
+		body = append(body, img[r.addr:r.end]...)
+	}
+	out := make([]byte, 0, len(module)+len(body))
+	out = append(out, module[:mem.section]...)
+	out = append(out, 11)
+	out = binary.AppendUvarint(out, uint64(len(body)))
+	out = append(out, body...)
+	out = append(out, module[mem.end:]...)
+	return out, nil
+}
+
+// appendSLEB appends v in signed LEB128.
+func appendSLEB(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
 }
 
 // tableLen returns the length in bytes of the pc-value table at addr,
@@ -187,6 +401,9 @@ func tableLen(mem *memory, addr uint64) (uint64, error) {
 // in no segment (and reads as zero).
 type memory struct {
 	segs []segment
+	// section and end are the offsets in the module of the data section's
+	// id byte and of the byte after the section.
+	section, end int
 }
 
 type segment struct {
@@ -224,6 +441,25 @@ func (m *memory) read(addr, n uint64) []byte {
 		out[i] = m.byteAt(addr + uint64(i))
 	}
 	return out
+}
+
+// image returns a copy of the memory the segments lay out, from address 0.
+func (m *memory) image() []byte {
+	last := m.segs[len(m.segs)-1]
+	img := make([]byte, last.addr+uint64(len(last.data)))
+	for _, s := range m.segs {
+		copy(img[s.addr:], s.data)
+	}
+	return img
+}
+
+// set writes b at addr, which must be inside a segment.
+func (m *memory) set(addr uint64, b []byte) {
+	for i, c := range b {
+		if s, ok := m.seg(addr + uint64(i)); ok {
+			s[0] = c
+		}
+	}
 }
 
 // zero sets the byte at addr to 0 and reports whether it was not already.
@@ -297,6 +533,7 @@ func dataSegments(module []byte) (*memory, error) {
 		}
 	}
 	for p < len(module) {
+		section := p
 		id := module[p]
 		p++
 		size, err := uleb()
@@ -307,6 +544,9 @@ func dataSegments(module []byte) (*memory, error) {
 		if end > len(module) {
 			return nil, errors.New("truncated section")
 		}
+		if id == 12 {
+			return nil, errors.New("a data count section: not a module the Go linker wrote")
+		}
 		if id != 11 {
 			p = end
 			continue
@@ -315,7 +555,7 @@ func dataSegments(module []byte) (*memory, error) {
 		if err != nil {
 			return nil, err
 		}
-		m := &memory{}
+		m := &memory{section: section, end: end}
 		for i := uint64(0); i < n; i++ {
 			flags, err := uleb()
 			if err != nil {

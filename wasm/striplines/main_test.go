@@ -10,7 +10,8 @@ import (
 )
 
 // TestStrippedProgramRuns builds testdata/prog for js/wasm, strips its line
-// tables and runs both under Node: the stripped one must do the same work
+// tables and inline trees, merges its data segments and runs both under
+// Node: the stripped one must do the same work
 // (stacks grown and copied, collections with deep stacks, goroutines) and
 // still name functions in a stack, with no file or line.
 func TestStrippedProgramRuns(t *testing.T) {
@@ -44,11 +45,18 @@ func TestStrippedProgramRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Funcs == 0 || st.Zeroed == 0 {
+	if st.Funcs == 0 || st.Zeroed == 0 || st.Inlined == 0 || st.InlZero == 0 {
 		t.Fatalf("nothing stripped: %+v", st)
 	}
+	merged, err := MergeSegments(module, mergeGap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countSegments(t, merged); n == 0 || n >= countSegments(t, module) {
+		t.Errorf("%d data segments after merging, %d before", n, countSegments(t, module))
+	}
 	stripped := filepath.Join(dir, "stripped.wasm")
-	if err := os.WriteFile(stripped, module, 0o644); err != nil {
+	if err := os.WriteFile(stripped, merged, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	sumOf := func(out string) string {
@@ -62,7 +70,7 @@ func TestStrippedProgramRuns(t *testing.T) {
 	}
 	want := func(out string, lines bool) {
 		t.Helper()
-		for _, s := range []string{"recovered true stack names main.main: true"} {
+		for _, s := range []string{"recovered true stack names main.main: true", "wrapper recovered true nested recovered false"} {
 			if !strings.Contains(out, s) {
 				t.Errorf("output lacks %q:\n%s", s, out)
 			}
@@ -81,6 +89,15 @@ func TestStrippedProgramRuns(t *testing.T) {
 	if !strings.Contains(out, "caller ? 0 true") && !strings.Contains(out, "caller  0 true") {
 		t.Errorf("runtime.Caller still finds a line:\n%s", out)
 	}
+}
+
+func countSegments(t *testing.T, module []byte) int {
+	t.Helper()
+	mem, err := dataSegments(module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(mem.segs)
 }
 
 func run(t *testing.T, name string, args ...string) string {

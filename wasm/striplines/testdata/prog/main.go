@@ -1,7 +1,7 @@
 // A program for striplines' test: it exercises what needs the tables that
 // striplines keeps (stack growth and copying, garbage collection with
-// pointers on deep stacks, goroutines) and prints a stack and a caller,
-// which read the line tables it removes.
+// pointers on deep stacks, goroutines, recover, which walks the stack) and
+// prints a stack and a caller, which read the line tables it removes.
 package main
 
 import (
@@ -32,6 +32,35 @@ func deep(n int, list *node) int {
 	return deep(n-1, &node{next: list, data: make([]byte, 16+int(pad[n%64])%8)})
 }
 
+// at is small enough to be inlined into its callers: its bounds check
+// panics inside an inline tree that striplines removes.
+func at(s []int, i int) int { return s[i] }
+
+type guard struct{ hit *bool }
+
+// catch recovers; a deferred method call with arguments runs through a
+// compiler-made wrapper, which recover must see through.
+func (g guard) catch(tag string) {
+	if r := recover(); r != nil {
+		*g.hit = tag != ""
+	}
+}
+
+func viaWrapper(s []int) (hit bool) {
+	defer guard{&hit}.catch("wrapper")
+	return at(s, 3) > 0
+}
+
+// nested must not recover: recover is not called by the deferred function
+// itself but by one it calls (the spec's rule), inlined or not.
+func nested() (hit bool) {
+	defer func() {
+		hit = func() bool { return recover() != nil }()
+		recover() // the panic must end here
+	}()
+	return at(nil, 1) > 0
+}
+
 func main() {
 	done := make(chan int)
 	for g := 0; g < 4; g++ {
@@ -44,6 +73,7 @@ func main() {
 	fmt.Println("sum", sum)
 	_, file, line, ok := runtime.Caller(0)
 	fmt.Println("caller", file, line, ok)
+	fmt.Println("wrapper recovered", viaWrapper([]int{1}), "nested recovered", nested())
 	func() {
 		defer func() {
 			r := recover()
