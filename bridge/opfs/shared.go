@@ -142,10 +142,14 @@ func (s *opfsSink) takeRemote() (err error) {
 	list := s.storage.Call("takeRemote")
 	for i, n := 0, list.Length(); i < n; i++ {
 		item := list.Index(i)
-		u8 := item.Get("record")
-		raw := make([]byte, u8.Length())
-		js.CopyBytesToGo(raw, u8)
-		rec, _, err := pagevfs.DecodeRecord(raw)
+		// A large commit's record (tens of MB for 100,000 rows) is copied
+		// and checked in slices, with pace between: whole, it was one
+		// long task of the receiving tab.
+		raw, err := s.copyBytes(item.Get("record"))
+		if err != nil {
+			return fmt.Errorf("opfs: a broadcast commit: %w", err)
+		}
+		rec, _, err := pagevfs.DecodeRecordPaced(raw, s.pace)
 		if err != nil {
 			return fmt.Errorf("opfs: a broadcast commit: %w", err)
 		}
@@ -307,7 +311,7 @@ func (s *opfsSink) catchUp(ctx context.Context, target uint32) ([]store.Remote, 
 		if err != nil {
 			return out, err
 		}
-		image, err := s.copyImage(img.Get("image"))
+		image, err := s.copyBytes(img.Get("image"))
 		if err != nil {
 			return out, err
 		}
@@ -323,9 +327,10 @@ func (s *opfsSink) catchUp(ctx context.Context, target uint32) ([]store.Remote, 
 	}
 }
 
-// copyImage copies a Uint8Array into Go memory, in paced slices.
-func (s *opfsSink) copyImage(u8 js.Value) (image []byte, err error) {
-	defer recoverJS(&err, "opfs: reread the file")
+// copyBytes copies a Uint8Array (a file read again, another context's
+// commit) into Go memory, in paced slices.
+func (s *opfsSink) copyBytes(u8 js.Value) (image []byte, err error) {
+	defer recoverJS(&err, "opfs: copy bytes from JS")
 	image = make([]byte, u8.Length())
 	for off := 0; off < len(image); off += imageSlice {
 		end := min(off+imageSlice, len(image))

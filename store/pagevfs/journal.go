@@ -96,6 +96,14 @@ func AppendRecordPaced(dst []byte, seq uint64, c Commit, pace func()) []byte {
 // encoded length. Bytes that do not hold a whole intact record give an
 // error wrapping [ErrTornRecord].
 func DecodeRecord(b []byte) (Record, int, error) {
+	return DecodeRecordPaced(b, nil)
+}
+
+// DecodeRecordPaced is DecodeRecord with pace, when non-nil, called each
+// time about recordSlice more bytes have been checksummed: checking a
+// record of tens of MB (another tab's commit of 100,000 rows) is otherwise
+// one long task in a browser. The pages of the result share b's storage.
+func DecodeRecordPaced(b []byte, pace func()) (Record, int, error) {
 	torn := func(why string) (Record, int, error) {
 		return Record{}, 0, fmt.Errorf("%w: %s", ErrTornRecord, why)
 	}
@@ -114,7 +122,14 @@ func DecodeRecord(b []byte) (Record, int, error) {
 	if uint64(len(b)) < end+trailerSize {
 		return torn("short body")
 	}
-	if crc32.ChecksumIEEE(b[:end]) != le.Uint32(b[end:]) {
+	var crc uint32
+	for lo := uint64(0); lo < end; lo += recordSlice {
+		if lo > 0 && pace != nil {
+			pace()
+		}
+		crc = crc32.Update(crc, crc32.IEEETable, b[lo:min(lo+recordSlice, end)])
+	}
+	if crc != le.Uint32(b[end:]) {
 		return torn("checksum mismatch")
 	}
 	if string(b[end+4:end+8]) != commitMarker {

@@ -8,10 +8,15 @@
 //   - a second tab's cold open while tab A holds 100,000 rows, against a
 //     reload of the one tab; the module's memory in each tab.
 //
-// Run: node tests/browser/bench/tabs-bench.js [--updates N] [--latency]
+//   - one transaction of 100,000 rows in tab A (one INSERT): tab B's
+//     main-thread tasks while it receives it, from a Chromium trace (the
+//     longest by thread CPU, and how many over 50 ms).
+//
+// Run: node tests/browser/bench/tabs-bench.js [--updates N] [--latency | --big]
 //   --updates N  the cross-tab updates measured, after 50 of warm-up (default 300)
 //   --latency    only the cross-tab latency (to compare builds: run this file
 //                of each checkout in turn)
+//   --big        only the 100,000-row transaction (--rows N for another size)
 import { execFileSync } from 'node:child_process';
 import { freshProfile, launch } from '../lib/browser.js';
 import { REPO } from '../lib/build.js';
@@ -24,6 +29,8 @@ const say = (line) => console.log(`tabs: ${line}`);
 const arg = (name) => process.argv.indexOf(name);
 const UPDATES = arg('--updates') > 0 ? Number(process.argv[arg('--updates') + 1]) : 300;
 const LATENCY_ONLY = arg('--latency') > 0;
+const BIG_ONLY = arg('--big') > 0;
+const BIG_ROWS = arg('--rows') > 0 ? Number(process.argv[arg('--rows') + 1]) : 100000;
 if (!(UPDATES > 0)) throw new Error('tabs-bench: --updates takes a positive number');
 
 execFileSync('make', ['build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -54,7 +61,7 @@ const wasmMB = (page) => page.evaluate(() => window.wasmInstance.exports.mem.buf
 
 try {
   // ---- primitives ----
-  if (!LATENCY_ONLY) {
+  if (!LATENCY_ONLY && !BIG_ONLY) {
     const { page: a } = await openTab();
     const { page: b } = await openTab();
     await b.evaluate(() => {
@@ -84,7 +91,7 @@ try {
   }
 
   // ---- cross-tab commit to callback ----
-  {
+  if (!BIG_ONLY) {
     const name = 'bench-latency.db';
     const { page: a } = await openTab(name);
     await a.evaluate(() => todos.insert({ id: 'one', title: 'x', n: 0 }).isPersisted.promise);
@@ -123,8 +130,49 @@ try {
     await b.close();
   }
 
-  // ---- a second tab's cold open with 100,000 rows ----
+  // ---- one large transaction, as the other tab receives it ----
   if (!LATENCY_ONLY) {
+    const name = 'bench-bigtx.db';
+    const { page: a } = await openTab(name);
+    const { page: b } = await openTab(name);
+    // Warm B's receiving path (lazy wasm compilation) with a small commit.
+    await a.evaluate(() => app.fill('warm', 1000));
+    await b.waitForFunction(() => todos.size === 1000);
+    const cdp = await chrome.context.newCDPSession(b);
+    const events = [];
+    cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+    const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timing'] }, transferMode: 'ReportEvents' });
+    await b.evaluate(() => performance.mark('tabs-bench-big'));
+    const t0 = Date.now();
+    await a.evaluate((n) => db.execute(
+      "WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < ?) " +
+        "INSERT INTO todos (id, title, n) SELECT printf('big-%06d', value), 'todo number ' || value, value FROM s", [n]), BIG_ROWS);
+    await b.waitForFunction((n) => todos.size === 1000 + n, BIG_ROWS, { timeout: 300000, polling: 100 });
+    const received = Date.now() - t0;
+    await cdp.send('Tracing.end');
+    await traced;
+    const mark = events.find((e) => e.name === 'tabs-bench-big');
+    const tasks = events.filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === 'X' && e.name === 'RunTask' && e.ts >= mark.ts && e.tdur !== undefined);
+    const longest = tasks.reduce((m, e) => (e.tdur > m.tdur ? e : m), { tdur: 0, dur: 0 });
+    const over = tasks.filter((e) => e.tdur > 50000);
+    const cpu = tasks.reduce((sum, e) => sum + e.tdur, 0) / 1000;
+    say(`one transaction of ${BIG_ROWS} rows in tab A, received by tab B (${received} ms until B's collection held them): ` +
+      `B's longest main-thread task ${(longest.tdur / 1000).toFixed(0)} ms of CPU (${(longest.dur / 1000).toFixed(0)} ms wall), ` +
+      `${over.length} over 50 ms of CPU, ${tasks.length} tasks, ${cpu.toFixed(0)} ms of CPU in all`);
+    if (process.env.TABS_BENCH_DETAIL) {
+      for (const task of [...tasks].sort((x, y) => y.tdur - x.tdur).slice(0, 3)) {
+        const inner = new Map();
+        for (const e of events) if (e.pid === task.pid && e.tid === task.tid && e.ph === 'X' && e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur) inner.set(e.name, (inner.get(e.name) ?? 0) + e.dur);
+        say(`  ${(task.dur / 1000).toFixed(0)}/${(task.tdur / 1000).toFixed(0)} ms: ` + [...inner].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)}`).join(', '));
+      }
+    }
+    await a.close();
+    await b.close();
+  }
+
+  // ---- a second tab's cold open with 100,000 rows ----
+  if (!LATENCY_ONLY && !BIG_ONLY) {
     const name = 'bench-big.db';
     const { page: a } = await openTab(name);
     await a.evaluate(() => app.fill('big', 100000));
