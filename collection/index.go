@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/btree"
 )
@@ -14,9 +15,10 @@ type AutoIndex string
 
 const (
 	// AutoIndexEager (the default, "") lets a live query create an index
-	// on a field its where compares (eq, gt, gte, lt, lte, inArray). A
-	// window (orderBy + limit) reads an index on its order when there is
-	// one, and otherwise passes over the rows (First): it creates none.
+	// on a field its where compares (eq, gt, gte, lt, lte, inArray), and a
+	// window (orderBy + limit) without an index on its order answer by a
+	// pass over the rows (First) and then have that index made in the
+	// background (IndexOptions.Background).
 	AutoIndexEager AutoIndex = "eager"
 	// AutoIndexOff creates none: only CreateIndex does.
 	AutoIndexOff AutoIndex = "off"
@@ -40,6 +42,13 @@ type IndexOptions struct {
 	// CompareStrings, with Compare nil, orders two texts (nil: by bytes),
 	// as a query's localeCompare ordering does.
 	CompareStrings func(a, b string) int
+	// Background, when set, makes CreateIndex return at once and fill the
+	// index from a goroutine in slices of about 4 ms, each under the
+	// runtime's lock, sleeping between them, so that under WebAssembly the
+	// page keeps running while a large collection is indexed. The index
+	// follows every change meanwhile; Ready reports when it is complete,
+	// and until then no read (Groups, Nulls, a Where) uses it.
+	Background bool
 }
 
 // Index is an ordered index over one value of every item a collection
@@ -59,7 +68,9 @@ type Index struct {
 	plain   bool                  // compare is totalCompare: the index can answer a where
 	strs    func(a, b string) int // set when compare is the collection's order with these texts
 
-	tree *btree.BTreeG[indexItem] // guarded by c.rt.mu
+	tree     *btree.BTreeG[indexItem] // guarded by c.rt.mu
+	building bool                     // a Background fill is under way; guarded by c.rt.mu
+	removed  bool                     // RemoveIndex dropped it; guarded by c.rt.mu
 }
 
 // indexItem is one key in the index's order. bound places a search pivot
@@ -157,6 +168,12 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 		}
 	}
 	ix.tree = btree.NewG(32, ix.less)
+	if opts.Background {
+		ix.building = true
+		c.indexes = append(c.indexes, ix) // changes reach it from now on
+		go ix.fill()
+		return ix, nil
+	}
 	// Fill it from the state as held: no row is unpacked when the index
 	// reads a field.
 	items := make([]indexItem, 0, len(c.synced)+len(c.optUpserts))
@@ -177,6 +194,67 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 	}
 	c.indexes = append(c.indexes, ix)
 	return ix, nil
+}
+
+// fill adds the items shown to a Background index, a slice of about 4 ms
+// at a time. Each key is read as shown when its slice runs: a key changed
+// before was put in place by the change (moveLocked), and is put there
+// again, the same; one deleted is not shown; one added since the keys were
+// taken is not among them but was added by its change.
+func (ix *Index) fill() {
+	c := ix.c
+	// First back to the caller (under WebAssembly, to the event loop: the
+	// caller's task ends before this one starts), then the keys to read.
+	time.Sleep(time.Millisecond)
+	c.rt.mu.Lock()
+	keys := make([]string, 0, len(c.synced)+len(c.optUpserts))
+	for k := range c.synced {
+		keys = append(keys, k)
+	}
+	for k := range c.optUpserts {
+		if _, ok := c.synced[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	c.rt.mu.Unlock()
+	for len(keys) > 0 {
+		c.rt.mu.Lock()
+		if ix.removed {
+			c.rt.mu.Unlock()
+			return
+		}
+		start := time.Now()
+		for len(keys) > 0 {
+			for i := 0; i < 256 && len(keys) > 0; i++ {
+				k := keys[len(keys)-1]
+				keys = keys[:len(keys)-1]
+				if h, ok := c.visibleHeld(k); ok {
+					ix.tree.ReplaceOrInsert(indexItem{v: ix.valueOf(c, h), key: k})
+				}
+			}
+			if time.Since(start) > 4*time.Millisecond {
+				break
+			}
+		}
+		if len(keys) == 0 {
+			ix.building = false
+		}
+		c.rt.mu.Unlock()
+		if len(keys) > 0 {
+			time.Sleep(time.Millisecond) // under WebAssembly: back to the event loop
+		}
+	}
+	c.rt.mu.Lock()
+	ix.building = false
+	c.rt.mu.Unlock()
+}
+
+// Ready reports whether the index holds every item: false while a
+// Background fill is under way.
+func (ix *Index) Ready() bool {
+	ix.c.rt.mu.Lock()
+	defer ix.c.rt.mu.Unlock()
+	return !ix.building
 }
 
 // IndexNamed returns the collection's index called name, or nil.
@@ -209,6 +287,7 @@ func (c *Collection) RemoveIndex(ix *Index) {
 		if x == ix {
 			c.indexes = append(c.indexes[:i], c.indexes[i+1:]...)
 			ix.tree.Clear(false)
+			ix.removed = true
 			return
 		}
 	}
@@ -456,7 +535,7 @@ func (c *Collection) indexedKeysLocked(where Expr) (keys []string, ok bool) {
 	}
 	var ix *Index
 	for _, x := range c.indexes {
-		if x.plain && !x.fn && slices.Equal(x.path, path) {
+		if x.plain && !x.fn && !x.building && slices.Equal(x.path, path) {
 			ix = x
 			break
 		}
@@ -527,7 +606,7 @@ func (c *Collection) indexable(where Expr) (op string, path []string, v any, ok 
 
 func (c *Collection) hasPlainIndex(path []string) bool {
 	for _, x := range c.indexes {
-		if x.plain && !x.fn && slices.Equal(x.path, path) {
+		if x.plain && !x.fn && !x.building && slices.Equal(x.path, path) {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // checkIndex compares what ix holds, read in both directions by groups of
@@ -70,6 +71,11 @@ func TestIndexFollowsChanges(t *testing.T) {
 		t.Fatal("CreateIndex on the same path made a second index")
 	}
 	checkIndex(t, c, ix, r, "initial")
+	// The same index filled in the background while the steps run.
+	bx, err := c.CreateIndex(nil, IndexOptions{Name: "background", Path: []string{"n"}, Background: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	value := func() any {
 		switch r.IntN(5) {
 		case 0:
@@ -151,6 +157,11 @@ func TestIndexFollowsChanges(t *testing.T) {
 		}
 		checkIndex(t, c, ix, r, fmt.Sprint(i, " ", step))
 		checkFirst(t, c, ix, r, fmt.Sprint(i, " ", step))
+		if bx.Ready() {
+			checkIndex(t, c, bx, r, fmt.Sprint(i, " ", step, " (filled in the background)"))
+		} else {
+			time.Sleep(100 * time.Microsecond) // let the fill run between steps
+		}
 		if fx != nil {
 			checkIndex(t, c, fx, r, fmt.Sprint(i, " ", step, " (function index)"))
 		}

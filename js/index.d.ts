@@ -536,7 +536,7 @@ export interface PowerSyncCollectionConfig<T extends object = Record<string, unk
   onDeserializationError?: (failure: { issues: ReadonlyArray<{ message: string }> }) => void;
   syncBatchSize?: number;
   syncMode?: 'eager' | 'on-demand';
-  /** 'eager' (default): live queries create the ordered indexes they read; 'off': only createIndex does. */
+  /** 'eager' (default): live queries create the indexes they read (a window's in the background, after its first result from a pass over the rows); 'off': only createIndex does. */
   autoIndex?: 'eager' | 'off';
   id?: string;
   gcTime?: number;

@@ -38,5 +38,21 @@ func IndexOrder(q Query) {
 	if !ok || len(r.Path) < 2 || r.Path[0] != ir.From.Alias {
 		return
 	}
-	lazyIndex(ir.From.Collection, r.Path[1:], ir.OrderBy[0].StringSort)
+	lazyIndex(ir.From.Collection, r.Path[1:], ir.OrderBy[0].StringSort, false)
+}
+
+// IndexedInputs counts the inputs of the running session whose window
+// reads from an index now (not by passes over the rows).
+func IndexedInputs(lq *LiveQuery) int {
+	lq.mu.Lock()
+	defer lq.mu.Unlock()
+	n := 0
+	if lq.sess != nil {
+		for _, in := range lq.sess.g.inputs {
+			if in.top != nil && in.top.lazy != nil && in.top.lazy.ix != nil {
+				n++
+			}
+		}
+	}
+	return n
 }

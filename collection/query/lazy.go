@@ -16,20 +16,23 @@ import (
 // is then). Rows are known by key, so a change that reaches the query
 // after a pull already read its result only replaces the row by itself.
 type lazyFeed struct {
-	ix    *collection.Index // nil: read by scans of coll (scan.go's First) until an index pays
-	coll  *collection.Collection
-	path  []string
-	keep  func(collection.Row) bool // the query's where over a bare row, for scans
-	chunk int                       // the rows the last scan asked for
-	alias string
-	ord   Ordering
-	segs  []segment
-	phase int                    // the segment being read; len(segs) once the index is read to its end
-	cur   collection.IndexCursor // within segs[phase]
-	front any                    // the last value pulled in segs[phase]
-	begun bool                   // something was pulled in segs[phase]
-	pull  bool                   // the deltas being applied were pulled: take them whatever their value
-	byKey map[string]entry       // the tree's entries
+	ix *collection.Index // nil: read by scans of coll (collection.First)
+	// pending is an index being filled in the background: read from it
+	// once it is ready.
+	pending *collection.Index
+	coll    *collection.Collection
+	path    []string
+	keep    func(collection.Row) bool // the query's where over a bare row, for scans
+	chunk   int                       // the rows the last scan asked for
+	alias   string
+	ord     Ordering
+	segs    []segment
+	phase   int                    // the segment being read; len(segs) once the index is read to its end
+	cur     collection.IndexCursor // within segs[phase]
+	front   any                    // the last value pulled in segs[phase]
+	begun   bool                   // something was pulled in segs[phase]
+	pull    bool                   // the deltas being applied were pulled: take them whatever their value
+	byKey   map[string]entry       // the tree's entries
 }
 
 // segment is a part of the index read in one direction: the null values
@@ -53,8 +56,9 @@ func lazyIndexName(path []string, ss StringSort) string {
 }
 
 // lazyIndex finds or (with AutoIndex eager) creates the index an ordering
-// by path over c reads, or returns nil.
-func lazyIndex(c *collection.Collection, path []string, ss StringSort) *collection.Index {
+// by path over c reads, or returns nil. A created index is filled in the
+// background when background is set (see collection.IndexOptions).
+func lazyIndex(c *collection.Collection, path []string, ss StringSort, background bool) *collection.Index {
 	name := lazyIndexName(path, ss)
 	if ix := c.IndexNamed(name); ix != nil {
 		return ix
@@ -62,7 +66,7 @@ func lazyIndex(c *collection.Collection, path []string, ss StringSort) *collecti
 	if c.Config().AutoIndex == collection.AutoIndexOff {
 		return nil
 	}
-	opts := collection.IndexOptions{Name: name, Path: path}
+	opts := collection.IndexOptions{Name: name, Path: path, Background: background}
 	if ss != StringSortLexical {
 		opts.CompareStrings = localeCompare // the rest of compareValues is the collection's order
 	}
@@ -145,6 +149,14 @@ func (t *topK) applyLazy(ds []delta) {
 // or the index is read to its end.
 func (t *topK) fill(feed sink) {
 	lz := t.lazy
+	if lz.ix == nil && lz.pending != nil && t.tree.Len() < t.need() && lz.pending.Ready() {
+		// The index is complete: read on from the frontier there.
+		lz.ix, lz.pending = lz.pending, nil
+		lz.cur = collection.IndexCursor{}
+		if lz.begun {
+			lz.cur = collection.After(lz.front)
+		}
+	}
 	if lz.ix == nil {
 		t.scan(feed)
 		return
@@ -190,10 +202,10 @@ func (t *topK) fill(feed sink) {
 // window, or it grew) reads twice as far ahead as the last, up to 8 windows,
 // so that a run of deletions costs a few passes, not one each.
 //
-// No index is created for this: under WebAssembly building one over 100,000
-// rows takes about 20 times as long as a pass (BENCHMARKS.md), and it would
-// then cost every write for as long as the collection lives. An index that
-// exists (CreateIndex, createIndex in JS) is read instead.
+// The pass answers the first window; with AutoIndex eager the session then
+// has the index made in the background (under WebAssembly building one over
+// 100,000 rows at once takes about 20 times as long as a pass), and reads
+// from it once it is complete, as do later queries.
 func (t *topK) scan(feed sink) {
 	lz := t.lazy
 	for lz.phase < len(lz.segs) && t.tree.Len() < t.need() {

@@ -157,8 +157,13 @@ func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 			// the window must read further (lazy.go).
 			ord := in.top.orderBy[0]
 			ix := in.coll.IndexNamed(lazyIndexName(in.sortPath, ord.StringSort))
+			var pending *collection.Index
+			if ix != nil && !ix.Ready() {
+				ix, pending = nil, ix
+			}
 			lq.mu.Lock()
 			in.top.lazy = newLazyFeed(in.coll, ix, in.sortPath, in.alias, ord, in.keep)
+			in.top.lazy.pending = pending
 			lq.mu.Unlock()
 			opts.IncludeInitialState = &no
 			lazy = append(lazy, in)
@@ -185,6 +190,14 @@ func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 	}
 	for _, in := range lazy {
 		s.receive(in, nil) // the first pull
+		lq.mu.Lock()
+		if lz := in.top.lazy; lz.ix == nil && lz.pending == nil {
+			// Answered by a pass over the rows; later reads, and later
+			// queries, read an index made meanwhile without blocking
+			// (AutoIndex eager).
+			lz.pending = lazyIndex(in.coll, in.sortPath, lz.ord.StringSort, true)
+		}
+		lq.mu.Unlock()
 	}
 	if !waiting {
 		p.MarkReady()
