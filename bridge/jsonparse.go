@@ -15,13 +15,15 @@ import (
 // JSON we read (RFC 8259 as encoding/json reads it).
 type parser struct {
 	d jsontext.Decoder
-	// keys interns object keys: rows repeat the same column names, and a
-	// lookup by string(bytes) does not allocate.
-	keys map[string]string
+	// keys interns object keys from the second object on: rows repeat
+	// the same column names, and a lookup by string(bytes) does not
+	// allocate. A lone object (one row) would only pay for the map.
+	keys    map[string]string
+	objects int
 }
 
 func parseJSON(text []byte) (any, error) {
-	p := parser{keys: make(map[string]string)}
+	var p parser
 	p.d.Reset(text)
 	p.d.Space()
 	v, err := p.value()
@@ -59,6 +61,9 @@ func (p *parser) value() (any, error) {
 
 func (p *parser) object() (any, error) {
 	m := make(map[string]any)
+	if p.objects++; p.objects == 2 {
+		p.keys = make(map[string]string)
+	}
 	more, err := p.d.Open('}')
 	for more && err == nil {
 		var raw []byte
@@ -68,7 +73,9 @@ func (p *parser) object() (any, error) {
 		k, ok := p.keys[string(raw)]
 		if !ok {
 			k = string(raw)
-			p.keys[k] = k
+			if p.keys != nil {
+				p.keys[k] = k
+			}
 		}
 		var v any
 		if v, err = p.value(); err != nil {
