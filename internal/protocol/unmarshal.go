@@ -7,7 +7,7 @@ import (
 	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
-// This file reads each line shape with the scanner in scan.go. Every
+// This file reads each line shape with internal/jsontext (scan.go). Every
 // reader mirrors what encoding/json does for its Go type: a pointer is
 // set to nil by null and allocated (or reused, for a repeated key)
 // otherwise; null leaves other fields as they are; a value of the wrong
