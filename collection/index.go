@@ -69,6 +69,7 @@ type Index struct {
 	strs    func(a, b string) int // set when compare is the collection's order with these texts
 
 	tree     *btree.BTreeG[indexItem] // guarded by c.rt.mu
+	texts    int                      // items whose value is a string; guarded by c.rt.mu
 	building bool                     // a Background fill is under way; guarded by c.rt.mu
 	removed  bool                     // RemoveIndex dropped it; guarded by c.rt.mu
 }
@@ -92,6 +93,36 @@ func (ix *Index) less(a, b indexItem) bool {
 		return false
 	}
 	return a.key < b.key
+}
+
+// put adds or replaces it, counting texts.
+func (ix *Index) put(it indexItem) {
+	if old, ok := ix.tree.ReplaceOrInsert(it); ok {
+		if _, str := old.v.(string); str {
+			ix.texts--
+		}
+	}
+	if _, str := it.v.(string); str {
+		ix.texts++
+	}
+}
+
+// del removes it, counting texts.
+func (ix *Index) del(it indexItem) {
+	if old, ok := ix.tree.Delete(it); ok {
+		if _, str := old.v.(string); str {
+			ix.texts--
+		}
+	}
+}
+
+// HoldsText reports whether some indexed value is a string: until one
+// is, the index's order is every string order's (collation only orders
+// strings among themselves).
+func (ix *Index) HoldsText() bool {
+	ix.c.rt.mu.Lock()
+	defer ix.c.rt.mu.Unlock()
+	return ix.texts > 0
 }
 
 // cmp orders values with nulls first, then by the index's Compare.
@@ -190,7 +221,7 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 		items = append(items, indexItem{v: ix.valueOf(c, held{row: r}), key: k})
 	}
 	for _, it := range items { // (sorting them first costs as much as the tree's own search)
-		ix.tree.ReplaceOrInsert(it)
+		ix.put(it)
 	}
 	c.indexes = append(c.indexes, ix)
 	return ix, nil
@@ -229,7 +260,7 @@ func (ix *Index) fill() {
 				k := keys[len(keys)-1]
 				keys = keys[:len(keys)-1]
 				if h, ok := c.visibleHeld(k); ok {
-					ix.tree.ReplaceOrInsert(indexItem{v: ix.valueOf(c, h), key: k})
+					ix.put(indexItem{v: ix.valueOf(c, h), key: k})
 				}
 			}
 			if time.Since(start) > 4*time.Millisecond {
@@ -269,6 +300,20 @@ func (c *Collection) IndexNamed(name string) *Index {
 	return nil
 }
 
+// IndexOn returns a complete index on the field at path in the
+// collection's own order (made by CreateIndex with Path and neither
+// Compare nor CompareStrings, whatever its name), or nil.
+func (c *Collection) IndexOn(path []string) *Index {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	for _, ix := range c.indexes {
+		if ix.plain && !ix.fn && !ix.building && slices.Equal(ix.path, path) {
+			return ix
+		}
+	}
+	return nil
+}
+
 // Indexes returns the collection's indexes, oldest first.
 func (c *Collection) Indexes() []*Index {
 	c.rt.mu.Lock()
@@ -287,6 +332,7 @@ func (c *Collection) RemoveIndex(ix *Index) {
 		if x == ix {
 			c.indexes = append(c.indexes[:i], c.indexes[i+1:]...)
 			ix.tree.Clear(false)
+			ix.texts = 0
 			ix.removed = true
 			return
 		}
@@ -329,10 +375,10 @@ func (ix *Index) moveLocked(c *Collection, key string, before held, was bool, no
 		return
 	}
 	if was {
-		ix.tree.Delete(indexItem{v: bv, key: key})
+		ix.del(indexItem{v: bv, key: key})
 	}
 	if is {
-		ix.tree.ReplaceOrInsert(indexItem{v: nv, key: key})
+		ix.put(indexItem{v: nv, key: key})
 	}
 }
 
@@ -379,6 +425,7 @@ func (s *step) updateIndexesLocked() {
 func (c *Collection) clearIndexesLocked() {
 	for _, ix := range c.indexes {
 		ix.tree.Clear(false)
+		ix.texts = 0
 	}
 }
 

@@ -20,19 +20,22 @@ type lazyFeed struct {
 	// pending is an index being filled in the background: read from it
 	// once it is ready.
 	pending *collection.Index
-	coll    *collection.Collection
-	path    []string
-	keep    func(collection.Row) bool // the query's where over a bare row, for scans
-	chunk   int                       // the rows the last scan asked for
-	alias   string
-	ord     Ordering
-	segs    []segment
-	phase   int                    // the segment being read; len(segs) once the index is read to its end
-	cur     collection.IndexCursor // within segs[phase]
-	front   any                    // the last value pulled in segs[phase]
-	begun   bool                   // something was pulled in segs[phase]
-	pull    bool                   // the deltas being applied were pulled: take them whatever their value
-	byKey   map[string]entry       // the tree's entries
+	// textless is set when ix is the collection's own index read for a
+	// locale order: right while it holds no text, left when it does.
+	textless bool
+	coll     *collection.Collection
+	path     []string
+	keep     func(collection.Row) bool // the query's where over a bare row, for scans
+	chunk    int                       // the rows the last scan asked for
+	alias    string
+	ord      Ordering
+	segs     []segment
+	phase    int                    // the segment being read; len(segs) once the index is read to its end
+	cur      collection.IndexCursor // within segs[phase]
+	front    any                    // the last value pulled in segs[phase]
+	begun    bool                   // something was pulled in segs[phase]
+	pull     bool                   // the deltas being applied were pulled: take them whatever their value
+	byKey    map[string]entry       // the tree's entries
 }
 
 // segment is a part of the index read in one direction: the null values
@@ -149,6 +152,13 @@ func (t *topK) applyLazy(ds []delta) {
 // or the index is read to its end.
 func (t *topK) fill(feed sink) {
 	lz := t.lazy
+	if lz.textless && t.tree.Len() < t.need() && lz.ix.HoldsText() {
+		// Text met: the collection's order is no longer the locale's.
+		// Read on by passes (the frontier holds), and have the locale's
+		// index made meanwhile.
+		lz.ix, lz.textless = nil, false
+		lz.pending = lazyIndex(lz.coll, lz.path, lz.ord.StringSort, true)
+	}
 	if lz.ix == nil && lz.pending != nil && t.tree.Len() < t.need() && lz.pending.Ready() {
 		// The index is complete: read on from the frontier there.
 		lz.ix, lz.pending = lz.pending, nil

@@ -161,9 +161,18 @@ func (lq *LiveQuery) sync(p *collection.SyncParams) collection.SyncHandle {
 			if ix != nil && !ix.Ready() {
 				ix, pending = nil, ix
 			}
+			textless := false
+			if ix == nil {
+				// The collection's own index on the field (CreateIndex,
+				// createIndex in JS) orders as the query does, for a
+				// locale order while it holds no text.
+				if own := in.coll.IndexOn(in.sortPath); own != nil && (ord.StringSort == StringSortLexical || !own.HoldsText()) {
+					ix, textless = own, ord.StringSort != StringSortLexical
+				}
+			}
 			lq.mu.Lock()
 			in.top.lazy = newLazyFeed(in.coll, ix, in.sortPath, in.alias, ord, in.keep)
-			in.top.lazy.pending = pending
+			in.top.lazy.pending, in.top.lazy.textless = pending, textless
 			lq.mu.Unlock()
 			opts.IncludeInitialState = &no
 			lazy = append(lazy, in)

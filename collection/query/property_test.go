@@ -609,3 +609,51 @@ func TestAWindowMovesToTheIndexMadeInTheBackground(t *testing.T) {
 	}
 	lq.Cleanup()
 }
+
+// TestALocaleWindowReadsTheCollectionsOwnIndexUntilItHoldsText: an index
+// made by CreateIndex on the order's field (the collection's order) serves
+// a window in the default locale order while no value is text; once one
+// is, the window reads on by passes, and stays the judge's throughout.
+func TestALocaleWindowReadsTheCollectionsOwnIndexUntilItHoldsText(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		w := newWorld(t, seed)
+		if _, err := w.a.c.CreateIndex(nil, collection.IndexOptions{Name: "by n", Path: []string{"n"}}); err != nil {
+			t.Fatal(err)
+		}
+		// Ascending: the texts come last, beyond the frontier, where only a
+		// read meets them.
+		q := query.From("a", w.a.c).OrderBy(ref("a", "n"), query.Asc).Limit(3)
+		lq, err := query.NewLiveQuery(q, query.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if query.IndexedInputs(lq) != 1 || len(w.a.c.Indexes()) != 1 {
+			t.Fatalf("indexed inputs %d, indexes %d: want the collection's own index read", query.IndexedInputs(lq), len(w.a.c.Indexes()))
+		}
+		check := func(what string) {
+			t.Helper()
+			if got, want := lq.Entries(), judge(q.IR()); !same(got, want) {
+				t.Fatalf("seed %d, %s: live\n%swant\n%s", seed, what, show(got), show(want))
+			}
+		}
+		for i := 0; i < 60; i++ {
+			w.step()
+			check(fmt.Sprint("step ", i))
+		}
+		for i, text := range []string{"b", "Apple", "apple"} { // texts sort after numbers, by locale among themselves
+			if err := w.a.p.Apply([]collection.Change{{Type: collection.ChangeInsert, Value: collection.Row{"id": "text" + strconv.Itoa(i), "n": text}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("texts added")
+		for round := 0; round < 40 && w.a.c.Size() > 0; round++ {
+			for _, k := range lq.Keys() { // the window empties: it reads on
+				if err := w.a.p.Apply([]collection.Change{{Type: collection.ChangeDelete, Key: k}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check(fmt.Sprint("deletion round ", round))
+		}
+		lq.Cleanup()
+	}
+}
