@@ -126,6 +126,8 @@ func (b *Bridge) newDatabase(db *store.DB, schema store.Schema) (*database, erro
 	o.method("executeRaw", b.async(d.querier(d.db, executeRaw)))
 	o.method("writeTransaction", b.async(d.transaction(true)))
 	o.method("readTransaction", b.async(d.transaction(false)))
+	o.method("writeLock", b.async(d.lock(true)))
+	o.method("readLock", b.async(d.lock(false)))
 	o.method("txQuery", b.async(d.txQuery))
 	o.method("onChange", b.sync(d.onChange))
 	o.method("watch", b.sync(d.watch))

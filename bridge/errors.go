@@ -77,6 +77,8 @@ func (b *Bridge) jsError(err error) js.Value {
 		// PowerSync's text for get() on no rows; the Go wrapping chain
 		// (store: get "...": ...) means nothing to a JS caller.
 		msg = "Result set is empty"
+	case errors.Is(err, store.ErrWriteInRead):
+		msg = "this statement writes: it cannot run in readTransaction or readLock (use writeTransaction or writeLock)"
 	case errors.Is(err, store.ErrClosed):
 		// The JS class carries the one text for a closed database.
 		name, msg = "DatabaseClosedError", ""

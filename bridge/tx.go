@@ -18,14 +18,14 @@ var errTxClosed = errors.New("the transaction is closed: its callback's promise 
 // that they all run in the goroutine that holds the store transaction.
 // JS handlers only enqueue: they must never wait for the holder.
 type txServer struct {
-	tx     *store.Tx
+	tx     store.Querier // a *store.Tx, or a *store.Locked of readLock/writeLock
 	mu     sync.Mutex
 	queue  []func()
 	closed bool
 	wake   chan struct{}
 }
 
-func newTxServer(tx *store.Tx) *txServer {
+func newTxServer(tx store.Querier) *txServer {
 	return &txServer{tx: tx, wake: make(chan struct{}, 1)}
 }
 
@@ -97,9 +97,36 @@ func (d *database) transaction(write bool) asyncFn {
 	}
 }
 
+// lock returns readLock/writeLock: (fn, cb), as transaction but holding
+// the database's lock without a transaction (store.DB.Lock): each
+// statement of the callback commits on its own.
+func (d *database) lock(write bool) asyncFn {
+	return func(args []js.Value) (func() (any, error), error) {
+		if err := argCount(args, 1, "callback"); err != nil {
+			return nil, err
+		}
+		fn, err := goFunc(args[0], "callback")
+		if err != nil {
+			return nil, err
+		}
+		return func() (any, error) {
+			var result js.Value
+			err := d.db.Lock(d.b.ctx, write, func(l *store.Locked) error {
+				var err error
+				result, err = d.serve(l, fn)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return result, nil
+		}, nil
+	}
+}
+
 // serve calls fn(txID) and runs the queued txQuery calls for that id
 // until the promise fn returned settles.
-func (d *database) serve(tx *store.Tx, fn js.Value) (js.Value, error) {
+func (d *database) serve(tx store.Querier, fn js.Value) (js.Value, error) {
 	srv := newTxServer(tx)
 	d.mu.Lock()
 	id := d.id()

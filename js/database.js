@@ -53,6 +53,9 @@ function guarded(fn) {
 // PowerSync's default throttle of onChange and watch (DEFAULT_WATCH_THROTTLE_MS).
 const DEFAULT_THROTTLE_MS = 30;
 
+// The events registerListener takes (PowerSync's PowerSyncDBListener).
+const LISTENER_EVENTS = ['statusChanged', 'initialized', 'schemaChanged', 'closing', 'closed'];
+
 function checkWatchOptions(what, o) {
   if (typeof o !== 'object') throw new TypeError(`${what}: options must be an object`);
   if (o.throttleMs !== undefined && !(typeof o.throttleMs === 'number' && o.throttleMs >= 0 && Number.isFinite(o.throttleMs))) {
@@ -212,7 +215,7 @@ export class PowerSyncDatabase extends Queries {
 
   /** Opens the database (loading the module if needed). */
   init() {
-    this._ready ??= this._open().catch((e) => {
+    this._ready ??= this._open().then(() => { this._emit('initialized'); }, (e) => {
       this._openError = e;
       this._settleOpening(undefined, e);
       throw e;
@@ -367,6 +370,25 @@ export class PowerSyncDatabase extends Queries {
   /** Runs callback(tx) in a read transaction. */
   async readTransaction(callback) {
     return this._transaction('readTransaction', callback);
+  }
+
+  /**
+   * Runs callback(ctx) holding the database's lock without a transaction,
+   * as PowerSync's writeLock: nothing else uses the database meanwhile, and
+   * each statement run through ctx (the six calls of a transaction's tx)
+   * commits, and queues its upload, on its own. For all-or-nothing writes
+   * use writeTransaction.
+   */
+  async writeLock(callback) {
+    return this._transaction('writeLock', callback);
+  }
+
+  /**
+   * Runs callback(ctx) holding the database's lock without a transaction,
+   * as PowerSync's readLock; statements that write fail.
+   */
+  async readLock(callback) {
+    return this._transaction('readLock', callback);
   }
 
   async _transaction(kind, callback) {
@@ -618,6 +640,7 @@ export class PowerSyncDatabase extends Queries {
     const h = await this._h();
     await call(h.updateSchema, JSON.stringify(schema));
     this.schema = schema;
+    this._emit('schemaChanged', schema);
   }
 
   /** The database's PowerSync client id. */
@@ -777,16 +800,39 @@ export class PowerSyncDatabase extends Queries {
 
   /**
    * Calls listener.statusChanged(status) on every change of the sync
-   * status; returns a function that ends that.
-   * @param {{ statusChanged?: (status: SyncStatus) => void }} listener
+   * status, and as PowerSync does, initialized() once the database has
+   * opened, schemaChanged(schema) after updateSchema, closing() when
+   * close() begins and closed() when it has finished (close() awaits
+   * those two); returns a function that ends that.
+   * @param {{ statusChanged?: (status: SyncStatus) => void, initialized?: () => void,
+   *   schemaChanged?: (schema: Schema) => void, closing?: () => Promise<void> | void,
+   *   closed?: () => Promise<void> | void }} listener
    */
   registerListener(listener) {
     if (listener === null || typeof listener !== 'object') throw new TypeError('registerListener: listener must be an object');
-    if (listener.statusChanged !== undefined && typeof listener.statusChanged !== 'function') {
-      throw new TypeError('registerListener: listener.statusChanged must be a function');
+    for (const event of LISTENER_EVENTS) {
+      if (listener[event] !== undefined && typeof listener[event] !== 'function') {
+        throw new TypeError(`registerListener: listener.${event} must be a function`);
+      }
     }
     this._listeners.add(listener);
     return () => { this._listeners.delete(listener); };
+  }
+
+  // _emit calls each listener's event handler with args; a handler that
+  // throws (or rejects) is reported and does not stop the others. Resolves
+  // once every handler's promise has settled.
+  async _emit(event, ...args) {
+    const pending = [];
+    for (const l of [...this._listeners]) {
+      if (typeof l[event] !== 'function') continue;
+      try {
+        pending.push(Promise.resolve(l[event](...args)).catch(report));
+      } catch (e) {
+        report(e);
+      }
+    }
+    await Promise.all(pending);
   }
 
   /**
@@ -863,6 +909,7 @@ export class PowerSyncDatabase extends Queries {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    await this._emit('closing');
     const h = this._handle ?? (this._ready ? await this._ready.then(() => this._handle, () => null) : null);
     await Promise.allSettled([...this._inflight]);
     await settlePersisting(this);
@@ -877,6 +924,7 @@ export class PowerSyncDatabase extends Queries {
       this._unlock?.();
       this._unlock = null;
     }
+    await this._emit('closed');
   }
 }
 

@@ -323,6 +323,14 @@ export class SyncStatus {
 
 export interface PowerSyncDBListener {
   statusChanged?: (status: SyncStatus) => void;
+  /** Once the database has opened. */
+  initialized?: () => void;
+  /** After updateSchema. */
+  schemaChanged?: (schema: Schema) => void;
+  /** When close() begins (calls on the database already reject); close() awaits it. */
+  closing?: () => Promise<void> | void;
+  /** When close() has finished; close() awaits it. */
+  closed?: () => Promise<void> | void;
 }
 
 export interface DisconnectAndClearOptions {
@@ -427,6 +435,13 @@ export class PowerSyncDatabase implements LockContext {
   executeBatch(sql: string, params?: unknown[][]): Promise<{ rowsAffected: number; insertId?: number }>;
   writeTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
   readTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
+  /**
+   * Holds the database's lock without a transaction while callback runs:
+   * each statement through ctx commits (and queues its upload) on its own.
+   */
+  writeLock<T>(callback: (ctx: LockContext) => Promise<T>): Promise<T>;
+  /** Holds the database's lock while callback runs; statements that write fail. */
+  readLock<T>(callback: (ctx: LockContext) => Promise<T>): Promise<T>;
   onChange(handler: { onChange: (event: WatchOnChangeEvent) => void; onError?: (e: Error) => void }, options?: SQLWatchOptions): () => void;
   onChange(options?: SQLWatchOptions): AsyncIterable<WatchOnChangeEvent>;
   watch<R = any>(sql: string, params: unknown[] | undefined, handler: WatchHandler<R>, options: SQLWatchOptions): () => void;
@@ -459,7 +474,11 @@ export class PowerSyncDatabase implements LockContext {
   readonly currentStatus: SyncStatus;
   readonly connected: boolean;
   readonly connecting: boolean;
-  /** Calls listener.statusChanged on every change of the sync status; returns a dispose function. */
+  /**
+   * Calls listener.statusChanged on every change of the sync status, and
+   * initialized, schemaChanged, closing and closed as PowerSync does;
+   * returns a dispose function.
+   */
   registerListener(listener: PowerSyncDBListener): () => void;
   /** Resolves once synced (now or before), or for a priority once its buckets are; also when signal aborts. */
   waitForFirstSync(request?: AbortSignal | { priority?: number; signal?: AbortSignal }): Promise<void>;
@@ -821,7 +840,7 @@ export class DatabaseClosedError extends Error {
  * has waited 5 s instead.
  */
 export class TransactionReentryError extends Error {
-  constructor(call?: string, transaction?: 'writeTransaction' | 'readTransaction');
+  constructor(call?: string, transaction?: 'writeTransaction' | 'readTransaction' | 'writeLock' | 'readLock');
 }
 /**
  * OPFS refused a write (quota, permission): isPersisted of that transaction

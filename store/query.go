@@ -54,6 +54,10 @@ var (
 	_ Querier = (*Tx)(nil)
 )
 
+// ErrWriteInRead is returned for a statement that writes, run in a read
+// transaction (ReadTx) or a read lock (Lock with write false).
+var ErrWriteInRead = errors.New("store: a statement that writes, in a read transaction or read lock")
+
 // run executes sql (one statement, or several without arguments) on the
 // connection, which the caller holds, and returns the rows of the last
 // statement. Single statements are kept in the statement cache.
@@ -129,7 +133,7 @@ func (db *DB) step(cs *cachedStmt, args []any, readOnly bool) (res Result, err e
 		}
 	}()
 	if readOnly && !stmt.ReadOnly() {
-		return Result{}, errors.New("write statement in a read transaction")
+		return Result{}, ErrWriteInRead
 	}
 	if n := stmt.BindCount(); n != len(args) {
 		return Result{}, fmt.Errorf("statement has %d parameters, %d arguments given", n, len(args))
