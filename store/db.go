@@ -100,17 +100,31 @@ func openConn(ctx context.Context, path, vfsName string) (*sqlite3.Conn, error) 
 		// On js and wasip1 the default VFS cannot lock files, and SQLite
 		// refuses to open them unless told not to lock. The store's single
 		// connection serializes access within the process; sharing the
-		// file with another process is not supported there.
-		name = "file:" + url.PathEscape(path) + "?nolock=1"
+		// file with another process is not supported there (soleVFS).
+		name = "file:" + url.PathEscape(path) + "?vfs=" + soleVFSNamed()
 	}
 	conn, err := sqlite3.OpenContext(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if path != ":memory:" && vfsName == "" && vfs.SupportsSharedMemory {
-		// WAL lets a commit append instead of rewriting pages. Without
-		// shared memory (js, wasip1) the rollback journal stays.
-		if err := conn.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+	if path != ":memory:" && vfsName == "" {
+		// WAL lets a commit append to one file instead of writing a
+		// rollback journal, syncing it, rewriting the pages and deleting
+		// it (BENCHMARKS.md, "File databases in Node"). Without shared
+		// memory (js, wasip1) the WAL index lives in the connection's own
+		// memory, which SQLite allows in exclusive locking mode only
+		// (https://sqlite.org/wal.html#noshm): there the store's one
+		// connection must be the file's only user, as the JS package's
+		// lock file (js/node-lock.js) ensures across processes and within
+		// one; a second connection would not see the first's commits.
+		// synchronous=FULL syncs the WAL at each commit, so an
+		// acknowledged write survives a power loss too, as it did with the
+		// rollback journal (NORMAL would only keep the file consistent).
+		pragmas := `PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL`
+		if !vfs.SupportsSharedMemory {
+			pragmas = `PRAGMA locking_mode=EXCLUSIVE; ` + pragmas
+		}
+		if err := conn.Exec(pragmas); err != nil {
 			conn.Close()
 			return nil, err
 		}

@@ -64,9 +64,13 @@ test('the lock of a process that died is taken over', async () => {
   first.child.kill('SIGKILL');
   await first.exited;
   assert.equal(existsSync(`${file}.lock`), true, 'a killed process leaves its lock');
+  // Its acknowledged write is in the write-ahead log, not yet in the file:
+  // the next opener recovers it from there.
+  assert.equal(existsSync(`${file}-wal`), true, 'a killed process leaves its write-ahead log');
   const db = await open(file);
   try {
     assert.equal((await db.getAll('SELECT name FROM documents')).length, 1);
+    assert.deepEqual(await db.get('PRAGMA journal_mode'), { journal_mode: 'wal' });
   } finally {
     await db.close();
   }
