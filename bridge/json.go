@@ -238,9 +238,12 @@ func rawJSON(text string) (json.RawMessage, error) {
 // (SQLite INTEGER), other numbers float64, and {"$blob": i} markers are
 // replaced by blobs[i] (the side values JS sent: []byte or int64).
 func DecodeJSON(text []byte, blobs []any) (any, error) {
-	v, err := parseJSON(text)
+	v, markers, err := parseJSONMarkers(text)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: decode JSON: %w", err)
+	}
+	if !markers {
+		return v, nil
 	}
 	return restoreBlobs(v, blobs)
 }

@@ -87,8 +87,21 @@ func TestDecodeObjectTurnsWholeNumbersIntoInt64AndRestoresBlobs(t *testing.T) {
 	}
 }
 
+// A marker is found whichever way its key is spelled in JSON, and in any
+// row, not only the first (keys are interned from the second object on).
+func TestDecodeObjectsRestoresEscapedAndLaterMarkers(t *testing.T) {
+	got, err := DecodeObjects([]byte(`[{"a":1},{"a":2,"b":{"\u0024blob":0}},{"a":3,"b":{"$bl\u006fb":1}}]`), []any{[]byte{1}, int64(7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{{"a": int64(1)}, {"a": int64(2), "b": []byte{1}}, {"a": int64(3), "b": int64(7)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v\nwant %#v", got, want)
+	}
+}
+
 func TestDecodeObjectRejectsNonObjectsAndBadBlobMarkers(t *testing.T) {
-	for _, text := range []string{`[1]`, `"x"`, `{"a":{"$blob":3}}`, `{`} {
+	for _, text := range []string{`[1]`, `"x"`, `{"a":{"$blob":3}}`, `{"a":{"\u0024blob":0}}`, `{`} {
 		if _, err := DecodeObject([]byte(text), nil); err == nil {
 			t.Errorf("DecodeObject(%s) succeeded, want an error", text)
 		}

@@ -20,9 +20,21 @@ type parser struct {
 	// allocate. A lone object (one row) would only pay for the map.
 	keys    map[string]string
 	objects int
+	// markers: some object has the key blobKey (after unescaping), so a
+	// {"$blob": i} marker may be in the value.
+	markers bool
 }
 
 func parseJSON(text []byte) (any, error) {
+	v, _, err := parseJSONMarkers(text)
+	return v, err
+}
+
+// parseJSONMarkers is parseJSON, and reports whether any object has the
+// key blobKey: without one there is no marker to restore, and the value
+// need not be walked again (a 10,000-row insert spent 4-5 ms of its
+// 80-100 ms there, BENCHMARKS.md).
+func parseJSONMarkers(text []byte) (any, bool, error) {
 	var p parser
 	p.d.Reset(text)
 	p.d.Space()
@@ -31,9 +43,9 @@ func parseJSON(text []byte) (any, error) {
 		err = p.d.End()
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v, nil
+	return v, p.markers, nil
 }
 
 // value reads the value at the current offset; the whitespace before it
@@ -76,6 +88,9 @@ func (p *parser) object() (any, error) {
 			if p.keys != nil {
 				p.keys[k] = k
 			}
+			// A key is interned the first time it is seen, so this
+			// check runs once per distinct key.
+			p.markers = p.markers || k == blobKey
 		}
 		var v any
 		if v, err = p.value(); err != nil {
