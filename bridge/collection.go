@@ -138,6 +138,8 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("getMeta", b.sync(k.getMeta))
 	o.method("onFirstReady", b.sync(k.onFirstReady))
 	o.method("onStatusChange", b.sync(k.onStatusChange))
+	o.method("subscriberCount", b.sync(func([]js.Value) (any, error) { return c.SubscriberCount(), nil }))
+	o.method("onSubscribersChange", b.sync(k.onSubscribersChange))
 	return k
 }
 

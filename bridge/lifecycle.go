@@ -37,3 +37,17 @@ func (k *coll) onStatusChange(args []js.Value) (any, error) {
 	k.c.OnStatusChange(func(from, to collection.Status) { k.b.invoke(fn, string(from), string(to)) })
 	return nil, nil
 }
+
+// onSubscribersChange(callback): callback(previous, current) after each
+// change of the number of subscriptions (collection.OnSubscribersChange).
+func (k *coll) onSubscribersChange(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	k.c.OnSubscribersChange(func(from, to int) { k.b.invoke(fn, from, to) })
+	return nil, nil
+}

@@ -15,14 +15,15 @@ type Collection struct {
 
 	// Everything below is guarded by rt.mu.
 
-	status          Status
-	statusCh        chan struct{}     // closed and replaced on every status change
-	readyWaiters    []*readyWaiter    // OnFirstReady callbacks, run at the next ready
-	statusListeners []*statusListener // OnStatusChange callbacks
-	syncErr         error             // the cause given to MarkError
-	syncGen         uint64            // bumped by every start and cleanup of sync
-	handle          SyncHandle        // of the running sync session
-	hasHandle       bool
+	status              Status
+	statusCh            chan struct{}       // closed and replaced on every status change
+	readyWaiters        []*readyWaiter      // OnFirstReady callbacks, run at the next ready
+	statusListeners     []*listener[Status] // OnStatusChange callbacks
+	subscriberListeners []*listener[int]    // OnSubscribersChange callbacks
+	syncErr             error               // the cause given to MarkError
+	syncGen             uint64              // bumped by every start and cleanup of sync
+	handle              SyncHandle          // of the running sync session
+	hasHandle           bool
 
 	synced      map[string]held     // the sync source's state (see packed.go)
 	shapes      shapes              // the column lists of packed synced items

@@ -162,14 +162,38 @@ type readyWaiter struct{ fn func() }
 // order, on a goroutine of its own and without locks: TanStack DB's
 // status:change event. cancel stops the calls not yet made.
 func (c *Collection) OnStatusChange(fn func(from, to Status)) (cancel func()) {
-	l := &statusListener{fn: fn}
+	return addListener(c, &c.statusListeners, fn)
+}
+
+// OnSubscribersChange calls fn(previous, current) after each change of
+// SubscriberCount (TanStack DB's subscribers:change event), in order, on a
+// goroutine of its own, never with the collection's locks held. It returns
+// a function that ends that.
+func (c *Collection) OnSubscribersChange(fn func(previous, current int)) (cancel func()) {
+	return addListener(c, &c.subscriberListeners, fn)
+}
+
+// subscribersChangedLocked tells the OnSubscribersChange callbacks; the
+// caller holds rt.mu.
+func (c *Collection) subscribersChangedLocked(previous int) {
+	if n := len(c.subs); n != previous {
+		for _, l := range c.subscriberListeners {
+			l.push(previous, n)
+		}
+	}
+}
+
+// addListener adds a listener calling fn to *list (guarded by rt.mu) and
+// returns its cancel function.
+func addListener[T any](c *Collection, list *[]*listener[T], fn func(from, to T)) (cancel func()) {
+	l := &listener[T]{fn: fn}
 	rt := c.rt
 	rt.mu.Lock()
-	c.statusListeners = append(c.statusListeners, l)
+	*list = append(*list, l)
 	rt.mu.Unlock()
 	return func() {
 		rt.mu.Lock()
-		c.statusListeners = slices.DeleteFunc(c.statusListeners, func(x *statusListener) bool { return x == l })
+		*list = slices.DeleteFunc(*list, func(x *listener[T]) bool { return x == l })
 		rt.mu.Unlock()
 		l.mu.Lock()
 		l.queue, l.cancelled = nil, true
@@ -177,32 +201,32 @@ func (c *Collection) OnStatusChange(fn func(from, to Status)) (cancel func()) {
 	}
 }
 
-// statusListener queues the transitions for one OnStatusChange callback,
-// so that a slow callback sees them in order and never holds up the
-// collection.
-type statusListener struct {
-	fn func(from, to Status)
+// listener queues the transitions for one OnStatusChange or
+// OnSubscribersChange callback, so that a slow callback sees them in order
+// and never holds up the collection.
+type listener[T any] struct {
+	fn func(from, to T)
 
 	mu        sync.Mutex
-	queue     [][2]Status
+	queue     [][2]T
 	running   bool
 	cancelled bool
 }
 
-func (l *statusListener) push(from, to Status) {
+func (l *listener[T]) push(from, to T) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.cancelled {
 		return
 	}
-	l.queue = append(l.queue, [2]Status{from, to})
+	l.queue = append(l.queue, [2]T{from, to})
 	if !l.running {
 		l.running = true
 		go l.drain()
 	}
 }
 
-func (l *statusListener) drain() {
+func (l *listener[T]) drain() {
 	for {
 		l.mu.Lock()
 		if len(l.queue) == 0 {
@@ -259,7 +283,9 @@ func (c *Collection) cleanup(keep func() bool) {
 	for _, s := range c.subs {
 		s.closed.Store(true)
 	}
+	subscribers := len(c.subs)
 	c.subs = nil
+	c.subscribersChangedLocked(subscribers)
 	for _, w := range c.watchers {
 		w.stopped.Store(true)
 	}

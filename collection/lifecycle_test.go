@@ -350,3 +350,39 @@ func TestOnStatusChangeSeesEveryTransitionInOrder(t *testing.T) {
 		t.Fatalf("transitions %v, want %v", seen, want)
 	}
 }
+
+func TestOnSubscribersChangeFollowsTheSubscriberCount(t *testing.T) {
+	c, err := NewRuntime().CreateCollection(Config{GetKey: func(r Row) (string, error) { return r["id"].(string), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan [2]int, 10)
+	cancel := c.OnSubscribersChange(func(from, to int) { got <- [2]int{from, to} })
+	a := c.SubscribeChanges(func([]Change) {}, SubscribeOptions{})
+	b := c.SubscribeChanges(func([]Change) {}, SubscribeOptions{})
+	a.Unsubscribe()
+	a.Unsubscribe() // a second time changes nothing
+	c.Cleanup()     // ends b
+	_ = b
+	want := [][2]int{{0, 1}, {1, 2}, {2, 1}, {1, 0}}
+	for i, w := range want {
+		select {
+		case g := <-got:
+			if g != w {
+				t.Fatalf("change %d = %v, want %v", i, g, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("change %d: none, want %v", i, w)
+		}
+	}
+	if n := c.SubscriberCount(); n != 0 {
+		t.Fatalf("SubscriberCount = %d", n)
+	}
+	cancel()
+	c.SubscribeChanges(func([]Change) {}, SubscribeOptions{})
+	select {
+	case g := <-got:
+		t.Fatalf("after cancel: %v", g)
+	case <-time.After(50 * time.Millisecond):
+	}
+}

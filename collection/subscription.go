@@ -73,6 +73,7 @@ func (c *Collection) SubscribeChanges(fn func([]Change), opts SubscribeOptions) 
 		sent:   make(map[string]struct{}),
 	}
 	c.subs = append(c.subs, sub)
+	c.subscribersChangedLocked(len(c.subs) - 1)
 	c.stopGCLocked()
 	if opts.IncludeInitialState != nil && *opts.IncludeInitialState {
 		// The items that may match Where, from an index when one answers
@@ -111,6 +112,7 @@ func (s *Subscription) Unsubscribe() {
 	for i, x := range c.subs {
 		if x == s {
 			c.subs = append(c.subs[:i], c.subs[i+1:]...)
+			c.subscribersChangedLocked(len(c.subs) + 1)
 			break
 		}
 	}

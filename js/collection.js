@@ -16,6 +16,7 @@ import { EngineCollection } from './engine-collection.js';
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
 const STATUS_EVENTS = new Set(['status:change', 'status:idle', 'status:loading', 'status:ready', 'status:error', 'status:cleaned-up']);
+const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 
@@ -358,22 +359,28 @@ export class Collection extends EngineCollection {
 
   /**
    * Calls handler(event) on each `event`, as TanStack DB's collection
-   * events: 'status:change' ({ type, collection, previousStatus, status })
-   * and 'status:idle' | 'status:loading' | 'status:ready' | 'status:error' |
-   * 'status:cleaned-up'. Handlers run after the change, in order. Returns a
+   * events: 'status:change' ({ type, collection, previousStatus, status }),
+   * 'status:idle' | 'status:loading' | 'status:ready' | 'status:error' |
+   * 'status:cleaned-up', and 'subscribers:change' ({ type, collection,
+   * previousSubscriberCount, subscriberCount }). Handlers run after the change, in order. Returns a
    * function that removes the handler.
    */
   on(event, handler) {
-    if (typeof event !== 'string' || !STATUS_EVENTS.has(event)) {
-      throw new TypeError(`on: unsupported event ${JSON.stringify(event)}; this package emits ${[...STATUS_EVENTS].join(', ')}`);
+    if (typeof event !== 'string' || !EVENTS.has(event)) {
+      throw new TypeError(`on: unsupported event ${JSON.stringify(event)}; this package emits ${[...EVENTS].join(', ')}`);
     }
     if (typeof handler !== 'function') throw new TypeError('on: handler must be a function');
     this._events ??= new Map();
     if (!this._events.has(event)) this._events.set(event, new Set());
     this._events.get(event).add(handler);
-    if (!this._statusWatched) {
-      this._statusWatched = true;
-      const watch = () => check(this._go.onStatusChange((from, to) => this._emitStatus(from, to)));
+    const subscribers = event === 'subscribers:change';
+    if (subscribers ? !this._subscribersWatched : !this._statusWatched) {
+      if (subscribers) this._subscribersWatched = true;
+      else this._statusWatched = true;
+      const watch = subscribers
+        ? () => check(this._go.onSubscribersChange((previousSubscriberCount, subscriberCount) => this._emit('subscribers:change',
+          { type: 'subscribers:change', collection: this, previousSubscriberCount, subscriberCount })))
+        : () => check(this._go.onStatusChange((from, to) => this._emitStatus(from, to)));
       if (this._go) watch();
       else this._pending.then(watch, () => {});
     }
@@ -417,16 +424,25 @@ export class Collection extends EngineCollection {
   }
 
   _emitStatus(previousStatus, status) {
-    for (const type of ['status:change', `status:${status}`]) {
-      const event = { type, collection: this, previousStatus, status };
-      for (const h of [...(this._events?.get(type) ?? [])]) {
-        try {
-          h(event);
-        } catch (e) {
-          report(e);
-        }
+    for (const type of ['status:change', `status:${status}`]) this._emit(type, { type, collection: this, previousStatus, status });
+  }
+
+  _emit(type, event) {
+    for (const h of [...(this._events?.get(type) ?? [])]) {
+      try {
+        h(event);
+      } catch (e) {
+        report(e);
       }
     }
+  }
+
+  /**
+   * The number of active subscriptions: subscribeChanges callers and the
+   * live queries reading the collection.
+   */
+  get subscriberCount() {
+    return this._go ? check(this._go.subscriberCount()) : 0;
   }
 
   /** 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up' */

@@ -654,10 +654,17 @@ export interface CollectionStatusEvent<S extends CollectionStatus | 'change', T 
   status: S extends CollectionStatus ? S : CollectionStatus;
 }
 
+export interface CollectionSubscribersChangeEvent<T extends object = Record<string, any>> {
+  type: 'subscribers:change';
+  collection: Collection<T, any>;
+  previousSubscriberCount: number;
+  subscriberCount: number;
+}
+
 /** The events a collection emits, by name. */
 export type CollectionEvents<T extends object = Record<string, any>> = {
   [S in CollectionStatus | 'change' as `status:${S}`]: CollectionStatusEvent<S, T>;
-};
+} & { 'subscribers:change': CollectionSubscribersChangeEvent<T> };
 
 export interface CurrentStateAsChangesOptions {
   limit?: number;
@@ -671,6 +678,8 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   readonly toArray: T[];
   readonly state: Map<string, T>;
   readonly utils: TUtils;
+  /** The number of active subscriptions (subscribeChanges callers and live queries reading it). */
+  readonly subscriberCount: number;
   /** Whether the status is 'ready'. */
   isReady(): boolean;
   /** Calls callback once ready (at once if ready now); does not start sync. Returns a function that drops it. */
@@ -680,7 +689,7 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   forEach(callback: (value: T, key: string, index: number) => void): void;
   map<U>(callback: (value: T, key: string, index: number) => U): U[];
   getKeyFromItem(item: T): string;
-  /** status:change and status:<status> events, after the change; returns a function that removes the handler. */
+  /** status:change, status:<status> and subscribers:change events, after the change; returns a function that removes the handler. */
   on<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): () => void;
   once<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): () => void;
   off<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): void;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, PowerSyncDatabase, Schema, Table, column, TransactionReentryError } from '../index.js';
-import { appSchema, openDatabase } from './helpers.js';
+import { appSchema, openDatabase, waitFor } from './helpers.js';
 
 test('writeLock runs each statement as its own commit, holding the lock throughout', async () => {
   const db = await openDatabase();
@@ -78,4 +78,30 @@ test('registerListener: initialized, schemaChanged, closing and closed, as Power
   for (const event of ['initialized', 'schemaChanged', 'closing', 'closed', 'statusChanged']) {
     assert.throws(() => db.registerListener({ [event]: 1 }), (e) => e instanceof TypeError && e.message.includes(`listener.${event}`));
   }
+});
+
+test("a collection's subscriberCount and subscribers:change events follow its subscriptions", async () => {
+  const { createCollection, powerSyncCollectionOptions, createLiveQueryCollection } = await import('../index.js');
+  const schema = appSchema();
+  const db = await openDatabase(':memory:', schema);
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.documents }));
+  await documents.preload();
+  assert.equal(documents.subscriberCount, 0);
+  const events = [];
+  documents.on('subscribers:change', (e) => {
+    assert.equal(e.collection, documents);
+    events.push(`${e.type} ${e.previousSubscriberCount}->${e.subscriberCount}`);
+  });
+  const sub = documents.subscribeChanges(() => {});
+  assert.equal(documents.subscriberCount, 1);
+  const query = createLiveQueryCollection((q) => q.from({ d: documents }));
+  await query.preload();
+  assert.equal(documents.subscriberCount, 2, 'a live query reading the collection subscribes to it');
+  sub.unsubscribe();
+  assert.equal(documents.subscriberCount, 1);
+  const waiting = ['subscribers:change 0->1', 'subscribers:change 1->2', 'subscribers:change 2->1'];
+  await waitFor(() => events.length >= waiting.length, () => `events ${events}`);
+  assert.deepEqual(events, waiting);
+  assert.throws(() => documents.on('truncate', () => {}), (e) => e instanceof TypeError && e.message.includes('subscribers:change'));
+  await query.cleanup();
 });
