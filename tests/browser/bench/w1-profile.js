@@ -166,13 +166,13 @@ function analyze(prof, marker) {
     if (!cur) bursts.push((cur = { ms: 0, by: {} }));
     cur.ms += dt;
     if (dt <= 1) {
-      const name = byId.get(id).callFrame.functionName || '(anonymous)';
+      const name = fnName(byId.get(id).callFrame);
       selfTime.set(name, (selfTime.get(name) ?? 0) + dt);
       // The nearest caller that is not the runtime's or the maps': where
       // the allocation, hashing or collection was asked for.
       let p = parent.get(id);
       while (p !== undefined && /^(runtime|internal_runtime|internal\/runtime)[._]/.test(byId.get(p).callFrame.functionName)) p = parent.get(p);
-      const caller = p === undefined ? '(none)' : byId.get(p).callFrame.functionName || '(anonymous)';
+      const caller = p === undefined ? '(none)' : fnName(byId.get(p).callFrame);
       const m = callers.get(name) ?? new Map();
       callers.set(name, m.set(caller, (m.get(caller) ?? 0) + dt));
     }
@@ -218,4 +218,9 @@ function report({ bursts, selfTime, callers }, what) {
     const from = [...callers.get(name)].sort((a, b) => b[1] - a[1]).slice(0, 3);
     console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${name}  (from ${from.map(([c, t]) => `${c} ${t.toFixed(1)}`).join(', ')})`);
   }
+}
+
+/** A function's name, or where an anonymous JS function is (file:line). */
+function fnName(f) {
+  return f.functionName || (f.url ? `(anonymous ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1})` : '(anonymous)');
 }
