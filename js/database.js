@@ -1,6 +1,6 @@
 // PowerSyncDatabase: the JS face of the Go store.
 
-import { init, module, call, check, revive, report, txScope } from './loader.js';
+import { init, module, call, check, revive, report, txScope, inTxScope } from './loader.js';
 import { Schema } from './schema.js';
 import { CrudEntry, CrudBatch, CrudTransaction } from './crud.js';
 import { SyncStatus, reviveSyncStatus } from './sync-status.js';
@@ -398,7 +398,7 @@ export class PowerSyncDatabase extends Queries {
       const scope = { db: this, kind, open: true };
       this._openTxs.add(scope);
       try {
-        return await (txScope ? txScope.run(scope, () => callback(tx)) : callback(tx));
+        return await inTxScope(scope, () => callback(tx));
       } finally {
         scope.open = false;
         this._openTxs.delete(scope);
