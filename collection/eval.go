@@ -22,13 +22,53 @@ func Matches(e Expr, row Row) (bool, error) {
 }
 
 // Eval evaluates e over row with SQL's three-valued logic: comparisons with
-// null are null (unknown), and/or/not treat null as unknown.
+// null are null (unknown), and/or/not treat null as unknown. A value that
+// is undefined in TanStack DB (a field the row does not have, such as any
+// field of an outer join's missing side) reads as nil here; Evaluate tells
+// it apart.
 func Eval(e Expr, row Row) (any, error) {
+	v, err := eval(e, row)
+	if _, ok := v.(undefined); ok {
+		return nil, err
+	}
+	return v, err
+}
+
+// Evaluate is Eval that also reports whether the value is defined: defined
+// is false where TanStack DB 0.9.2 evaluates to undefined, not null, as a
+// reference to a field the row does not have (or into a value that is not
+// an object), and upper or lower of such a value; v is then nil. A select
+// leaves such a field out, so that JS reads undefined. Every function
+// treats undefined as it treats null (unknown), except isNull, which is
+// true only for null, and isUndefined, true only for undefined.
+func Evaluate(e Expr, row Row) (v any, defined bool, err error) {
+	v, err = eval(e, row)
+	if _, ok := v.(undefined); ok {
+		return nil, false, err
+	}
+	return v, true, err
+}
+
+// undefined is the value of a reference that reads nothing, JS's
+// undefined, inside the evaluator; Eval and Evaluate never return it.
+type undefined struct{}
+
+// unknown reports whether v is null or undefined: an unknown operand in
+// three-valued logic.
+func unknown(v any) bool {
+	if v == nil {
+		return true
+	}
+	_, ok := v.(undefined)
+	return ok
+}
+
+func eval(e Expr, row Row) (any, error) {
 	switch x := e.(type) {
 	case Ref:
-		return lookup(row, x.Path), nil
+		return lookupDefined(row, x.Path), nil
 	case *Ref:
-		return lookup(row, x.Path), nil
+		return lookupDefined(row, x.Path), nil
 	case Val:
 		return x.Value, nil
 	case *Val:
@@ -44,6 +84,7 @@ func Eval(e Expr, row Row) (any, error) {
 	}
 }
 
+// lookup reads path, nil when anything on it is missing.
 func lookup(row Row, path []string) any {
 	var cur any = row
 	for _, p := range path {
@@ -52,6 +93,26 @@ func lookup(row Row, path []string) any {
 			return nil
 		}
 		cur = m[p]
+	}
+	return cur
+}
+
+// lookupDefined reads path as TanStack DB's reference does: undefined for
+// a missing key or a step into a value that is not an object, but null
+// when a step meets null.
+func lookupDefined(row Row, path []string) any {
+	var cur any = row
+	for _, p := range path {
+		if cur == nil {
+			return nil
+		}
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return undefined{}
+		}
+		if cur, ok = m[p]; !ok {
+			return undefined{}
+		}
 	}
 	return cur
 }
@@ -82,36 +143,39 @@ func evalFunc(f *Func, row Row) (any, error) {
 			return nil, &ExpressionError{Function: f.Name, Message: "expects arguments"}
 		}
 		decisive := f.Name == "or" // the value that settles the result
-		unknown := false
+		sawUnknown := false
 		for _, a := range f.Args {
-			v, err := Eval(a, row)
+			v, err := eval(a, row)
 			if err != nil {
 				return nil, err
 			}
-			if v == nil {
-				unknown = true
+			if unknown(v) {
+				sawUnknown = true
 				continue
 			}
 			if truthy(v) == decisive {
 				return decisive, nil
 			}
 		}
-		if unknown {
+		if sawUnknown {
 			return nil, nil
 		}
 		return !decisive, nil
-	case "coalesce":
+	case "coalesce": // the first known value; null when there is none
 		for _, a := range f.Args {
-			v, err := Eval(a, row)
-			if err != nil || v != nil {
-				return v, err
+			v, err := eval(a, row)
+			if err != nil {
+				return nil, err
+			}
+			if !unknown(v) {
+				return v, nil
 			}
 		}
 		return nil, nil
 	case "concat":
 		var b strings.Builder
 		for _, a := range f.Args {
-			v, err := Eval(a, row)
+			v, err := eval(a, row)
 			if err != nil {
 				return nil, err
 			}
@@ -121,7 +185,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 	}
 	args := make([]any, len(f.Args))
 	for i, a := range f.Args {
-		v, err := Eval(a, row)
+		v, err := eval(a, row)
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +196,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 		if err := arity(f, 2); err != nil {
 			return nil, err
 		}
-		if args[0] == nil || args[1] == nil {
+		if unknown(args[0]) || unknown(args[1]) {
 			return nil, nil
 		}
 		c, comparable := compareValues(args[0], args[1])
@@ -152,15 +216,21 @@ func evalFunc(f *Func, row Row) (any, error) {
 		if err := arity(f, 1); err != nil {
 			return nil, err
 		}
-		if args[0] == nil {
+		if unknown(args[0]) {
 			return nil, nil
 		}
 		return !truthy(args[0]), nil
-	case "isNull", "isUndefined":
+	case "isNull": // null only: a missing field is undefined, as in TanStack DB
 		if err := arity(f, 1); err != nil {
 			return nil, err
 		}
 		return args[0] == nil, nil
+	case "isUndefined":
+		if err := arity(f, 1); err != nil {
+			return nil, err
+		}
+		_, ok := args[0].(undefined)
+		return ok, nil
 	case "in":
 		if err := arity(f, 2); err != nil {
 			return nil, err
@@ -169,7 +239,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 		if !ok {
 			return nil, &ExpressionError{Function: f.Name, Message: "the second argument must be a list"}
 		}
-		if args[0] == nil {
+		if unknown(args[0]) {
 			return nil, nil
 		}
 		for _, v := range list {
@@ -182,7 +252,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 		if err := arity(f, 2); err != nil {
 			return nil, err
 		}
-		if args[0] == nil || args[1] == nil {
+		if unknown(args[0]) || unknown(args[1]) {
 			return nil, nil
 		}
 		s, p := textOf(args[0]), textOf(args[1])
@@ -190,23 +260,33 @@ func evalFunc(f *Func, row Row) (any, error) {
 			s, p = strings.ToLower(s), strings.ToLower(p)
 		}
 		return likeMatch(s, p), nil
-	case "upper", "lower", "length":
+	case "upper", "lower":
 		if err := arity(f, 1); err != nil {
 			return nil, err
 		}
-		if args[0] == nil {
-			return nil, nil
+		// As TanStack DB: text changes case; anything else, null and
+		// undefined included, is returned as it is.
+		s, ok := args[0].(string)
+		if !ok {
+			return args[0], nil
 		}
-		switch f.Name {
-		case "upper":
-			return strings.ToUpper(textOf(args[0])), nil
-		case "lower":
-			return strings.ToLower(textOf(args[0])), nil
+		if f.Name == "upper" {
+			return strings.ToUpper(s), nil
 		}
-		if l, ok := args[0].([]any); ok {
-			return int64(len(l)), nil
+		return strings.ToLower(s), nil
+	case "length":
+		if err := arity(f, 1); err != nil {
+			return nil, err
 		}
-		return int64(utf8.RuneCountInString(textOf(args[0]))), nil
+		// As TanStack DB: the characters of text or the elements of a
+		// list, and 0 for anything else, null and undefined included.
+		switch x := args[0].(type) {
+		case string:
+			return int64(utf8.RuneCountInString(x)), nil
+		case []any:
+			return int64(len(x)), nil
+		}
+		return int64(0), nil
 	case "add", "subtract", "multiply", "divide":
 		if err := arity(f, 2); err != nil {
 			return nil, err
@@ -219,7 +299,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 // arith computes with SQL's rules: null in, null out; integers stay integers
 // except in division by zero, which is null.
 func arith(op string, a, b any) (any, error) {
-	if a == nil || b == nil {
+	if unknown(a) || unknown(b) {
 		return nil, nil
 	}
 	ai, aInt := a.(int64)

@@ -29,7 +29,7 @@ func TestEvalFollowsSQLSemantics(t *testing.T) {
 		{"not unknown is unknown", Not(Eq(f("none"), v(1))), nil},
 		{"not", Not(Eq(f("cat"), v("x"))), true},
 		{"isNull", IsNull(f("none")), true},
-		{"isNull of a missing field", IsUndefined(f("missing")), true},
+		{"isUndefined of a missing field", IsUndefined(f("missing")), true},
 		{"in", InArray(f("price"), v([]any{int64(1), int64(150)})), true},
 		{"in miss", InArray(f("cat"), v([]any{"a"})), false},
 		{"like", Like(f("name"), v("Wid%")), true},
@@ -39,6 +39,7 @@ func TestEvalFollowsSQLSemantics(t *testing.T) {
 		{"upper", Upper(f("name")), "WIDGET"},
 		{"lower", Lower(f("name")), "widget"},
 		{"length", Length(f("name")), int64(6)},
+		{"length of a list", Length(v([]any{int64(1), "x"})), int64(2)},
 		{"concat", Concat(f("name"), v("-"), f("none"), f("price")), "Widget-150"},
 		{"add ints", Add(f("price"), v(int64(1))), int64(151)},
 		{"add floats", Add(f("ratio"), v(int64(1))), 1.5},
@@ -57,6 +58,71 @@ func TestEvalFollowsSQLSemantics(t *testing.T) {
 				t.Fatalf("got %#v, want %#v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestEvalTellsUndefinedFromNull: as TanStack DB 0.9.2 evaluates them
+// (checked in its evaluators.ts and by running it in Node), a field the
+// row does not have is undefined, not null: isNull is false and
+// isUndefined true for it, length of either is 0, upper and lower return
+// it as it is, and every other function treats it as null (unknown).
+func TestEvalTellsUndefinedFromNull(t *testing.T) {
+	r := Row{"none": nil, "n": int64(2), "obj": map[string]any{"nil": nil}, "s": "x"}
+	f, v := Field, Value
+	path := func(p ...string) Ref { return Ref{Path: p} }
+	cases := []struct {
+		name string
+		e    Expr
+		want any
+	}{
+		{"isNull of null", IsNull(f("none")), true},
+		{"isNull of undefined", IsNull(f("missing")), false},
+		{"isUndefined of null", IsUndefined(f("none")), false},
+		{"isUndefined of undefined", IsUndefined(f("missing")), true},
+		{"not isNull of undefined", Not(IsNull(f("missing"))), true},
+		{"isUndefined past a missing object", IsUndefined(path("gone", "x")), true},
+		{"isUndefined into text", IsUndefined(path("s", "x")), true},
+		{"a step that meets null is null", IsNull(path("none", "x")), true},
+		{"a missing key of an object", IsUndefined(path("obj", "x")), true},
+		{"a null key of an object", IsNull(path("obj", "nil")), true},
+		{"length of null", Length(f("none")), int64(0)},
+		{"length of undefined", Length(f("missing")), int64(0)},
+		{"length of a number", Length(f("n")), int64(0)},
+		{"upper of null", Upper(f("none")), nil},
+		{"upper of a number", Upper(f("n")), int64(2)},
+		{"isUndefined of upper of undefined", IsUndefined(Upper(f("missing"))), true},
+		{"isNull of upper of null", IsNull(Lower(f("none"))), true},
+		{"eq with undefined is unknown", Eq(f("missing"), v(int64(1))), nil},
+		{"gt with undefined is unknown", Gt(f("missing"), v(int64(1))), nil},
+		{"in with undefined is unknown", InArray(f("missing"), v([]any{int64(1)})), nil},
+		{"like with undefined is unknown", Like(f("missing"), v("%")), nil},
+		{"not undefined is unknown", Not(f("missing")), nil},
+		{"and with undefined is unknown", And(f("missing"), v(true)), nil},
+		{"or with undefined and true", Or(f("missing"), v(true)), true},
+		{"coalesce skips undefined", Coalesce(f("missing"), f("n")), int64(2)},
+		{"coalesce of nothing known is null", IsNull(Coalesce(f("missing"), f("none"))), true},
+		{"concat reads undefined as empty", Concat(f("missing"), v("-")), "-"},
+		{"add with undefined", Add(f("missing"), v(int64(1))), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Eval(tc.e, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	if v, defined, err := Evaluate(Upper(f("missing")), r); err != nil || defined || v != nil {
+		t.Errorf("Evaluate(upper(missing)) = %v, %v, %v; want nil, undefined", v, defined, err)
+	}
+	if v, defined, err := Evaluate(f("none"), r); err != nil || !defined || v != nil {
+		t.Errorf("Evaluate(none) = %v, %v, %v; want nil, defined", v, defined, err)
+	}
+	if v, defined, err := Evaluate(Coalesce(f("missing")), r); err != nil || !defined || v != nil {
+		t.Errorf("Evaluate(coalesce(missing)) = %v, %v, %v; want null, defined", v, defined, err)
 	}
 }
 

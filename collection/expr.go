@@ -56,10 +56,14 @@ func Or(args ...Expr) Func { return fn("or", args...) }
 // Not negates its argument (unknown stays unknown).
 func Not(a Expr) Func { return fn("not", a) }
 
-// IsNull is true when a is null.
+// IsNull is true when a is null, and false when it is undefined (a field
+// the item does not have, or any field of an outer join's missing side),
+// as in TanStack DB.
 func IsNull(a Expr) Func { return fn("isNull", a) }
 
-// IsUndefined is true when a is absent; items have no undefined, so it is IsNull.
+// IsUndefined is true when a is undefined: a field the item does not have
+// (JSON drops a JS undefined, so an item has no other kind), or any field
+// of an outer join's missing side. A null field is not undefined.
 func IsUndefined(a Expr) Func { return fn("isUndefined", a) }
 
 // InArray is true when a equals one of the values of list (a Val holding a []any).
@@ -71,13 +75,15 @@ func Like(a, pattern Expr) Func { return fn("like", a, pattern) }
 // ILike is Like ignoring case.
 func ILike(a, pattern Expr) Func { return fn("ilike", a, pattern) }
 
-// Upper upper-cases a string.
+// Upper upper-cases a string; any other value is returned as it is.
 func Upper(a Expr) Func { return fn("upper", a) }
 
-// Lower lower-cases a string.
+// Lower lower-cases a string; any other value is returned as it is.
 func Lower(a Expr) Func { return fn("lower", a) }
 
-// Length is the number of characters of a string.
+// Length is the number of characters (code points) of a string or of
+// elements of a list, and 0 for anything else, null and undefined
+// included, as in TanStack DB.
 func Length(a Expr) Func { return fn("length", a) }
 
 // Concat joins its arguments as text; null counts as empty.

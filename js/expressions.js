@@ -91,9 +91,9 @@ export const and = fn('and');
 export const or = fn('or');
 /** Negation; not(null) is null. */
 export const not = fn('not');
-/** True when the value is null. */
+/** True when the value is null (not when it is undefined: a missing field, or the missing side of an outer join). */
 export const isNull = fn('isNull');
-/** True when the value is absent (null here: rows have no undefined). */
+/** True when the value is undefined: a field the row does not have, or the missing side of an outer join (not null). */
 export const isUndefined = fn('isUndefined');
 /** True when value equals one of the array's elements. */
 export const inArray = (value, array) => new Func('in', [toExpr(value), isRef(array) ? toExpr(array) : { type: 'val', value: irValue(array) }]);
@@ -101,11 +101,11 @@ export const inArray = (value, array) => new Func('in', [toExpr(value), isRef(ar
 export const like = fn('like');
 /** LIKE ignoring case. */
 export const ilike = fn('ilike');
-/** Upper-cases a string. */
+/** Upper-cases a string; other values pass unchanged. */
 export const upper = fn('upper');
-/** Lower-cases a string. */
+/** Lower-cases a string; other values pass unchanged. */
 export const lower = fn('lower');
-/** The length of a string (or array). */
+/** The length of a string (or array); 0 for anything else, null and undefined included. */
 export const length = fn('length');
 /** Joins the arguments as text. */
 export const concat = fn('concat');

@@ -67,6 +67,13 @@ func TestLoadSubsetLoadsOnlyMatchingRows(t *testing.T) {
 		{"and/or", collection.Or(expensiveElectronics, collection.Lt(f("price"), v(30))), []string{"B", "C", "D"}},
 		{"no match", collection.Gt(f("price"), v(1000)), nil},
 		{"no where", nil, []string{"A", "B", "C", "D", "E"}},
+		// As collection.Eval: the length of a number is 0, upper leaves
+		// it as it is, and a column is never undefined.
+		{"length of text", collection.Eq(collection.Length(f("category")), v(8)), []string{"C", "E"}},
+		{"length of a number", collection.Eq(collection.Length(f("price")), v(0)), []string{"A", "B", "C", "D", "E"}},
+		{"upper of a number", collection.Eq(collection.Upper(f("price")), v(150)), []string{"B"}},
+		{"isUndefined", collection.IsUndefined(f("name")), nil},
+		{"not isUndefined", collection.Not(collection.IsUndefined(f("name"))), []string{"A", "B", "C", "D", "E"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,10 +18,15 @@ func (e *CompileError) Name() string { return "CompileError" }
 
 // CompileWhere turns a filter expression into a SQLite WHERE clause over
 // the view's columns and its parameters. It supports eq, gt, gte, lt, lte,
-// and, or, not, isNull/isUndefined, in, like, ilike, upper, lower, length,
-// concat, add and coalesce; anything else, nested paths and comparisons
-// with null are errors. like is case-sensitive (compiled to GLOB, as
-// collection.Eval evaluates it), ilike ignores case.
+// and, or, not, isNull, isUndefined, in, like, ilike, upper, lower,
+// length, concat, add and coalesce; anything else, nested paths and
+// comparisons with null are errors. like is case-sensitive (compiled to
+// GLOB, as collection.Eval evaluates it), ilike ignores case.
+//
+// A column of the view is never undefined (a row the view shows has every
+// column, NULL read as null): isNull is IS NULL and isUndefined is false.
+// upper, lower and length change only text, as collection.Eval does: other
+// values pass through upper and lower, and their length is 0.
 func CompileWhere(e collection.Expr) (string, []any, error) {
 	c := &sqlCompiler{}
 	if err := c.expr(e); err != nil {
@@ -94,7 +99,9 @@ func funcOf(e collection.Expr) (*collection.Func, bool) {
 
 var comparisons = map[string]string{"eq": " = ", "gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}
 
-var unaries = map[string]string{"upper": "UPPER(", "lower": "LOWER(", "length": "LENGTH("}
+// textOnly maps the functions that apply to text only to SQLite's
+// function and the value they give anything else ("" for the value itself).
+var textOnly = map[string][2]string{"upper": {"UPPER", ""}, "lower": {"LOWER", ""}, "length": {"LENGTH", "0"}}
 
 func (c *sqlCompiler) fn(f *collection.Func) error {
 	arity := func(n int) error {
@@ -112,15 +119,27 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 		}
 		return c.infix(op, f.Args)
 	}
-	if open, ok := unaries[f.Name]; ok {
+	if fn, ok := textOnly[f.Name]; ok {
 		if err := arity(1); err != nil {
 			return err
 		}
-		c.b.WriteString(open)
+		// (CASE WHEN typeof(x) = 'text' THEN FN(x) ELSE other END), x
+		// written twice with its parameters bound twice.
+		c.b.WriteString("(CASE WHEN typeof(")
 		if err := c.expr(f.Args[0]); err != nil {
 			return err
 		}
-		c.b.WriteByte(')')
+		c.b.WriteString(") = 'text' THEN " + fn[0] + "(")
+		if err := c.expr(f.Args[0]); err != nil {
+			return err
+		}
+		c.b.WriteString(") ELSE ")
+		if fn[1] != "" {
+			c.b.WriteString(fn[1])
+		} else if err := c.expr(f.Args[0]); err != nil {
+			return err
+		}
+		c.b.WriteString(" END)")
 		return nil
 	}
 	switch f.Name {
@@ -133,7 +152,7 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 		if err := arity(1); err != nil {
 			return err
 		}
-		if inner, ok := funcOf(f.Args[0]); ok && (inner.Name == "isNull" || inner.Name == "isUndefined") && len(inner.Args) == 1 {
+		if inner, ok := funcOf(f.Args[0]); ok && inner.Name == "isNull" && len(inner.Args) == 1 {
 			c.b.WriteByte('(')
 			if err := c.expr(inner.Args[0]); err != nil {
 				return err
@@ -147,7 +166,13 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 		}
 		c.b.WriteByte(')')
 		return nil
-	case "isNull", "isUndefined":
+	case "isUndefined":
+		if err := arity(1); err != nil {
+			return err
+		}
+		c.b.WriteString("(0)") // a column is never undefined
+		return nil
+	case "isNull":
 		if err := arity(1); err != nil {
 			return err
 		}

@@ -6,8 +6,9 @@ import "github.com/localfirst/gopowersync/collection"
 // judge shares with the engine (they define the result, they are not the
 // incremental machinery under test).
 var (
-	CompareOrdered = func(a, b any, o Ordering) int { return compareOrdered(a, b, &o) }
-	CanonKey       = canonKey
+	CompareOrdered     = func(a, b any, o Ordering) int { return compareOrdered(a, b, &o) }
+	CanonKey           = canonKey
+	Undefined      any = undefinedValue{}
 )
 
 // LazyInputs counts the inputs of the running session whose window reads

@@ -77,7 +77,11 @@ func judge(ir query.IR) []collection.Entry {
 		for _, r := range rows {
 			var vals []any
 			for _, e := range ir.GroupBy {
-				v, _ := collection.Eval(e, r.row)
+				// Undefined groups apart from null, as in TanStack DB.
+				v, defined, _ := collection.Evaluate(e, r.row)
+				if !defined {
+					v = query.Undefined
+				}
 				vals = append(vals, v)
 			}
 			k := canonJSON(vals)
@@ -208,15 +212,13 @@ func judgeSelect(items []query.SelectItem, r collection.Row, subst func(collecti
 		case it.Nested != nil:
 			out[it.Name] = judgeSelect(it.Nested, r, subst)
 		default:
-			e := subst(it.Expr)
-			if ref, ok := e.(collection.Ref); ok && !resolves(r, ref.Path) {
-				continue // undefined, as TanStack DB selects it: no key
-			}
-			v, err := collection.Eval(e, r)
+			v, defined, err := collection.Evaluate(subst(it.Expr), r)
 			if err != nil {
-				v = nil
+				v, defined = nil, true
 			}
-			out[it.Name] = v
+			if defined { // undefined, as TanStack DB selects it: no key
+				out[it.Name] = v
+			}
 		}
 	}
 	return out
@@ -256,6 +258,10 @@ func containsAgg(e collection.Expr) bool {
 func substitute(e collection.Expr, groupBy []collection.Expr, vals []any, rows []jrow) collection.Expr {
 	for i, g := range groupBy {
 		if exprEqual(g, e) {
+			if vals[i] == query.Undefined {
+				// A field no row has reads as undefined.
+				return collection.Ref{Path: []string{"$undefined"}}
+			}
 			return collection.Val{Value: vals[i]}
 		}
 	}
@@ -347,19 +353,4 @@ func exprEqual(a, b collection.Expr) bool {
 		return true
 	}
 	return false
-}
-
-// resolves reports whether every name of path is a key of the map before it.
-func resolves(r collection.Row, path []string) bool {
-	var cur any = r
-	for _, p := range path {
-		m, ok := cur.(collection.Row)
-		if !ok {
-			return false
-		}
-		if cur, ok = m[p]; !ok {
-			return false
-		}
-	}
-	return true
 }

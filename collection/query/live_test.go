@@ -2,6 +2,7 @@ package query_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -229,4 +230,58 @@ func TestALeftJoinWithoutARightRowSelectsNoKeyFromIt(t *testing.T) {
 	if v, has := found["name"]; !has || v != nil {
 		t.Errorf("t1: name = %v (present %v), want a null value", v, has)
 	}
+}
+
+// TestALeftJoinsMissingSideIsUndefinedNotNull: as TanStack DB 0.9.2 runs
+// them in Node, on the missing side of a left join isNull is false,
+// isUndefined true and length 0, upper stays undefined (no key), and a
+// where on isUndefined keeps exactly the rows without a right row; a right
+// row's NULL column is null, not undefined.
+func TestALeftJoinsMissingSideIsUndefinedNotNull(t *testing.T) {
+	rt, ts := todos(t, collection.Row{"id": "t1", "owner": "u1"}, collection.Row{"id": "t2", "owner": "u9"})
+	us := newSource(t, rt, "users", "")
+	if err := us.p.Apply([]collection.Change{{Type: collection.ChangeInsert, Value: collection.Row{"id": "u1", "name": nil}}}); err != nil {
+		t.Fatal(err)
+	}
+	u := func(f string) collection.Ref { return ref("u", f) }
+	joined := func() query.Query {
+		return query.From("t", ts.c).LeftJoin(query.Coll("u", us.c), collection.Eq(ref("t", "owner"), u("id")))
+	}
+	lq, err := query.NewLiveQuery(joined().Select(query.Field("null", collection.IsNull(u("name"))),
+		query.Field("undef", collection.IsUndefined(u("name"))), query.Field("len", collection.Length(u("name"))),
+		query.Field("up", collection.Upper(u("name")))), query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"[t1,u1]":        `{"len":0,"null":true,"undef":false,"up":null}`,
+		"[t2,undefined]": `{"len":0,"null":false,"undef":true}`,
+	}
+	for k, w := range want {
+		row, ok := lq.Get(k)
+		if got := query.CanonKey(row); !ok || got != query.CanonKey(mustJSON(t, w)) {
+			t.Errorf("%s = %v, want %s", k, row, w)
+		}
+	}
+	for _, tc := range []struct {
+		where collection.Expr
+		key   string
+	}{{collection.IsUndefined(u("name")), "[t2,undefined]"}, {collection.IsNull(u("name")), "[t1,u1]"}} {
+		lq, err := query.NewLiveQuery(joined().Where(tc.where), query.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys := lq.Keys(); len(keys) != 1 || keys[0] != tc.key {
+			t.Errorf("where %v: %v, want [%s]", tc.where, keys, tc.key)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, s string) collection.Row {
+	t.Helper()
+	var r collection.Row
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r // numbers as float64: canon compares them by value
 }

@@ -102,6 +102,9 @@ func (w *world) row(s *source, id string) collection.Row {
 	if s == w.a {
 		r["ref"] = pick("b1", "b2", "b3", "b4", "b5", nil)
 	}
+	if w.r.IntN(6) == 0 { // undefined, not null: a row without the key
+		delete(r, "n")
+	}
 	return r
 }
 
@@ -248,6 +251,22 @@ var propCases = []propCase{
 	}},
 	{"left join", func(w *world) query.Query {
 		return query.From("a", w.a.c).Join(query.Coll("b", w.b.c), collection.Eq(ref("b", "g"), ref("a", "g")), "")
+	}},
+	// TanStack DB 0.9.2: the missing side of an outer join is undefined,
+	// which isNull, isUndefined, length, upper and groupBy tell from null.
+	{"left join: null and undefined apart", func(w *world) query.Query {
+		return query.From("a", w.a.c).LeftJoin(query.Coll("b", w.b.c), collection.Eq(ref("a", "ref"), ref("b", "id"))).
+			Where(collection.Not(collection.IsNull(ref("b", "n")))).
+			Select(query.Field("a", ref("a", "id")), query.Field("bn", ref("b", "n")),
+				query.Field("null", collection.IsNull(ref("b", "n"))), query.Field("undef", collection.IsUndefined(ref("b", "n"))),
+				query.Field("an", collection.IsUndefined(ref("a", "n"))), query.Field("len", collection.Length(ref("b", "s"))),
+				query.Field("up", collection.Upper(ref("b", "s"))), query.Field("co", collection.Coalesce(ref("b", "n"), ref("a", "n"))))
+	}},
+	{"group by the missing side of a left join", func(w *world) query.Query {
+		return query.From("a", w.a.c).LeftJoin(query.Coll("b", w.b.c), collection.Eq(ref("a", "ref"), ref("b", "id"))).
+			GroupBy(ref("b", "n")).
+			Select(query.Field("bn", ref("b", "n")), query.Field("undef", collection.IsUndefined(ref("b", "n"))),
+				query.Field("c", query.Count(ref("a", "id"))), query.Field("sum", query.Sum(ref("a", "n"))))
 	}},
 	{"right join ordered", func(w *world) query.Query {
 		return query.From("a", w.a.c).RightJoin(query.Coll("b", w.b.c), collection.Eq(ref("a", "ref"), ref("b", "id"))).

@@ -56,7 +56,7 @@ func (r *reduce) apply(ds []delta) {
 		vals := make([]any, len(r.groupBy))
 		var b []byte
 		for i, e := range r.groupBy {
-			vals[i] = evalOrNull(e, d.row)
+			vals[i] = groupValue(e, d.row)
 			b = canon(append(b, '|'), vals[i])
 		}
 		gk := string(b)
@@ -88,7 +88,9 @@ func (r *reduce) apply(ds []delta) {
 		}
 		gv := make(Row, len(g.values))
 		for i, v := range g.values {
-			gv[strconv.Itoa(i)] = v
+			if _, ok := v.(undefinedValue); !ok { // left out: reads as undefined
+				gv[strconv.Itoa(i)] = v
+			}
 		}
 		av := make(Row, len(r.aggs))
 		for i, a := range r.aggs {
@@ -100,6 +102,19 @@ func (r *reduce) apply(ds []delta) {
 	if len(out) > 0 {
 		r.next(out)
 	}
+}
+
+// groupValue is a grouped expression's value over r: undefinedValue where
+// TanStack DB evaluates undefined, which groups apart from null there.
+func groupValue(e collection.Expr, r Row) any {
+	v, defined, err := collection.Evaluate(e, r)
+	switch {
+	case err != nil:
+		return nil
+	case !defined:
+		return undefinedValue{}
+	}
+	return v
 }
 
 // resultKey is the key of a group's row: the canonical JSON of its

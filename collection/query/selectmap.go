@@ -39,26 +39,18 @@ func buildSelect(items []SelectItem, r Row) Row {
 }
 
 // selectValue is the value of a selected expression, and false when it is
-// a bare reference that reads nothing: a field of a joined source with no
-// row (an outer join's missing side) or a field the row does not have.
-// TanStack DB selects undefined there, a key a JS object has but JSON
-// drops; the result leaves the key out, so that it reads as undefined in
-// JS, not as null (which a row's value can be).
+// undefined as TanStack DB 0.9.2 evaluates it (collection.Evaluate): a
+// field of an outer join's missing side or one the row does not have, read
+// bare or through upper or lower. TanStack DB selects undefined there, a
+// key a JS object has but JSON drops; the result leaves the key out, so
+// that it reads as undefined in JS, not as null (which a row's value can
+// be). An evaluation error is null, as evalOrNull has it.
 func selectValue(e collection.Expr, r Row) (any, bool) {
-	if ref, ok := norm(e).(collection.Ref); ok {
-		var cur any = r
-		for _, p := range ref.Path {
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			if cur, ok = m[p]; !ok {
-				return nil, false
-			}
-		}
-		return cur, true
+	v, defined, err := collection.Evaluate(e, r)
+	if err != nil {
+		return nil, true
 	}
-	return evalOrNull(e, r), true
+	return v, defined
 }
 
 // resultOf is the value a row shows in the live query: the select's

@@ -20,6 +20,8 @@ func canon(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(b, 'n')
+	case undefinedValue:
+		return append(b, 'u')
 	case string:
 		return strconv.AppendQuote(append(b, 's'), x)
 	case bool:
@@ -77,6 +79,11 @@ func canonFloat(b []byte, f float64) []byte {
 	}
 	return strconv.AppendFloat(append(b, '#'), f, 'g', -1, 64)
 }
+
+// undefinedValue stands for a grouped value that is undefined (see
+// collection.Evaluate): TanStack DB groups it apart from null, and the
+// group's row leaves it out.
+type undefinedValue struct{}
 
 // canonKey is canon as a string.
 func canonKey(v any) string { return string(canon(nil, v)) }

@@ -136,6 +136,38 @@ test('a mutation made in a change callback reaches live queries when the outermo
   lqSub.unsubscribe();
 });
 
+test('on the missing side of a left join isNull is false, isUndefined true and length 0, as in TanStack DB 0.9.2', async () => {
+  // TanStack DB 0.9.2 run in Node: a missing joined row's field is
+  // undefined, not null; length of null or undefined is 0; upper keeps
+  // undefined (so the key is absent). A right row's NULL column is null.
+  const { todos, users } = await setup();
+  await users.insert({ id: 'u3', name: null }).isPersisted.promise;
+  todos.update('t1', (d) => { d.owner = 'u3'; });
+  const q = createLiveQueryCollection((q) => q.from({ t: todos })
+    .leftJoin({ u: users }, ({ t, u }) => eq(t.owner, u.id))
+    .select(({ t, u }) => ({
+      id: t.id, isNull: isNull(u.name), isUndefined: isUndefined(u.name), len: length(u.name), up: upper(u.name),
+      noUser: isUndefined(u),
+    }))
+    .orderBy(({ t }) => t.id));
+  await q.preload();
+  const byId = Object.fromEntries(q.toArray.map((r) => [r.id, r]));
+  const pick = (r) => ({ isNull: r.isNull, isUndefined: r.isUndefined, len: r.len, up: r.up, noUser: r.noUser });
+  assert.deepEqual(pick(byId.t4), { isNull: false, isUndefined: true, len: 0, up: undefined, noUser: true });
+  assert.equal('up' in byId.t4, false);
+  assert.deepEqual(pick(byId.t1), { isNull: true, isUndefined: false, len: 0, up: null, noUser: false });
+  assert.deepEqual(pick(byId.t2), { isNull: false, isUndefined: false, len: 3, up: 'BOB', noUser: false });
+  const ids = async (where) => {
+    const lq = createLiveQueryCollection((q) => q.from({ t: todos })
+      .leftJoin({ u: users }, ({ t, u }) => eq(t.owner, u.id)).where(where).select(({ t }) => ({ id: t.id })));
+    await lq.preload();
+    return lq.toArray.map((r) => r.id).sort();
+  };
+  assert.deepEqual(await ids(({ u }) => isUndefined(u.name)), ['t4']);
+  assert.deepEqual(await ids(({ u }) => isNull(u.name)), ['t1']);
+  assert.deepEqual(await ids(({ u }) => eq(length(u.name), 0)), ['t1', 't4']);
+});
+
 test('joins, groupBy with aggregates, having, distinct and findOne', async () => {
   const { todos, users } = await setup();
   const joined = createLiveQueryCollection((q) => q.from({ t: todos })
