@@ -94,8 +94,10 @@ func (b *Bridge) location(name string, storage js.Value, pace func()) (string, *
 	if !isNode() {
 		return "", nil, errors.New("bridge: open " + name + ": no storage for a file outside Node")
 	}
-	// The store opens files without locking where the platform has none.
-	return name, nil, nil
+	// The store opens files without locking where the platform has none;
+	// the JS package has taken the file's lock (js/node-lock.js), so this
+	// database is its sole user, and the store may keep it in WAL mode.
+	return name, &store.Options{SoleUser: true}, nil
 }
 
 func isNode() bool {

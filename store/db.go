@@ -33,6 +33,17 @@ type Options struct {
 	// Every table of the schema is then tracked, to tell the others which
 	// rows each commit changed.
 	Shared Shared
+	// SoleUser promises that no other connection, in this process or
+	// another, opens the file while this DB has it open (the JS package's
+	// lock file, js/node-lock.js, ensures that in Node). Where the platform
+	// can neither lock files nor share memory (js, wasip1), it lets the
+	// store keep the file in WAL mode (in exclusive locking mode, the WAL
+	// index in the connection's memory), whose commits cost far fewer file
+	// calls than a rollback journal's (BENCHMARKS.md, "File databases in
+	// Node"); without it the store keeps a rollback journal, which another
+	// connection to the file can follow. Elsewhere files are in WAL mode
+	// anyway.
+	SoleUser bool
 }
 
 // DB is an open PowerSync-compatible database. It is safe for concurrent
@@ -76,7 +87,7 @@ func Open(ctx context.Context, path string, schema Schema, opts *Options) (*DB, 
 	if opts != nil {
 		db.opts = *opts
 	}
-	conn, err := openConn(ctx, path, db.opts.VFS)
+	conn, err := openConn(ctx, path, db.opts.VFS, db.opts.SoleUser)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
@@ -91,39 +102,45 @@ func Open(ctx context.Context, path string, schema Schema, opts *Options) (*DB, 
 	return db, nil
 }
 
-func openConn(ctx context.Context, path, vfsName string) (*sqlite3.Conn, error) {
+func openConn(ctx context.Context, path, vfsName string, sole bool) (*sqlite3.Conn, error) {
 	name := path
+	// Where files cannot be locked (js, wasip1), SQLite refuses to open
+	// them unless told not to lock. The store's single connection
+	// serializes access within the process; another connection to the
+	// file, in this process or another, must not write it meanwhile.
+	noLocks := path != ":memory:" && vfsName == "" && !vfs.SupportsFileLocking
 	switch {
 	case vfsName != "":
 		name = "file:" + url.PathEscape(path) + "?vfs=" + url.QueryEscape(vfsName)
-	case path != ":memory:" && !vfs.SupportsFileLocking:
-		// On js and wasip1 the default VFS cannot lock files, and SQLite
-		// refuses to open them unless told not to lock. The store's single
-		// connection serializes access within the process; sharing the
-		// file with another process is not supported there (soleVFS).
+	case noLocks && sole:
+		// soleVFS: locks that always succeed, which (unlike nolock=1)
+		// allow WAL in exclusive locking mode.
 		name = "file:" + url.PathEscape(path) + "?vfs=" + soleVFSNamed()
+	case noLocks:
+		name = "file:" + url.PathEscape(path) + "?nolock=1"
 	}
 	conn, err := sqlite3.OpenContext(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if path != ":memory:" && vfsName == "" {
-		// WAL lets a commit append to one file instead of writing a
-		// rollback journal, syncing it, rewriting the pages and deleting
-		// it (BENCHMARKS.md, "File databases in Node"). Without shared
-		// memory (js, wasip1) the WAL index lives in the connection's own
-		// memory, which SQLite allows in exclusive locking mode only
-		// (https://sqlite.org/wal.html#noshm): there the store's one
-		// connection must be the file's only user, as the JS package's
-		// lock file (js/node-lock.js) ensures across processes and within
-		// one; a second connection would not see the first's commits.
-		// synchronous=FULL syncs the WAL at each commit, so an
-		// acknowledged write survives a power loss too, as it did with the
-		// rollback journal (NORMAL would only keep the file consistent).
-		pragmas := `PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL`
-		if !vfs.SupportsSharedMemory {
-			pragmas = `PRAGMA locking_mode=EXCLUSIVE; ` + pragmas
-		}
+	// WAL lets a commit append to one file instead of writing a rollback
+	// journal, syncing it, rewriting the pages and deleting it. Without
+	// shared memory (js, wasip1) the WAL index lives in the connection's
+	// own memory, which SQLite allows in exclusive locking mode only
+	// (https://sqlite.org/wal.html#noshm), and which no other connection
+	// sees: only for a sole user (Options.SoleUser). synchronous=FULL
+	// syncs the WAL at each commit, so an acknowledged write survives a
+	// power loss too, as with the rollback journal (NORMAL would only keep
+	// the file consistent).
+	var pragmas string
+	switch {
+	case path == ":memory:" || vfsName != "":
+	case vfs.SupportsSharedMemory:
+		pragmas = `PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL`
+	case sole:
+		pragmas = `PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL`
+	}
+	if pragmas != "" {
 		if err := conn.Exec(pragmas); err != nil {
 			conn.Close()
 			return nil, err

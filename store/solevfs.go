@@ -13,9 +13,10 @@ const soleVFSName = "gopowersync-sole"
 var registerSoleVFS sync.Once
 
 // soleVFS is the operating system's VFS with locks that always succeed:
-// where the platform cannot lock files, the store's one connection is the
-// file's sole user (the JS package's lock file keeps other processes and
-// other database objects out: js/node-lock.js), so it may take any lock.
+// where the platform cannot lock files, a store opened with
+// Options.SoleUser is the file's sole user (the JS package's lock file
+// keeps other processes and other database objects out: js/node-lock.js),
+// so it may take any lock.
 // SQLite's nolock=1 would do the same, but it also rules out WAL, which
 // these platforms can have in exclusive locking mode
 // (https://sqlite.org/wal.html#noshm).
