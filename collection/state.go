@@ -28,14 +28,14 @@ func (c *Collection) Has(key string) bool {
 func (c *Collection) Size() int {
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()
-	n := len(c.synced)
+	n := c.synced.len()
 	for k := range c.optUpserts {
-		if _, ok := c.synced[k]; !ok {
+		if !c.synced.has(k) {
 			n++
 		}
 	}
 	for k := range c.optDeletes {
-		if _, ok := c.synced[k]; ok {
+		if c.synced.has(k) {
 			n--
 		}
 	}
@@ -82,9 +82,10 @@ func (c *Collection) State() map[string]Row {
 }
 
 func (c *Collection) stateLocked() map[string]Row {
-	out := make(map[string]Row, len(c.synced)+len(c.optUpserts))
-	for k, v := range c.synced {
-		out[k] = c.shapes.unpack(v)
+	out := make(map[string]Row, c.synced.len()+len(c.optUpserts))
+	for i := range c.synced.rows {
+		e := &c.synced.rows[i]
+		out[e.key] = c.shapes.unpack(e.held)
 	}
 	for k, v := range c.optUpserts {
 		out[k] = v
@@ -108,7 +109,7 @@ func (c *Collection) visible(key string) (Row, bool) {
 			return v, true
 		}
 	}
-	v, ok := c.synced[key]
+	v, ok := c.synced.get(key)
 	if !ok {
 		return nil, false
 	}
@@ -128,8 +129,7 @@ func (c *Collection) visibleHeld(key string) (held, bool) {
 			return held{row: v}, true
 		}
 	}
-	v, ok := c.synced[key]
-	return v, ok
+	return c.synced.get(key)
 }
 
 // syncedKeysLocked returns the synced keys in order. The sorted slice is
@@ -138,8 +138,8 @@ func (c *Collection) visibleHeld(key string) (held, bool) {
 func (c *Collection) syncedKeysLocked() []string {
 	if !c.sortedOK {
 		keys := c.sortedKeys[:0]
-		for k := range c.synced {
-			keys = append(keys, k)
+		for i := range c.synced.rows {
+			keys = append(keys, c.synced.rows[i].key)
 		}
 		slices.Sort(keys)
 		c.sortedKeys = keys
@@ -155,7 +155,7 @@ func (c *Collection) keysLocked() []string {
 	}
 	var extra []string
 	for k := range c.optUpserts {
-		if _, ok := c.synced[k]; !ok {
+		if !c.synced.has(k) {
 			extra = append(extra, k)
 		}
 	}
@@ -182,25 +182,24 @@ func (c *Collection) keysLocked() []string {
 // setSynced and deleteSynced change the synced state, keeping the sorted key
 // cache honest.
 func (c *Collection) setSynced(key string, v Row) {
-	if _, ok := c.synced[key]; !ok {
+	if !c.synced.has(key) {
 		if c.sortedOK && (len(c.sortedKeys) == 0 || c.sortedKeys[len(c.sortedKeys)-1] < key) {
 			c.sortedKeys = append(c.sortedKeys, key) // keyset-ordered loads stay sorted
 		} else {
 			c.sortedOK = false
 		}
 	}
-	c.synced[key] = c.shapes.pack(v)
+	c.synced.set(key, c.shapes.pack(v))
 }
 
 func (c *Collection) deleteSynced(key string) {
-	if _, ok := c.synced[key]; ok {
-		delete(c.synced, key)
+	if c.synced.delete(key) {
 		c.sortedOK = false
 	}
 }
 
 func (c *Collection) clearSynced() {
-	c.synced = make(map[string]held)
+	c.synced = newSyncedRows(0)
 	c.sortedKeys = nil
 	c.sortedOK = true
 }
@@ -210,7 +209,7 @@ func (c *Collection) clearSynced() {
 // changes over what is below (so fields synced meanwhile stay visible), a
 // delete hides the item.
 func (c *Collection) recomputeKey(key string) {
-	h, ok := c.synced[key]
+	h, ok := c.synced.get(key)
 	var cur Row
 	unpacked := !ok // the synced item is unpacked only when an update needs it
 	touched := false
