@@ -146,7 +146,7 @@ func appendValue(dst, raw []byte) []byte {
 		if err != nil {
 			return append(dst, raw...)
 		}
-		return appendString(dst, s)
+		return jsontext.AppendString(dst, s)
 	case isNumberStart(raw[0]):
 		if !isFloatText(raw) {
 			return append(dst, raw...)
@@ -155,7 +155,7 @@ func appendValue(dst, raw []byte) []byte {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return append(dst, raw...)
 		}
-		return appendFloat(dst, f)
+		return jsontext.AppendFloatSerde(dst, f)
 	case raw[0] == '{' || raw[0] == '[':
 		var v any
 		if decodeAny(raw, &v) != nil {
@@ -178,7 +178,7 @@ func appendCanonical(dst []byte, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(dst, v), nil
 	case string:
-		return appendString(dst, v), nil
+		return jsontext.AppendString(dst, v), nil
 	case json.Number:
 		return appendValue(dst, []byte(v)), nil
 	case []any:
@@ -204,7 +204,7 @@ func appendCanonical(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = jsontext.AppendString(dst, k)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = appendCanonical(dst, v[k]); err != nil {
@@ -214,98 +214,6 @@ func appendCanonical(dst []byte, v any) ([]byte, error) {
 		return append(dst, '}'), nil
 	}
 	return dst, errors.New("unexpected JSON value")
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string with serde_json's escapes (which
-// are also SQLite's): \" \\ \b \f \n \r \t, other control characters as
-// \u00xx, everything else literal.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// appendFloat formats f like serde_json (the ryu crate): the shortest
-// digits that round-trip, in plain notation with a ".0" for whole numbers
-// when the decimal exponent is small, else d.ddde<exp> with no '+'.
-func appendFloat(dst []byte, f float64) []byte {
-	if f == 0 {
-		if math.Signbit(f) {
-			return append(dst, "-0.0"...)
-		}
-		return append(dst, "0.0"...)
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // -d.ddde±xx
-	if e[0] == '-' {
-		dst = append(dst, '-')
-		e = e[1:]
-	}
-	ePos := bytes.IndexByte(e, 'e')
-	exp, _ := strconv.Atoi(string(e[ePos+1:]))
-	digits := make([]byte, 0, 20)
-	digits = append(digits, e[0])
-	if ePos > 1 {
-		digits = append(digits, e[2:ePos]...)
-	}
-	n := len(digits)
-	kk := exp + 1 // the decimal point sits after kk digits
-	k := kk - n   // value = digits * 10^k
-	switch {
-	case k >= 0 && kk <= 16:
-		dst = append(dst, digits...)
-		for range k {
-			dst = append(dst, '0')
-		}
-		return append(dst, '.', '0')
-	case kk > 0 && kk <= 16:
-		dst = append(dst, digits[:kk]...)
-		dst = append(dst, '.')
-		return append(dst, digits[kk:]...)
-	case kk > -5 && kk <= 0:
-		dst = append(dst, '0', '.')
-		for range -kk {
-			dst = append(dst, '0')
-		}
-		return append(dst, digits...)
-	case n == 1:
-		dst = append(dst, digits[0], 'e')
-		return strconv.AppendInt(dst, int64(kk-1), 10)
-	default:
-		dst = append(dst, digits[0], '.')
-		dst = append(dst, digits[1:]...)
-		dst = append(dst, 'e')
-		return strconv.AppendInt(dst, int64(kk-1), 10)
-	}
 }
 
 // diffObjects is PowerSync's powersync_diff: the members of newer whose
@@ -372,7 +280,7 @@ func appendKey(dst, key []byte) []byte {
 		dst = append(dst, key...)
 		return append(dst, '"')
 	}
-	return appendString(dst, string(key))
+	return jsontext.AppendString(dst, string(key))
 }
 
 func hasControl(b []byte) bool {

@@ -50,19 +50,6 @@ func TestDiffObjectsRejectsNonObjects(t *testing.T) {
 	}
 }
 
-// Floats print the way serde_json (ryu) prints them.
-func TestAppendFloatMatchesSerdeFormatting(t *testing.T) {
-	cases := map[float64]string{
-		1: "1.0", 1.5: "1.5", 0.1: "0.1", 100: "100.0", 1e15: "1000000000000000.0", 1e16: "1e16",
-		1.2345e20: "1.2345e20", 0.0001: "0.0001", 0.00001: "0.00001", 0.000001: "1e-6", -2.5: "-2.5", 123456.789: "123456.789",
-	}
-	for f, want := range cases {
-		if got := string(appendFloat(nil, f)); got != want {
-			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
-		}
-	}
-}
-
 func TestParseEntryRefusesAStringFieldOfAnotherType(t *testing.T) {
 	for _, data := range []string{`{"op":"PUT","type":"t","id":12}`, `{"op":"PUT","type":"t","id":"a","metadata":{}}`} {
 		if e, err := parseEntry(1, 1, data); err == nil {

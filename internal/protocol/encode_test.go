@@ -6,6 +6,8 @@ import (
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/localfirst/gopowersync/internal/jsontext"
 )
 
 // The sample stream of protocol-vectors.md §3 is written in the service's
@@ -231,7 +233,7 @@ func wireForm(l Line) Line {
 func checkEscapingAgainstStd(t testing.TB, in []byte) {
 	t.Helper()
 	want, _ := json.Marshal(string(in))
-	if got := appendString(nil, string(in)); !bytes.Equal(got, want) {
+	if got := jsontext.AppendStringEscapeHTML(nil, string(in)); !bytes.Equal(got, want) {
 		t.Fatalf("string %q:\n got %s\nwant %s", in, got, want)
 	}
 	want, wantErr := json.Marshal(json.RawMessage(in))

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/localfirst/gopowersync/internal/jsontext"
 )
@@ -86,7 +85,7 @@ func (e *encoder) checkpoint(c *Checkpoint) {
 			}
 			s := &c.Streams[i]
 			e.b = append(e.b, `{"name":`...)
-			e.b = appendString(e.b, s.Name)
+			e.b = jsontext.AppendStringEscapeHTML(e.b, s.Name)
 			e.b = append(e.b, `,"is_default":`...)
 			e.b = strconv.AppendBool(e.b, s.IsDefault)
 			e.b = append(e.b, `,"errors":[`...)
@@ -112,7 +111,7 @@ func (e *encoder) buckets(bs []BucketChecksum) {
 		}
 		b := &bs[i]
 		e.b = append(e.b, `{"bucket":`...)
-		e.b = appendString(e.b, b.Bucket)
+		e.b = jsontext.AppendStringEscapeHTML(e.b, b.Bucket)
 		e.b = append(e.b, `,"checksum":`...)
 		e.b = strconv.AppendInt(e.b, int64(b.Checksum.Signed()), 10)
 		if b.Count != nil {
@@ -146,14 +145,14 @@ func (e *encoder) checkpointDiff(c *CheckpointDiff) {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
-		e.b = appendString(e.b, s)
+		e.b = jsontext.AppendStringEscapeHTML(e.b, s)
 	}
 	e.b = append(e.b, ']', '}')
 }
 
 func (e *encoder) dataBatch(d *DataBatch) {
 	e.b = append(e.b, `{"bucket":`...)
-	e.b = appendString(e.b, d.Bucket)
+	e.b = jsontext.AppendStringEscapeHTML(e.b, d.Bucket)
 	e.b = append(e.b, `,"after":`...)
 	e.b = appendOptionalOpID(e.b, d.After)
 	e.b = append(e.b, `,"next_after":`...)
@@ -174,18 +173,18 @@ func (e *encoder) op(o *Op) {
 	e.b = append(e.b, `{"op_id":`...)
 	e.b = appendOpID(e.b, o.OpID)
 	e.b = append(e.b, `,"op":`...)
-	e.b = appendString(e.b, string(o.Op))
+	e.b = jsontext.AppendStringEscapeHTML(e.b, string(o.Op))
 	if o.ObjectType != nil {
 		e.b = append(e.b, `,"object_type":`...)
-		e.b = appendString(e.b, *o.ObjectType)
+		e.b = jsontext.AppendStringEscapeHTML(e.b, *o.ObjectType)
 	}
 	if o.ObjectID != nil {
 		e.b = append(e.b, `,"object_id":`...)
-		e.b = appendString(e.b, *o.ObjectID)
+		e.b = jsontext.AppendStringEscapeHTML(e.b, *o.ObjectID)
 	}
 	if o.Data != nil {
 		e.b = append(e.b, `,"data":`...)
-		e.b = appendString(e.b, *o.Data)
+		e.b = jsontext.AppendStringEscapeHTML(e.b, *o.Data)
 	}
 	e.b = append(e.b, `,"checksum":`...)
 	if o.Op == OpClear {
@@ -195,7 +194,7 @@ func (e *encoder) op(o *Op) {
 	}
 	if o.Subkey != nil {
 		e.b = append(e.b, `,"subkey":`...)
-		e.b = appendString(e.b, *o.Subkey)
+		e.b = jsontext.AppendStringEscapeHTML(e.b, *o.Subkey)
 	}
 	e.b = append(e.b, '}')
 }
@@ -236,98 +235,5 @@ func (e *encoder) rawMessage(m json.RawMessage) {
 		}
 		return
 	}
-	e.b = appendCompact(e.b, m)
-}
-
-// appendCompact appends valid JSON without the whitespace outside its
-// strings, escaping <, >, & and U+2028, U+2029 inside them
-// (encoding/json's appendCompact with escape set).
-func appendCompact(b, m []byte) []byte {
-	in := false
-	start := 0
-	for i := 0; i < len(m); i++ {
-		c := m[i]
-		switch {
-		case in && c == '\\':
-			i++
-		case c == '"':
-			in = !in
-		case in && (c == '<' || c == '>' || c == '&'):
-			b = append(b, m[start:i]...)
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			start = i + 1
-		case in && c == 0xE2 && i+2 < len(m) && m[i+1] == 0x80 && m[i+2]&^1 == 0xA8:
-			b = append(b, m[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[m[i+2]&0xF])
-			i += 2
-			start = i + 1
-		case !in && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			b = append(b, m[start:i]...)
-			start = i + 1
-		}
-	}
-	return append(b, m[start:]...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// safe marks the ASCII bytes json.Marshal writes as they are inside a
-// string: printable, other than the quote, the backslash and <, >, &.
-var safe = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-// appendString appends s as a JSON string, escaped as json.Marshal
-// escapes it.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if safe[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	e.b = jsontext.AppendCompactEscapeHTML(e.b, m)
 }
