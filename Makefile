@@ -53,6 +53,7 @@ test-native:
 	# of the JS bridge, the packed row format and the storage journal.
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime 15s ./internal/protocol
 	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime 5s ./internal/jsontext
+	$(GO) test -run '^$$' -fuzz '^FuzzWriters$$' -fuzztime 5s ./internal/jsontext
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime 5s ./bridge
 	$(GO) test -run '^$$' -fuzz '^FuzzPacked$$' -fuzztime 5s ./collection
 	$(GO) test -run '^$$' -fuzz '^FuzzReplay$$' -fuzztime 5s ./store/pagevfs

@@ -253,3 +253,43 @@ func BenchmarkWriters(b *testing.B) {
 	flt("FloatES/bridge", legacyBridgeFloat)
 	flt("FloatES/new", AppendFloatES)
 }
+
+// FuzzWriters holds the writers to their rules on any string and any
+// float64 (by its bits): AppendStringEscapeHTML writes what json.Marshal
+// writes; AppendString writes valid UTF-8 that json.Unmarshal reads as
+// json.Marshal's text reads, and the store's old bytes for valid UTF-8;
+// AppendFloatSerde writes the store's old bytes; both float spellings read
+// back as the float. Seeds: the f.Add calls.
+func FuzzWriters(f *testing.F) {
+	for _, s := range []string{"", "a\"b\\c", "\b\f\n\r\t\x00\x1f\x7f", "<>&\u2028\u2029", "é€𝄞", "\xff\xc3\xed\xa0\x80"} {
+		f.Add(s, math.Float64bits(1.0/3))
+	}
+	f.Add("x", math.Float64bits(1e-7))
+	f.Add("x", math.Float64bits(1e21))
+	f.Add("x", math.Float64bits(math.Copysign(0, -1)))
+	f.Fuzz(func(t *testing.T, s string, bits uint64) {
+		want, _ := json.Marshal(s)
+		if got := AppendStringEscapeHTML(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s, json.Marshal writes %s", s, got, want)
+		}
+		got := AppendString(nil, s)
+		if !utf8.Valid(got) || decodeString(t, got) != decodeString(t, want) {
+			t.Fatalf("%q: got %s, json.Marshal writes %s", s, got, want)
+		}
+		if utf8.ValidString(s) && !bytes.Equal(got, legacyStoreString(nil, s)) {
+			t.Fatalf("%q: got %s, the store wrote %s", s, got, legacyStoreString(nil, s))
+		}
+		x := math.Float64frombits(bits)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		if got, want := AppendFloatSerde(nil, x), legacyStoreFloat(nil, x); !bytes.Equal(got, want) {
+			t.Fatalf("%v: got %s, the store wrote %s", x, got, want)
+		}
+		for _, text := range [][]byte{AppendFloatSerde(nil, x), AppendFloatES(nil, x)} {
+			if g, err := strconv.ParseFloat(string(text), 64); err != nil || math.Float64bits(g) != bits {
+				t.Fatalf("%v: %s reads as %v, %v", x, text, g, err)
+			}
+		}
+	})
+}
