@@ -25,4 +25,13 @@
 //     number beyond float64.
 //   - Never write to the input, and allocate nothing on the paths that
 //     need no copy: strings without escapes alias the input.
+//
+// It is also where JSON text is written: strings and floats, each rule
+// named for its source (encode.go): JSON.stringify's escapes
+// ([AppendString], also serde_json's and SQLite's), json.Marshal's
+// ([AppendStringEscapeHTML], the sync lines), serde_json's float spelling
+// ([AppendFloatSerde], the store's ps_crud and diff text, as PowerSync's
+// core writes it) and ECMAScript's Number::toString ([AppendFloatES], the
+// bridge's text for JS). Each caller writes its own structure (key order,
+// field names) with them.
 package jsontext
