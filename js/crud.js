@@ -1,5 +1,7 @@
 // The upload queue's entries, batches and transactions in PowerSync's shapes.
 
+import { jsonSafe, parseExact, exactText } from './values.js';
+
 /** Operation kinds of an upload queue entry. */
 export const UpdateType = Object.freeze({ PUT: 'PUT', PATCH: 'PATCH', DELETE: 'DELETE' });
 
@@ -16,7 +18,10 @@ export class CrudEntry {
     this.id = id;
     /** The local transaction that made the change. */
     this.transactionId = transactionId;
-    /** The written fields (undefined for DELETE). */
+    /**
+     * The written fields (undefined for DELETE). Integers beyond ±(2^53-1)
+     * are bigints, exact; toJSON() writes them as JSON can (js/values.js).
+     */
     this.opData = opData;
     /** The previous values, for tables with trackPrevious. */
     this.previousValues = previousValues;
@@ -34,7 +39,7 @@ export class CrudEntry {
    * `db.getAll('SELECT * FROM ps_crud')` returns them.
    */
   static fromRow(row) {
-    const d = JSON.parse(row.data);
+    const d = parseExact(row.data);
     return new CrudEntry(row.id, d.op, d.type, d.id, row.tx_id ?? undefined, d.data ?? undefined, d.old ?? undefined, d.metadata ?? undefined);
   }
 
@@ -48,16 +53,21 @@ export class CrudEntry {
     return entry instanceof CrudEntry && this.hashCode() === entry.hashCode();
   }
 
-  /** A text that equal entries share. */
+  /** A text that equal entries share (bigints compared exactly). */
   hashCode() {
-    return JSON.stringify(this.toComparisonArray());
+    return exactText(this.toComparisonArray());
   }
 
-  /** The wire form: { op_id, op, type, id, tx_id, data, old, metadata }. */
+  /**
+   * The wire form: { op_id, op, type, id, tx_id, data, old, metadata }, which
+   * JSON.stringify always takes: a bigint in data or old is a JSON.rawJSON
+   * of its digits where the runtime has it, else the nearest Number
+   * (js/values.js, "JSON for the application").
+   */
   toJSON() {
     return {
       op_id: this.clientId, op: this.op, type: this.table, id: this.id, tx_id: this.transactionId,
-      data: this.opData, old: this.previousValues, metadata: this.metadata,
+      data: jsonSafe(this.opData), old: jsonSafe(this.previousValues), metadata: this.metadata,
     };
   }
 }

@@ -194,6 +194,7 @@ export class CrudEntry {
   readonly table: string;
   readonly id: string;
   readonly transactionId?: number;
+  /** Integers beyond ±(2^53-1) are bigints (exact); toJSON() makes them JSON (js/values.js). */
   readonly opData?: Record<string, unknown>;
   readonly previousValues?: Record<string, unknown>;
   readonly metadata?: string;
@@ -203,6 +204,10 @@ export class CrudEntry {
   toComparisonArray(): unknown[];
   equals(entry: CrudEntry): boolean;
   hashCode(): string;
+  /**
+   * Always JSON.stringify-able: a bigint is written with every digit
+   * (JSON.rawJSON, Chrome 114+, Node 21+), else as the nearest Number.
+   */
   toJSON(): CrudEntryJSON;
 }
 export class CrudBatch {

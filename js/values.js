@@ -126,3 +126,57 @@ export function userJSON(v, arg) {
   if (text === undefined) throw new TypeError(`${arg}: JSON cannot hold a ${typeof v}`);
   return text;
 }
+
+// ---------- JSON for the application ----------
+//
+// The rule for integers beyond ±(2^53-1) in what we hand the application
+// (CrudEntry.opData, previousValues, getAll/watch rows): they are bigints,
+// exact (the values table in index.d.ts). JSON.stringify throws on a
+// bigint, so whatever we give the application that it would send as JSON
+// (CrudEntry.toJSON, and so CrudBatch and CrudTransaction, whose crud
+// entries stringify through it) writes them with every digit through
+// JSON.rawJSON where the runtime has it (Chrome 114+, Node 21+), and as
+// the nearest Number where it does not (Node 20): what PowerSync's own
+// opData, a JSON.parse of the queue's text, would hold. Rows from getAll
+// and watch stay plain objects holding bigints, as wa-sqlite's do under
+// @powersync/web: JSON.stringify of such a row needs a replacer.
+
+const rawJSON = typeof JSON.rawJSON === 'function' ? JSON.rawJSON : null;
+
+/**
+ * v with every bigint, at any depth of plain objects and arrays, in a form
+ * JSON.stringify writes (see the rule above). v itself when it has none.
+ * @internal
+ */
+export function jsonSafe(v) {
+  if (typeof v === 'bigint') return rawJSON ? rawJSON(String(v)) : Number(v);
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || v instanceof Date) return v;
+  let out = v;
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    const c = jsonSafe(v[k]);
+    if (c !== v[k]) {
+      if (out === v) out = Array.isArray(v) ? v.slice() : { ...v };
+      out[k] = c;
+    }
+  }
+  return out;
+}
+
+/**
+ * JSON.parse of queue text (ps_crud.data) with integers beyond 2^53 as
+ * bigints where the runtime gives the reviver the source text (as it does
+ * with JSON.rawJSON), so that CrudEntry.fromRow agrees with the entries of
+ * getNextCrudTransaction; elsewhere the nearest Number, as JSON.parse
+ * gives. @internal
+ */
+export function parseExact(text) {
+  if (!rawJSON) return JSON.parse(text);
+  return JSON.parse(text, (_, v, ctx) =>
+    typeof v === 'number' && !Number.isSafeInteger(v) && ctx?.source && /^-?\d+$/.test(ctx.source) ? BigInt(ctx.source) : v);
+}
+
+/** A text equal values share, bigints kept exact (hashCode). @internal */
+export function exactText(v) {
+  return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? { $bigint: String(x) } : x));
+}
