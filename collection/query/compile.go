@@ -201,7 +201,7 @@ func (g *graph) build(q *IR, out sink, used map[string]bool, parents []string) (
 		if err != nil {
 			return nil, "", err
 		}
-		jn := newJoin(j.Type, l, r, next)
+		jn := newJoin(j.Type, l, r, i > 0, next)
 		feeds[i+1] = jn.onRight
 		next = jn.onLeft
 	}

@@ -15,24 +15,42 @@ type join struct {
 	leftExpr    collection.Expr // over the left (accumulated) namespaced row
 	rightExpr   collection.Expr // over the right row
 	left, right map[string]map[string]Row
-	next        sink
+	// nested: the left input is an earlier join of the same query, so its
+	// keys are already composite keys (see joinKey).
+	nested bool
+	next   sink
 }
 
-func newJoin(typ JoinType, leftExpr, rightExpr collection.Expr, next sink) *join {
-	return &join{typ: typ, leftExpr: leftExpr, rightExpr: rightExpr,
+func newJoin(typ JoinType, leftExpr, rightExpr collection.Expr, nested bool, next sink) *join {
+	return &join{typ: typ, leftExpr: leftExpr, rightExpr: rightExpr, nested: nested,
 		left: make(map[string]map[string]Row), right: make(map[string]map[string]Row), next: next}
 }
 
-// joinKey is TanStack DB's composite key of a joined row; a missing side
-// is "undefined".
-func joinKey(l, r string) string {
-	if l == "" {
-		l = "undefined"
+// side is one side of a joined row's key: its row's key, or none for the
+// missing side of an outer join.
+type side struct {
+	key     string
+	present bool
+}
+
+// joinKey is the composite key of a joined row: the canonical text (see
+// canon, the same encoding as group and distinct keys) of the pair of
+// keys, a missing side being undefined, e.g. [s"t1",s"u1"] or [s"t1",u].
+// TanStack DB's `[${left},${right}]` is ambiguous (ids containing ","
+// or spelled "undefined" collide and rows are lost); this text is not:
+// every key is quoted, and a nested join's left key, itself such a text,
+// is embedded as is ([[s"t1",s"u1"],s"v1"]).
+func joinKey(l, r side, nested bool) string {
+	part := func(s side, composite bool) any {
+		switch {
+		case !s.present:
+			return undefinedValue{}
+		case composite:
+			return canonText(s.key)
+		}
+		return s.key
 	}
-	if r == "" {
-		r = "undefined"
-	}
-	return "[" + l + "," + r + "]"
+	return canonKey([]any{part(l, nested), part(r, false)})
 }
 
 func combine(l, r Row) Row {
@@ -61,27 +79,28 @@ func (j *join) apply(ds []delta, isLeft bool) {
 		mine, other = j.right, j.left
 		expr, keepMine, keepOther = j.rightExpr, j.keepsRight(), j.keepsLeft()
 	}
-	pair := func(mk string, mr Row, ok string, or Row, mult int) delta {
+	pair := func(mk side, mr Row, ok side, or Row, mult int) delta {
 		if isLeft {
-			return delta{key: joinKey(mk, ok), row: combine(mr, or), mult: mult}
+			return delta{key: joinKey(mk, ok, j.nested), row: combine(mr, or), mult: mult}
 		}
-		return delta{key: joinKey(ok, mk), row: combine(or, mr), mult: mult}
+		return delta{key: joinKey(ok, mk, j.nested), row: combine(or, mr), mult: mult}
 	}
+	none := side{}
 	for _, d := range ds {
 		v := evalOrNull(expr, d.row)
 		if v == nil {
 			if keepMine {
-				out = append(out, pair(d.key, d.row, "", nil, d.mult))
+				out = append(out, pair(side{d.key, true}, d.row, none, nil, d.mult))
 			}
 			continue
 		}
 		jk := canonKey(v)
 		matches := other[jk]
 		for ok, or := range matches {
-			out = append(out, pair(d.key, d.row, ok, or, d.mult))
+			out = append(out, pair(side{d.key, true}, d.row, side{ok, true}, or, d.mult))
 		}
 		if len(matches) == 0 && keepMine {
-			out = append(out, pair(d.key, d.row, "", nil, d.mult))
+			out = append(out, pair(side{d.key, true}, d.row, none, nil, d.mult))
 		}
 		bucket := mine[jk]
 		before := len(bucket)
@@ -102,11 +121,11 @@ func (j *join) apply(ds []delta, isLeft bool) {
 			switch {
 			case before == 0 && after > 0: // the other side's rows are matched now
 				for ok, or := range matches {
-					out = append(out, pair("", nil, ok, or, -1))
+					out = append(out, pair(none, nil, side{ok, true}, or, -1))
 				}
 			case before > 0 && after == 0: // and unmatched again
 				for ok, or := range matches {
-					out = append(out, pair("", nil, ok, or, +1))
+					out = append(out, pair(none, nil, side{ok, true}, or, +1))
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package query_test
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/localfirst/gopowersync/collection"
@@ -19,7 +20,14 @@ type jrow struct {
 
 func judge(ir query.IR) []collection.Entry {
 	rows := judgeSource(ir.From)
-	for _, j := range ir.Joins {
+	// The composite key, written out here apart from the engine's canon:
+	// each key quoted, a missing side u, a nested join's left key as is.
+	q := func(k string) string { return "s" + strconv.Quote(k) }
+	for n, j := range ir.Joins {
+		lk := q
+		if n > 0 {
+			lk = func(k string) string { return k }
+		}
 		right := judgeSource(j.Source)
 		var out []jrow
 		matchedR := make([]bool, len(right))
@@ -29,17 +37,17 @@ func judge(ir query.IR) []collection.Entry {
 				comb := merge(l.row, r.row)
 				if ok, _ := collection.Matches(j.On, comb); ok {
 					matched, matchedR[i] = true, true
-					out = append(out, jrow{"[" + l.key + "," + r.key + "]", comb})
+					out = append(out, jrow{"[" + lk(l.key) + "," + q(r.key) + "]", comb})
 				}
 			}
 			if !matched && (j.Type == query.JoinLeft || j.Type == query.JoinFull || j.Type == "") {
-				out = append(out, jrow{"[" + l.key + ",undefined]", l.row})
+				out = append(out, jrow{"[" + lk(l.key) + ",u]", l.row})
 			}
 		}
 		if j.Type == query.JoinRight || j.Type == query.JoinFull {
 			for i, r := range right {
 				if !matchedR[i] {
-					out = append(out, jrow{"[undefined," + r.key + "]", r.row})
+					out = append(out, jrow{"[u," + q(r.key) + "]", r.row})
 				}
 			}
 		}

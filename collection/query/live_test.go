@@ -120,8 +120,8 @@ func TestAJoinWithANullKeyMatchesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, lq, "[t1,undefined]", "[t2,u1]")
-	row, _ := lq.Get("[t2,u1]")
+	wantKeys(t, lq, `[s"t1",u]`, `[s"t2",s"u1"]`)
+	row, _ := lq.Get(`[s"t2",s"u1"]`)
 	if row["u"].(collection.Row)["id"] != "u1" || row["t"].(collection.Row)["id"] != "t2" {
 		t.Fatalf("joined row %v", row)
 	}
@@ -214,7 +214,7 @@ func TestALeftJoinWithoutARightRowSelectsNoKeyFromIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	missing, ok := lq.Get("[t2,undefined]")
+	missing, ok := lq.Get(`[s"t2",u]`)
 	if !ok {
 		t.Fatalf("no row for t2: %v", lq.Keys())
 	}
@@ -226,7 +226,7 @@ func TestALeftJoinWithoutARightRowSelectsNoKeyFromIt(t *testing.T) {
 	if n, _ := missing["nested"].(collection.Row); n == nil || len(n) != 0 {
 		t.Errorf("t2 without a user: nested = %v, want an empty object", missing["nested"])
 	}
-	found, _ := lq.Get("[t1,u1]")
+	found, _ := lq.Get(`[s"t1",s"u1"]`)
 	if v, has := found["name"]; !has || v != nil {
 		t.Errorf("t1: name = %v (present %v), want a null value", v, has)
 	}
@@ -254,8 +254,8 @@ func TestALeftJoinsMissingSideIsUndefinedNotNull(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"[t1,u1]":        `{"len":0,"null":true,"undef":false,"up":null}`,
-		"[t2,undefined]": `{"len":0,"null":false,"undef":true}`,
+		`[s"t1",s"u1"]`: `{"len":0,"null":true,"undef":false,"up":null}`,
+		`[s"t2",u]`:     `{"len":0,"null":false,"undef":true}`,
 	}
 	for k, w := range want {
 		row, ok := lq.Get(k)
@@ -266,7 +266,7 @@ func TestALeftJoinsMissingSideIsUndefinedNotNull(t *testing.T) {
 	for _, tc := range []struct {
 		where collection.Expr
 		key   string
-	}{{collection.IsUndefined(u("name")), "[t2,undefined]"}, {collection.IsNull(u("name")), "[t1,u1]"}} {
+	}{{collection.IsUndefined(u("name")), `[s"t2",u]`}, {collection.IsNull(u("name")), `[s"t1",s"u1"]`}} {
 		lq, err := query.NewLiveQuery(joined().Where(tc.where), query.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -284,4 +284,59 @@ func mustJSON(t *testing.T, s string) collection.Row {
 		t.Fatal(err)
 	}
 	return r // numbers as float64: canon compares them by value
+}
+
+// TestJoinKeysKeepEveryPair: a joined row's key is unambiguous whatever
+// the ids hold (",", brackets, quotes, "undefined", ""), in inner, outer
+// and nested joins and over a sub-query source, so no pair is lost to a
+// collision as with TanStack DB's `[${left},${right}]`.
+func TestJoinKeysKeepEveryPair(t *testing.T) {
+	odd := []string{"x,y", "x", "", "undefined", "[a", "a]", `"q"`, "y"}
+	var rows []collection.Row
+	for _, id := range odd {
+		rows = append(rows, collection.Row{"id": id, "k": "K"})
+	}
+	rows = append(rows, collection.Row{"id": "lone", "k": "L"})
+	rt, ts := todos(t, rows...)
+	us := newSource(t, rt, "users", "")
+	vs := newSource(t, rt, "v", "")
+	for _, s := range []*source{us, vs} {
+		var chs []collection.Change
+		for _, id := range odd {
+			chs = append(chs, collection.Change{Type: collection.ChangeInsert, Value: collection.Row{"id": id, "k": "K"}})
+		}
+		chs = append(chs, collection.Change{Type: collection.ChangeInsert, Value: collection.Row{"id": "undefined,lone", "k": "M"}})
+		if err := s.p.Apply(chs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := len(odd)
+	on := func(a, b string) collection.Expr { return collection.Eq(ref(a, "k"), ref(b, "k")) }
+	for _, tc := range []struct {
+		name string
+		q    query.Query
+		want int
+	}{
+		{"inner", query.From("t", ts.c).Join(query.Coll("u", us.c), on("t", "u"), query.JoinInner), n * n},
+		{"full", query.From("t", ts.c).Join(query.Coll("u", us.c), on("t", "u"), query.JoinFull), n*n + 2},
+		{"nested", query.From("t", ts.c).Join(query.Coll("u", us.c), on("t", "u"), query.JoinInner).
+			Join(query.Coll("v", vs.c), on("u", "v"), query.JoinFull), n*n*n + 1},
+		{"sub-query source", query.From("t", ts.c).Join(query.From("u", us.c).As("s"), on("t", "s"), query.JoinLeft), n*n + 1},
+	} {
+		lq, err := query.NewLiveQuery(tc.q, query.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(lq.Keys()); got != tc.want {
+			t.Errorf("%s: %d rows, want %d", tc.name, got, tc.want)
+		}
+	}
+	lq, _ := query.NewLiveQuery(query.From("t", ts.c).Join(query.Coll("u", us.c), on("t", "u"), query.JoinFull).
+		Join(query.Coll("v", vs.c), on("u", "v"), query.JoinLeft), query.Options{})
+	if _, ok := lq.Get(`[[s"x,y",s"undefined"],s""]`); !ok {
+		t.Errorf("no nested key [[s\"x,y\",s\"undefined\"],s\"\"]: %v", lq.Keys()[:3])
+	}
+	if _, ok := lq.Get(`[[s"lone",u],u]`); !ok {
+		t.Errorf("no key for the unmatched todo")
+	}
 }

@@ -22,6 +22,8 @@ func canon(b []byte, v any) []byte {
 		return append(b, 'n')
 	case undefinedValue:
 		return append(b, 'u')
+	case canonText:
+		return append(b, x...)
 	case string:
 		return strconv.AppendQuote(append(b, 's'), x)
 	case bool:
@@ -84,6 +86,10 @@ func canonFloat(b []byte, f float64) []byte {
 // collection.Evaluate): TanStack DB groups it apart from null, and the
 // group's row leaves it out.
 type undefinedValue struct{}
+
+// canonText is a text canon made earlier, embedded as is (a nested join's
+// left key).
+type canonText string
 
 // canonKey is canon as a string.
 func canonKey(v any) string { return string(canon(nil, v)) }

@@ -87,7 +87,7 @@ test('a left join without a right row selects undefined from it, as TanStack DB 
   assert.equal(t1.user.id, 'u3');
   const bare = createLiveQueryCollection((q) => q.from({ t: todos }).leftJoin({ u: users }, ({ t, u }) => eq(t.owner, u.id)));
   await bare.preload();
-  const row = bare.get('[t4,undefined]');
+  const row = bare.get('[s"t4",u]');
   assert.equal(row.t.id, 't4');
   assert.equal(row.u, undefined);
 });
@@ -178,7 +178,7 @@ test('joins, groupBy with aggregates, having, distinct and findOne', async () =>
   assert.deepEqual(joined.toArray, [
     { title: 'rest', who: 'nobody' }, { title: 'ship', who: 'bob' }, { title: 'test', who: 'bob' }, { title: 'write', who: 'Ann' },
   ]);
-  assert.ok(joined.has('[t4,undefined]'));
+  assert.ok(joined.has('[s"t4",u]'));
 
   const perOwner = createLiveQueryCollection((q) => q.from({ t: todos })
     .innerJoin({ u: users }, ({ t, u }) => eq(u.id, t.owner))
