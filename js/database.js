@@ -22,6 +22,10 @@ const QUERY_NAMES = Object.keys(QUERY);
 // browsers).
 const LOCK_WAIT_WARNING_MS = 5000;
 
+// Thrown into Go from a transaction callback to make it roll back when the
+// callback itself did not fail (tx.rollback(), or a lockTimeout passed).
+const ROLLBACK = new Error('gopowersync: transaction rolled back');
+
 /** A query result in PowerSync's shape. */
 function queryResult(payload) {
   const rows = revive(payload);
@@ -143,21 +147,49 @@ class Queries {
   }
 }
 
-/** The `tx` a writeTransaction/readTransaction callback receives. */
+/** The `ctx` a writeLock/readLock callback receives. */
 class TransactionContext extends Queries {
   constructor(handle, id) {
     super();
     this._handle = handle;
     this._id = id;
+    this._ended = null; // 'commit' or 'rollback' once tx.commit()/tx.rollback() was called
   }
 
   _query(kind, sql, params) {
+    if (this._ended === 'rollback') {
+      return Promise.reject(new Error(`${QUERY_NAMES[kind]}: the transaction was rolled back (tx.rollback()); nothing after it is written`));
+    }
     return call(this._handle.txQuery, this._id, kind, sql, params);
   }
 
   // Inside a transaction, a batch is just its statements.
   _batch(run) {
     return run(this);
+  }
+}
+
+/** The `tx` a writeTransaction/readTransaction callback receives: PowerSync's Transaction. */
+class Transaction extends TransactionContext {
+  /**
+   * As PowerSync's Transaction.commit: the transaction ends committed,
+   * whatever the callback then returns or throws; the first of
+   * commit()/rollback() decides, later calls do nothing. The writes are
+   * made durable when the callback ends (the lock is held until then, so
+   * no other caller can observe the difference); statements run through
+   * tx after commit() are kept too.
+   */
+  async commit() {
+    this._ended ??= 'commit';
+  }
+
+  /**
+   * As PowerSync's Transaction.rollback: the transaction ends rolled back
+   * and writeTransaction resolves with what the callback returns (or
+   * rejects with what it throws). Statements through tx after it reject.
+   */
+  async rollback() {
+    this._ended ??= 'rollback';
   }
 }
 
@@ -362,14 +394,20 @@ export class PowerSyncDatabase extends Queries {
     return this.writeTransaction(run);
   }
 
-  /** Runs callback(tx) in a write transaction: committed if it resolves, rolled back if it throws. */
-  async writeTransaction(callback) {
-    return this._transaction('writeTransaction', callback);
+  /**
+   * Runs callback(tx) in a write transaction: committed if it resolves,
+   * rolled back if it throws, unless tx.commit() or tx.rollback() decided
+   * first. lockTimeout (ms, optional): if the database's lock is not free
+   * by then, rejects with an Error and the callback never runs; without
+   * it the call waits.
+   */
+  async writeTransaction(callback, lockTimeout) {
+    return this._transaction('writeTransaction', callback, lockTimeout);
   }
 
-  /** Runs callback(tx) in a read transaction. */
-  async readTransaction(callback) {
-    return this._transaction('readTransaction', callback);
+  /** Runs callback(tx) in a read transaction; lockTimeout as writeTransaction's. */
+  async readTransaction(callback, lockTimeout) {
+    return this._transaction('readTransaction', callback, lockTimeout);
   }
 
   /**
@@ -391,19 +429,57 @@ export class PowerSyncDatabase extends Queries {
     return this._transaction('readLock', callback);
   }
 
-  async _transaction(kind, callback) {
+  async _transaction(kind, callback, lockTimeout) {
     if (typeof callback !== 'function') throw new TypeError(`${kind}: callback must be a function`);
-    return this._locking(kind, () => this._track(this._h().then((h) => call(h[kind], async (id) => {
-      const tx = new TransactionContext(h, id);
+    if (lockTimeout !== undefined && !(typeof lockTimeout === 'number' && lockTimeout > 0)) {
+      throw new TypeError(`${kind}: lockTimeout must be a positive number of milliseconds`);
+    }
+    // How the callback ended, kept here rather than in what Go hands back:
+    // a tx.rollback() makes Go roll back by a rejection (ROLLBACK), and a
+    // throw after tx.commit() is held back so that Go commits.
+    let timedOut = false;
+    let timer = null; // bounds the wait for the lock when lockTimeout is given
+    let outcome = null; // { ok, value } of the callback when tx decided its end
+    const run = () => this._track(this._h().then((h) => call(h[kind], async (id) => {
+      if (timedOut) throw ROLLBACK; // the caller has been told; nothing runs
+      clearTimeout(timer); // only the wait for the lock is bounded
+      const tx = kind.endsWith('Transaction') ? new Transaction(h, id) : new TransactionContext(h, id);
       const scope = { db: this, kind, open: true };
       this._openTxs.add(scope);
       try {
-        return await inTxScope(scope, () => callback(tx));
+        let result;
+        try {
+          result = await inTxScope(scope, () => callback(tx));
+        } catch (e) {
+          if (tx._ended !== 'commit') throw e;
+          outcome = { ok: false, value: e };
+          return undefined;
+        }
+        if (tx._ended === 'rollback') {
+          outcome = { ok: true, value: result };
+          throw ROLLBACK;
+        }
+        return result;
       } finally {
         scope.open = false;
         this._openTxs.delete(scope);
       }
-    }))));
+    })).then((v) => {
+      if (outcome && !outcome.ok) throw outcome.value;
+      return v;
+    }, (e) => {
+      if (outcome?.ok) return outcome.value;
+      throw e;
+    }));
+    const locked = this._locking(kind, run);
+    if (lockTimeout === undefined) return locked;
+    return new Promise((resolve, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`${kind}: the database's lock was not free within ${lockTimeout} ms (lockTimeout); the callback did not run`));
+      }, lockTimeout);
+      locked.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
   }
 
   /**

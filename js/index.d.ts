@@ -160,6 +160,20 @@ export interface LockContext {
   executeBatch(sql: string, params?: unknown[][]): Promise<{ rowsAffected: number; insertId?: number }>;
 }
 
+/**
+ * The `tx` of writeTransaction and readTransaction, as PowerSync's
+ * Transaction. The first of commit()/rollback() decides how the
+ * transaction ends; later calls do nothing. commit(): it ends committed
+ * even if the callback then throws (the throw still reaches the caller);
+ * statements after it are kept. rollback(): it ends rolled back, the call
+ * resolves with what the callback returns, and statements through tx
+ * after it reject.
+ */
+export interface Transaction extends LockContext {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
 export interface WatchOnChangeEvent { changedTables: string[] }
 /**
  * Options of onChange and watch, as PowerSync's. onChange reports, among
@@ -175,6 +189,11 @@ export interface SQLWatchOptions {
   throttleMs?: number;
   /** onChange: send one event with changedTables [] at once. */
   triggerImmediate?: boolean;
+  /**
+   * Accepted as @powersync/web accepts it (deprecated there); no effect:
+   * `tables` are always the names the schema declares.
+   */
+  rawTableNames?: boolean;
 }
 export interface WatchHandler<R = any> {
   onResult: (result: QueryResult<R>) => void;
@@ -359,6 +378,30 @@ export interface PowerSyncDatabaseOptions {
    * `database` is a TypeError naming it.
    */
   database: { dbFilename: string; dbLocation?: string; lockTimeoutMs?: number };
+  /** @powersync/web's flags, accepted for compatibility; see WebPowerSyncFlags. */
+  flags?: WebPowerSyncFlags;
+}
+
+/**
+ * The flags of @powersync/web's PowerSyncDatabase options. None changes
+ * anything here: every tab and worker of an origin may open the same
+ * database (as enableMultiTabs: true), SQLite runs in the calling
+ * context's WebAssembly module (no worker to opt out of), and there is no
+ * SSR placeholder mode.
+ */
+export interface WebPowerSyncFlags {
+  /** No effect: tabs always share the database. */
+  enableMultiTabs?: boolean;
+  /** No effect: no database worker is used. */
+  useWebWorker?: boolean;
+  /** No effect: there is no shared sync worker to log from. */
+  broadcastLogs?: boolean;
+  /** No effect: no SSR warning is logged. */
+  disableSSRWarning?: boolean;
+  /** No effect (deprecated in @powersync/web). */
+  externallyUnload?: boolean;
+  /** Not supported: the database opens as usual. */
+  ssrMode?: boolean;
 }
 
 export interface ArrayQueryDefinition<R = any> {
@@ -438,8 +481,14 @@ export class PowerSyncDatabase implements LockContext {
   getOptional<R = any>(sql: string, params?: unknown[]): Promise<R | null>;
   executeRaw(sql: string, params?: unknown[]): Promise<unknown[][]>;
   executeBatch(sql: string, params?: unknown[][]): Promise<{ rowsAffected: number; insertId?: number }>;
-  writeTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
-  readTransaction<T>(callback: (tx: LockContext) => Promise<T>): Promise<T>;
+  /**
+   * Committed if callback resolves, rolled back if it throws, unless
+   * tx.commit()/tx.rollback() decided first. lockTimeout (ms): if the
+   * database's lock is not free by then, rejects with an Error and
+   * callback never runs; without it the call waits.
+   */
+  writeTransaction<T>(callback: (tx: Transaction) => Promise<T>, lockTimeout?: number): Promise<T>;
+  readTransaction<T>(callback: (tx: Transaction) => Promise<T>, lockTimeout?: number): Promise<T>;
   /**
    * Holds the database's lock without a transaction while callback runs:
    * each statement through ctx commits (and queues its upload) on its own.

@@ -122,3 +122,25 @@ export const connector = {
     await tx?.complete();
   },
 };
+
+// PowerSync's Transaction, lockTimeout, web flags and onChange options.
+export async function powerSyncSurface(): Promise<string> {
+  const db = new PowerSyncDatabase({
+    schema, database: { dbFilename: 'x.db' }, flags: { enableMultiTabs: true, useWebWorker: true },
+  });
+  // @ts-expect-error not a flag of @powersync/web
+  new PowerSyncDatabase({ schema, database: { dbFilename: 'x.db' }, flags: { multiTab: true } });
+  const done: string = await db.writeTransaction(async (tx) => {
+    await tx.execute('DELETE FROM lists');
+    await tx.commit();
+    return 'done';
+  }, 5000);
+  await db.readTransaction(async (tx) => { await tx.rollback(); }, 1000);
+  // @ts-expect-error writeLock's context is not a transaction
+  await db.writeLock(async (ctx) => { await ctx.commit(); });
+  // @ts-expect-error lockTimeout is a number of ms
+  await db.writeTransaction(async () => {}, '5s');
+  const dispose: () => void = db.onChange({ onChange: () => {} }, { tables: ['todos'], rawTableNames: false, throttleMs: 50 });
+  dispose();
+  return done;
+}
