@@ -25,7 +25,7 @@ type Collection struct {
 	handle              SyncHandle          // of the running sync session
 	hasHandle           bool
 
-	synced      syncedRows          // the sync source's state (see packed.go, synced.go)
+	synced      map[string]held     // the sync source's state (see packed.go)
 	shapes      shapes              // the column lists of packed synced items
 	optUpserts  map[string]Row      // optimistic items, recomputed per key
 	optDeletes  map[string]struct{} // optimistic deletes
@@ -47,7 +47,7 @@ func newCollection(rt *Runtime, cfg Config) *Collection {
 		id:         cfg.ID,
 		status:     StatusIdle,
 		statusCh:   make(chan struct{}),
-		synced:     newSyncedRows(0),
+		synced:     make(map[string]held),
 		optUpserts: make(map[string]Row),
 		optDeletes: make(map[string]struct{}),
 		sortedOK:   true,

@@ -207,9 +207,8 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 	}
 	// Fill it from the state as held: no row is unpacked when the index
 	// reads a field.
-	items := make([]indexItem, 0, c.synced.len()+len(c.optUpserts))
-	for i := range c.synced.rows {
-		k, h := c.synced.rows[i].key, c.synced.rows[i].held
+	items := make([]indexItem, 0, len(c.synced)+len(c.optUpserts))
+	for k, h := range c.synced {
 		if _, ok := c.optUpserts[k]; ok {
 			continue
 		}
@@ -239,12 +238,12 @@ func (ix *Index) fill() {
 	// caller's task ends before this one starts), then the keys to read.
 	time.Sleep(time.Millisecond)
 	c.rt.mu.Lock()
-	keys := make([]string, 0, c.synced.len()+len(c.optUpserts))
-	for i := range c.synced.rows {
-		keys = append(keys, c.synced.rows[i].key)
+	keys := make([]string, 0, len(c.synced)+len(c.optUpserts))
+	for k := range c.synced {
+		keys = append(keys, k)
 	}
 	for k := range c.optUpserts {
-		if !c.synced.has(k) {
+		if _, ok := c.synced[k]; !ok {
 			keys = append(keys, k)
 		}
 	}

@@ -139,8 +139,7 @@ func (c *Collection) First(opts FirstOptions) (es []IndexEntry, last any, all bo
 		}
 	}
 	opt := len(c.optUpserts) > 0 || len(c.optDeletes) > 0
-	for i := range c.synced.rows { // in the slice's order: see syncedRows
-		k, hd := c.synced.rows[i].key, c.synced.rows[i].held
+	for k, hd := range c.synced {
 		if opt {
 			if _, ok := c.optUpserts[k]; ok {
 				continue

@@ -28,14 +28,14 @@ func (c *Collection) Has(key string) bool {
 func (c *Collection) Size() int {
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()
-	n := c.synced.len()
+	n := len(c.synced)
 	for k := range c.optUpserts {
-		if !c.synced.has(k) {
+		if _, ok := c.synced[k]; !ok {
 			n++
 		}
 	}
 	for k := range c.optDeletes {
-		if c.synced.has(k) {
+		if _, ok := c.synced[k]; ok {
 			n--
 		}
 	}
@@ -82,10 +82,9 @@ func (c *Collection) State() map[string]Row {
 }
 
 func (c *Collection) stateLocked() map[string]Row {
-	out := make(map[string]Row, c.synced.len()+len(c.optUpserts))
-	for i := range c.synced.rows {
-		e := &c.synced.rows[i]
-		out[e.key] = c.shapes.unpack(e.held)
+	out := make(map[string]Row, len(c.synced)+len(c.optUpserts))
+	for k, v := range c.synced {
+		out[k] = c.shapes.unpack(v)
 	}
 	for k, v := range c.optUpserts {
 		out[k] = v
@@ -109,7 +108,7 @@ func (c *Collection) visible(key string) (Row, bool) {
 			return v, true
 		}
 	}
-	v, ok := c.synced.get(key)
+	v, ok := c.synced[key]
 	if !ok {
 		return nil, false
 	}
@@ -129,7 +128,8 @@ func (c *Collection) visibleHeld(key string) (held, bool) {
 			return held{row: v}, true
 		}
 	}
-	return c.synced.get(key)
+	v, ok := c.synced[key]
+	return v, ok
 }
 
 // syncedKeysLocked returns the synced keys in order. The sorted slice is
@@ -138,8 +138,8 @@ func (c *Collection) visibleHeld(key string) (held, bool) {
 func (c *Collection) syncedKeysLocked() []string {
 	if !c.sortedOK {
 		keys := c.sortedKeys[:0]
-		for i := range c.synced.rows {
-			keys = append(keys, c.synced.rows[i].key)
+		for k := range c.synced {
+			keys = append(keys, k)
 		}
 		slices.Sort(keys)
 		c.sortedKeys = keys
@@ -155,7 +155,7 @@ func (c *Collection) keysLocked() []string {
 	}
 	var extra []string
 	for k := range c.optUpserts {
-		if !c.synced.has(k) {
+		if _, ok := c.synced[k]; !ok {
 			extra = append(extra, k)
 		}
 	}
@@ -182,24 +182,25 @@ func (c *Collection) keysLocked() []string {
 // setSynced and deleteSynced change the synced state, keeping the sorted key
 // cache honest.
 func (c *Collection) setSynced(key string, v Row) {
-	if !c.synced.has(key) {
+	if _, ok := c.synced[key]; !ok {
 		if c.sortedOK && (len(c.sortedKeys) == 0 || c.sortedKeys[len(c.sortedKeys)-1] < key) {
 			c.sortedKeys = append(c.sortedKeys, key) // keyset-ordered loads stay sorted
 		} else {
 			c.sortedOK = false
 		}
 	}
-	c.synced.set(key, c.shapes.pack(v))
+	c.synced[key] = c.shapes.pack(v)
 }
 
 func (c *Collection) deleteSynced(key string) {
-	if c.synced.delete(key) {
+	if _, ok := c.synced[key]; ok {
+		delete(c.synced, key)
 		c.sortedOK = false
 	}
 }
 
 func (c *Collection) clearSynced() {
-	c.synced = newSyncedRows(0)
+	c.synced = make(map[string]held)
 	c.sortedKeys = nil
 	c.sortedOK = true
 }
@@ -209,7 +210,7 @@ func (c *Collection) clearSynced() {
 // changes over what is below (so fields synced meanwhile stay visible), a
 // delete hides the item.
 func (c *Collection) recomputeKey(key string) {
-	h, ok := c.synced.get(key)
+	h, ok := c.synced[key]
 	var cur Row
 	unpacked := !ok // the synced item is unpacked only when an update needs it
 	touched := false

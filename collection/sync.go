@@ -68,10 +68,14 @@ func (p *SyncParams) Reserve(n int) {
 	c := p.c
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()
-	if p.stale() {
+	if p.stale() || n <= len(c.synced) {
 		return
 	}
-	c.synced.reserve(n)
+	m := make(map[string]held, n)
+	for k, v := range c.synced {
+		m[k] = v
+	}
+	c.synced = m
 }
 
 // Apply writes changes as one sync transaction, begun and committed at
@@ -295,7 +299,7 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 			case ChangeInsert:
 				c.setSynced(op.Key, op.Value)
 			case ChangeUpdate:
-				if old, ok := c.synced.get(op.Key); ok && !full {
+				if old, ok := c.synced[op.Key]; ok && !full {
 					c.setSynced(op.Key, mergeRow(c.shapes.unpack(old), op.Value))
 				} else {
 					c.setSynced(op.Key, op.Value)
