@@ -5,12 +5,7 @@ package bridge
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"syscall/js"
-
-	"github.com/ncruces/go-sqlite3"
-
-	"github.com/localfirst/gopowersync/store"
 )
 
 // JSError is a JS value thrown or rejected by JS code that Go called. It
@@ -58,50 +53,22 @@ func (b *Bridge) jsError(err error) js.Value {
 	if errors.As(err, &jv) {
 		return jv.JSValue()
 	}
-	name, msg, issues := "Error", err.Error(), js.Undefined()
 	var te *TypeError
-	var n named
-	var sqlErr *sqlite3.Error
-	switch {
-	case errors.As(err, &te):
-		name, msg = "TypeError", te.Error()
-	case errors.As(err, &n):
-		name, msg = n.Name(), n.Error()
-		issues = b.issuesOf(err)
-		if name == "SchemaValidationError" {
-			// The JS class words it from type and issues, the same text as
-			// for a schema that failed in JS.
-			msg = ""
-		}
-	case errors.Is(err, store.ErrNoRows):
-		// PowerSync's text for get() on no rows; the Go wrapping chain
-		// (store: get "...": ...) means nothing to a JS caller.
-		msg = "Result set is empty"
-	case errors.Is(err, store.ErrWriteInRead):
-		msg = "this statement writes: it cannot run in readTransaction or readLock (use writeTransaction or writeLock)"
-	case errors.Is(err, store.ErrClosed):
-		// The JS class carries the one text for a closed database.
-		name, msg = "DatabaseClosedError", ""
-	case errors.As(err, &sqlErr):
-		msg = sqliteMessage(sqlErr)
+	if errors.As(err, &te) {
+		return b.makeError("TypeError", te.Error(), js.Undefined())
 	}
+	name, msg := userText(err)
+	issues := js.Undefined()
+	var n named
+	if errors.As(err, &n) {
+		issues = b.issuesOf(err)
+	}
+	return b.makeError(name, msg, issues)
+}
+
+func (b *Bridge) makeError(name, msg string, issues js.Value) js.Value {
 	if b.deps.makeError.Type() != js.TypeFunction {
 		return js.Global().Get("Error").New(name + ": " + msg)
 	}
 	return b.deps.makeError.Invoke(name, msg, issues)
-}
-
-// sqliteMessage is SQLite's own text of e ("no such table: t"), the text
-// PowerSync's JS SDKs show for a failed statement: the Go chain around it
-// (store: execute "...": sqlite3: SQL logic error: ...) means nothing to a
-// JS caller.
-func sqliteMessage(e *sqlite3.Error) string {
-	s := e.Error()
-	if rest, ok := strings.CutPrefix(s, "sqlite3: "); ok {
-		if _, m, ok := strings.Cut(rest, ": "); ok {
-			return m
-		}
-		return rest
-	}
-	return s
 }

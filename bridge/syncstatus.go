@@ -58,7 +58,8 @@ func unixMilli(t time.Time) any {
 }
 
 func syncError(err error) map[string]any {
-	m := map[string]any{"message": err.Error()}
+	_, msg := userText(err)
+	m := map[string]any{"message": msg}
 	var he *psync.HTTPError
 	if errors.As(err, &he) {
 		m["status"] = he.StatusCode

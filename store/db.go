@@ -75,6 +75,11 @@ type DB struct {
 // stmtCacheSize bounds the prepared-statement cache.
 const stmtCacheSize = 128
 
+// ErrTxEnded is returned by a write transaction whose function ran a
+// statement that ended it (COMMIT, ROLLBACK, END): what followed that
+// statement ran outside the transaction.
+var ErrTxEnded = errors.New("store: the transaction was ended by a statement inside it")
+
 // Open opens (creating if needed) the database at path, or an in-memory
 // database for ":memory:", creates PowerSync's internal tables and
 // materializes schema, migrating an existing database to it. An invalid
@@ -284,7 +289,7 @@ func (db *DB) writeShared(ctx context.Context, fn func() error, shared bool) (er
 		return err
 	}
 	if c.GetAutocommit() {
-		return errors.New("store: the transaction was ended by a statement inside it")
+		return ErrTxEnded
 	}
 	if err = db.beforeCommit(); err != nil {
 		return err

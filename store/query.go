@@ -54,6 +54,15 @@ var (
 	_ Querier = (*Tx)(nil)
 )
 
+// ArgCountError reports a statement run with a number of arguments other
+// than its number of parameters (?, ?NNN, :name...).
+type ArgCountError struct{ Params, Args int }
+
+// Error returns "statement has N parameters, M arguments given".
+func (e *ArgCountError) Error() string {
+	return fmt.Sprintf("statement has %d parameters, %d arguments given", e.Params, e.Args)
+}
+
 // ErrWriteInRead is returned for a statement that writes, run in a read
 // transaction (ReadTx) or a read lock (Lock with write false).
 var ErrWriteInRead = errors.New("store: a statement that writes, in a read transaction or read lock")
@@ -136,7 +145,7 @@ func (db *DB) step(cs *cachedStmt, args []any, readOnly bool) (res Result, err e
 		return Result{}, ErrWriteInRead
 	}
 	if n := stmt.BindCount(); n != len(args) {
-		return Result{}, fmt.Errorf("statement has %d parameters, %d arguments given", n, len(args))
+		return Result{}, &ArgCountError{Params: n, Args: len(args)}
 	}
 	for i, a := range args {
 		if err := bind(stmt, i+1, a); err != nil {
