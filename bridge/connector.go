@@ -82,10 +82,16 @@ func (c *jsConnector) UploadData(ctx context.Context, _ *store.DB) error {
 // synchronous throw and a rejection both come back as the JS error.
 func (c *jsConnector) await(ctx context.Context, method string, args ...any) (js.Value, error) {
 	p, err := c.b.call(c.obj, method, args...)
-	if err != nil {
-		return js.Undefined(), err
+	if err == nil {
+		var v js.Value
+		if v, err = c.b.await(ctx, p); err == nil { // watchPromise takes plain values too
+			return v, nil
+		}
 	}
-	return c.b.await(ctx, p) // watchPromise takes plain values too
+	if je := (*JSError)(nil); errors.As(err, &je) {
+		err = &ConnectorError{Method: method, Err: err}
+	}
+	return js.Undefined(), err
 }
 
 // describe names a JS value's type for an error message, without its

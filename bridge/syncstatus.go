@@ -21,8 +21,9 @@ import (
 //	     three counting buckets of that priority or more urgent}]}},
 //	 "priorityStatusEntries": [{"priority", "hasSynced", "lastSyncedAt"}]}
 //
-// An error is {"message", "status"?, "code"?}: status and code are an
-// HTTP error's status and the service's error code (PSYNC_...).
+// An error is {"message", "status"?, "code"?, "thrown"?}: status and code
+// are an HTTP error's status and the service's error code (PSYNC_...);
+// thrown names the connector method that threw it (ConnectorError).
 func (e *Encoder) SyncStatus(s psync.SyncStatus) error {
 	df := s.DataFlow
 	flow := map[string]any{"uploading": df.Uploading, "downloading": df.Downloading}
@@ -57,9 +58,28 @@ func unixMilli(t time.Time) any {
 	return t.UnixMilli()
 }
 
+// ConnectorError is a value the app's connector threw (or rejected with)
+// from Method, "fetchCredentials" or "uploadData". The status names the
+// method ("thrown"), so that JS shows the app's own value as the error,
+// as PowerSync does; errors of our own sync client stay ours.
+type ConnectorError struct {
+	Method string
+	Err    error
+}
+
+// Error returns the thrown value's message.
+func (e *ConnectorError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the thrown value as a Go error.
+func (e *ConnectorError) Unwrap() error { return e.Err }
+
 func syncError(err error) map[string]any {
 	_, msg := userText(err)
 	m := map[string]any{"message": msg}
+	var ce *ConnectorError
+	if errors.As(err, &ce) {
+		m["thrown"] = ce.Method
+	}
 	var he *psync.HTTPError
 	if errors.As(err, &he) {
 		m["status"] = he.StatusCode

@@ -27,6 +27,11 @@ func TestSyncStatusEncodesPowerSyncsShapeForJS(t *testing.T) {
 			UploadError:   errors.New("backend down")}},
 			`{"connected":false,"connecting":true,"dataFlow":{"downloadError":{"code":"PSYNC_S2101","message":"wrapped: sync: POST http://x/sync/stream: HTTP 401 PSYNC_S2101","status":401},` +
 				`"downloading":false,"uploadError":{"message":"backend down"},"uploading":false},"hasSynced":false,"lastSyncedAt":null,"priorityStatusEntries":[]}`},
+		{"errors the app's connector threw name the method", psync.SyncStatus{DataFlow: psync.DataFlowStatus{
+			DownloadError: fmt.Errorf("sync: fetch credentials: %w", &ConnectorError{Method: "fetchCredentials", Err: errors.New("token service down")}),
+			UploadError:   fmt.Errorf("sync: upload: %w", &ConnectorError{Method: "uploadData", Err: errors.New("HTTP 409")})}},
+			`{"connected":false,"connecting":false,"dataFlow":{"downloadError":{"message":"fetch credentials: token service down","thrown":"fetchCredentials"},` +
+				`"downloading":false,"uploadError":{"message":"upload: HTTP 409","thrown":"uploadData"},"uploading":false},"hasSynced":false,"lastSyncedAt":null,"priorityStatusEntries":[]}`},
 		{"progress overall and until each priority", psync.SyncStatus{DataFlow: psync.DataFlowStatus{Downloading: true, DownloadProgress: &psync.DownloadProgress{
 			Buckets: map[string]psync.BucketProgress{
 				"a": {Priority: 1, SinceLast: 10, TargetCount: 40},

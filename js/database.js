@@ -774,7 +774,7 @@ export class PowerSyncDatabase extends Queries {
     const dispose = this.registerListener({ statusChanged: (s) => { if (firstAttemptEnded(s)) attempted(); } });
     this._connectWaiters.add(attempted);
     try {
-      await call(h.connect, connector, this, text);
+      await call(h.connect, keepThrown(connector, (this._thrown = {})), this, text);
       this._hold(true);
       if (this._status.connected || this._status.dataFlowStatus.downloadError != null) attempted();
       await ended;
@@ -946,13 +946,14 @@ export class PowerSyncDatabase extends Queries {
   _ownStatus(text) {
     if (this._syncRelease) this._storage?.broadcast({ type: 'status', text });
     else if (this._ownerStatus) return;
-    this._statusChanged(text);
+    this._statusChanged(text, this._thrown);
   }
 
-  // _statusChanged takes a new status and tells the listeners.
-  _statusChanged(text) {
+  // _statusChanged takes a new status and tells the listeners; thrown holds
+  // what this context's connector threw, shown as the status's errors.
+  _statusChanged(text, thrown) {
     this._statusText = text;
-    const status = reviveSyncStatus(text);
+    const status = reviveSyncStatus(text, thrown);
     this._status = status;
     for (const l of [...this._listeners]) {
       try {
@@ -1008,4 +1009,25 @@ export class PowerSyncDatabase extends Queries {
 // bad query is not silently a watch that never fires.
 function unhandled(what, e) {
   console.error(`gopowersync: ${what} failed and has no onError handler:`, e);
+}
+
+// keepThrown wraps the app's connector so that what fetchCredentials or
+// uploadData throws is kept in thrown[method]: the sync status shows that
+// value itself (its class, status, cause), as PowerSync's does, while Go
+// gets the rejection as before. A connector without the two functions is
+// passed as it is, for the bridge's TypeError.
+function keepThrown(connector, thrown) {
+  if (typeof connector?.fetchCredentials !== 'function' || typeof connector?.uploadData !== 'function') return connector;
+  const keep = async (method, run) => {
+    try {
+      return await run();
+    } catch (e) {
+      thrown[method] = e;
+      throw e;
+    }
+  };
+  return {
+    fetchCredentials: () => keep('fetchCredentials', () => connector.fetchCredentials()),
+    uploadData: (database) => keep('uploadData', () => connector.uploadData(database)),
+  };
 }

@@ -143,13 +143,20 @@ function reviveError(e) {
   return err;
 }
 
-/** Revives the JSON text of bridge/syncstatus.go. @internal */
-export function reviveSyncStatus(text) {
+/**
+ * Revives the JSON text of bridge/syncstatus.go. An error the app's
+ * connector threw ("thrown": the method) is the app's own value, as
+ * PowerSync's dataFlow keeps it, when thrown holds it (the last value each
+ * method of this context's connector threw): its class, properties and
+ * cause stay. @internal
+ */
+export function reviveSyncStatus(text, thrown) {
   const j = JSON.parse(text);
   const df = j.dataFlow;
   const dataFlow = { downloading: df.downloading, uploading: df.uploading };
-  if (df.downloadError) dataFlow.downloadError = reviveError(df.downloadError);
-  if (df.uploadError) dataFlow.uploadError = reviveError(df.uploadError);
+  const error = (e) => (e.thrown && thrown?.[e.thrown] != null ? thrown[e.thrown] : reviveError(e));
+  if (df.downloadError) dataFlow.downloadError = error(df.downloadError);
+  if (df.uploadError) dataFlow.uploadError = error(df.uploadError);
   if (df.downloadProgress) dataFlow.downloadProgress = new SyncProgress(df.downloadProgress);
   return new SyncStatus({
     connected: j.connected,

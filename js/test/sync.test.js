@@ -213,25 +213,39 @@ test('a database synced before knows it at open, before connecting', async (t) =
   await again.waitForFirstSync(); // resolves at once
 });
 
-test('uploadData throwing shows as uploadError, keeps the queue and is retried', async (t) => {
+class HttpError extends Error {
+  constructor(status, cause) {
+    super(`HTTP ${status}`, { cause });
+    this.name = 'HttpError';
+    this.status = status;
+  }
+}
+
+test('uploadData throwing shows as uploadError (the thrown value itself), keeps the queue and is retried', async (t) => {
   const { base, open } = await fixture(t);
   const db = await open();
   const dev = devConnector(base);
   let failing = true;
   let attempts = 0;
+  let last;
   await db.connect({
     fetchCredentials: () => dev.fetchCredentials(),
     async uploadData(database) {
       attempts++;
-      if (failing) throw new Error('backend down for the test');
+      if (failing) throw (last = new HttpError(409, new Error('backend down for the test')));
       return dev.uploadData(database);
     },
   }, FAST);
   await db.execute('INSERT INTO todos (id, description) VALUES (?, ?)', ['q1', 'queued']);
   await waitFor(() => db.currentStatus.uploadError, 'an upload error');
   const err = db.currentStatus.dataFlowStatus.uploadError;
-  assert.ok(err instanceof Error);
-  assert.match(err.message, /backend down for the test/);
+  // As PowerSync's dataFlow: { uploadError: ex }: the app's own value.
+  assert.ok(err instanceof HttpError, `${err?.constructor?.name}: ${err?.message}`);
+  assert.equal(err.status, 409);
+  assert.equal(err.message, 'HTTP 409');
+  assert.match(err.cause.message, /backend down for the test/);
+  assert.equal(db.currentStatus.uploadError, err);
+  await waitFor(() => db.currentStatus.uploadError === last, 'the latest thrown value to show');
   await waitFor(() => attempts >= 3, () => `retries (${attempts} attempts)`);
   assert.equal(await queued(db), 1, 'the queue is kept');
 
@@ -244,7 +258,8 @@ test('credentials that are missing or fail show as downloadError, are retried, a
   const cases = [
     { name: 'signed out (null)', fetchCredentials: async () => null, error: /not signed in/ },
     { name: 'signed out (undefined)', fetchCredentials: async () => undefined, error: /not signed in/ },
-    { name: 'a thrown error', fetchCredentials: async () => { throw new Error('token service down'); }, error: /token service down/ },
+    { name: 'a thrown error', fetchCredentials: async () => { throw new HttpError(503, new Error('token service down')); }, error: /HTTP 503/, own: HttpError },
+    { name: 'a synchronous throw', fetchCredentials: () => { throw new RangeError('token service down'); }, error: /token service down/, own: RangeError },
     { name: 'no endpoint', fetchCredentials: async () => ({ token: 'x' }), error: /endpoint/ },
   ];
   for (const c of cases) {
@@ -259,6 +274,9 @@ test('credentials that are missing or fail show as downloadError, are retried, a
     assert.match(db.currentStatus.downloadError?.message ?? '', c.error, `${c.name}: downloadError when connect() resolves`);
     await waitFor(() => c.error.test(db.currentStatus.downloadError?.message ?? ''), () => `${c.name}: downloadError ${db.currentStatus.downloadError?.message}`);
     await waitFor(() => calls >= 3, () => `${c.name}: retries (${calls} calls)`);
+    // What the app threw is the downloadError itself; our own findings stay ours.
+    if (c.own) assert.ok(db.currentStatus.downloadError instanceof c.own, c.name);
+    else assert.ok(db.currentStatus.downloadError instanceof Error && !('thrown' in db.currentStatus.downloadError), c.name);
     assert.equal(db.connected, false, c.name);
     assert.equal(db.currentStatus.hasSynced, false, c.name);
     assert.equal(db.currentStatus.uploadError, undefined, c.name);
