@@ -271,18 +271,19 @@ func evalFunc(f *Func, row Row) (any, error) {
 			return args[0], nil
 		}
 		if f.Name == "upper" {
-			return strings.ToUpper(s), nil
+			return jsUpper(s), nil
 		}
-		return strings.ToLower(s), nil
+		return jsLower(s), nil
 	case "length":
 		if err := arity(f, 1); err != nil {
 			return nil, err
 		}
-		// As TanStack DB: the characters of text or the elements of a
-		// list, and 0 for anything else, null and undefined included.
+		// As TanStack DB: the UTF-16 code units of text (JS's length) or
+		// the elements of a list, and 0 for anything else, null and
+		// undefined included.
 		switch x := args[0].(type) {
 		case string:
-			return int64(utf8.RuneCountInString(x)), nil
+			return int64(jsLength(x)), nil
 		case []any:
 			return int64(len(x)), nil
 		}
