@@ -145,13 +145,3 @@ func compareValues(a, b any, ss StringSort) int {
 	c, _ := collection.Compare(a, b)
 	return c
 }
-
-// localeCompare approximates String.prototype.localeCompare under the
-// root locale: letters compare ignoring case first, and on a tie lower
-// case sorts before upper case.
-func localeCompare(a, b string) int {
-	if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
-		return c
-	}
-	return -strings.Compare(a, b)
-}
