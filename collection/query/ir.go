@@ -80,8 +80,10 @@ const (
 type StringSort string
 
 // The string orderings. StringSortLocale (the default, as TanStack DB's
-// localeCompare) compares ignoring case first and puts lower case before
-// upper case on a tie; StringSortLexical compares bytes.
+// localeCompare under the root collation) compares base letters, then
+// accents, then case, lower before upper (docs/API.md, "String order",
+// says where it differs from localeCompare); StringSortLexical compares
+// bytes.
 const (
 	StringSortLocale  StringSort = "locale"
 	StringSortLexical StringSort = "lexical"

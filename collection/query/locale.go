@@ -34,7 +34,8 @@ const (
 //  3. tertiary: lower case before upper case.
 //
 // The full algorithm's tables cost 425 KB of brotli in the browser module
-// (docs/API.md lists where this order differs from it). It allocates nothing.
+// (docs/API.md, "String order", lists where this order differs from it).
+// It allocates nothing.
 func localeCompare(a, b string) int {
 	if c := comparePrimary(a, b); c != 0 {
 		return c
