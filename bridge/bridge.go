@@ -103,6 +103,7 @@ func (b *Bridge) Exports() js.Value {
 	obj.Set("setup", js.FuncOf(b.setup))
 	obj.Set("settle", js.FuncOf(b.settle))
 	obj.Set("openDatabase", b.async(b.openDatabase))
+	obj.Set("validateSchema", b.sync(b.validateSchema))
 	b.exportCollections(obj)
 	b.exportLiveQueries(obj)
 	return obj

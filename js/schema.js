@@ -1,6 +1,8 @@
 // PowerSync's client schema in plain JS: Schema, Table and column, checked
 // at construction and serialized to the JSON form the Go store reads.
 
+import { loaded, module, check } from './loader.js';
+
 /** The SQLite column types of a PowerSync table. */
 export const ColumnType = Object.freeze({ TEXT: 'TEXT', INTEGER: 'INTEGER', REAL: 'REAL' });
 
@@ -245,6 +247,11 @@ export class Schema {
     this.props = tables;
     /** The tables as a list. */
     this.tables = Object.values(tables);
+    // The store's own rules (names SQLite compares without case, names
+    // PowerSync or SQLite reserve, ...) have their home in Go: once init()
+    // has loaded the module they run here, so a bad schema throws at
+    // construction; a schema built before init() meets them at open.
+    if (loaded()) check(module().validateSchema(JSON.stringify(this.toJSON())));
   }
 
   /** Checks every table; the constructor already has. */

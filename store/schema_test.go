@@ -37,6 +37,8 @@ func TestValidateRejectsWhatPowerSyncRejects(t *testing.T) {
 		{"index on unknown column", []Table{{Name: "t", Columns: col("a"), Indexes: []Index{{Name: "i", Columns: ParseIndexShorthand([]string{"-b"})}}}}, "t", "b", "unknown column"},
 		{"duplicate index", []Table{{Name: "t", Columns: col("a"), Indexes: []Index{{Name: "i", Columns: ParseIndexShorthand([]string{"a"})}, {Name: "i", Columns: ParseIndexShorthand([]string{"a"})}}}}, "t", "", "duplicate index"},
 		{"duplicate table", []Table{{Name: "t", Columns: col("a")}, {Name: "t", Columns: col("b")}}, "t", "", "duplicate table"},
+		{"tables differing in case", []Table{{Name: "t", Columns: col("a")}, {Name: "T", Columns: col("b")}}, "T", "", "ignore case"},
+		{"views differing in case", []Table{{Name: "t", Columns: col("a")}, {Name: "u", ViewName: "T", Columns: col("b")}}, "u", "", "ignore case"},
 		{"duplicate view", []Table{{Name: "t", Columns: col("a")}, {Name: "u", ViewName: "t", Columns: col("b")}}, "u", "", "duplicate view"},
 		{"view named like an internal table", []Table{{Name: "ps_oplog", Columns: col("a")}}, "ps_oplog", "", "taken by PowerSync's or SQLite's"},
 		{"view named like a data table", []Table{{Name: "t", ViewName: "PS_DATA__x", Columns: col("a")}}, "t", "", "taken"},

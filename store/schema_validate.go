@@ -50,20 +50,30 @@ func reservedName(name string) bool {
 // Validate checks the schema against PowerSync's rules and returns a
 // *SchemaError naming the first offending table and column.
 func (s Schema) Validate() error {
-	tables := make(map[string]bool, len(s.Tables))
-	views := make(map[string]bool, len(s.Tables))
+	// SQLite compares names case-insensitively (ASCII): "t" and "T" would
+	// share ps_data__t and one view.
+	tables := make(map[string]string, len(s.Tables))
+	views := make(map[string]string, len(s.Tables))
 	for _, t := range s.Tables {
 		if err := t.validate(); err != nil {
 			return err
 		}
-		if tables[t.Name] {
-			return &SchemaError{Table: t.Name, Reason: "duplicate table"}
+		if other, ok := tables[strings.ToLower(t.Name)]; ok {
+			reason := "duplicate table"
+			if other != t.Name {
+				reason = fmt.Sprintf("duplicate table: SQLite names ignore case, so it is the same table as %q", other)
+			}
+			return &SchemaError{Table: t.Name, Reason: reason}
 		}
-		tables[t.Name] = true
-		if views[t.View()] {
-			return &SchemaError{Table: t.Name, Reason: fmt.Sprintf("duplicate view name %q", t.View())}
+		tables[strings.ToLower(t.Name)] = t.Name
+		if other, ok := views[strings.ToLower(t.View())]; ok {
+			reason := fmt.Sprintf("duplicate view name %q", t.View())
+			if other != t.View() {
+				reason += fmt.Sprintf(": SQLite names ignore case, so it is the same as %q", other)
+			}
+			return &SchemaError{Table: t.Name, Reason: reason}
 		}
-		views[t.View()] = true
+		views[strings.ToLower(t.View())] = t.View()
 	}
 	return nil
 }

@@ -51,3 +51,26 @@ test('generated Standard Schema validators check id and column types', async () 
   assert.deepEqual(r.issues.map((i) => i.path), [['id'], ['s'], ['i']]);
   assert.match(r.issues[0].message, /id field must be a string/);
 });
+
+// Issue 10, trial finding 10: names the store refuses throw at new Schema()
+// (once init() has loaded the module: the rule lives in Go, store.Schema.Validate),
+// not at the later open.
+test('names SQLite or PowerSync would refuse at open throw at construction', async () => {
+  await init();
+  const cases = [
+    [{ t: new Table({ a: column.text }), T: new Table({ b: column.text }) }, /^schema: table "T": duplicate table: SQLite names ignore case, so it is the same table as "t"$/],
+    [{ t: new Table({ a: column.text }), u: new Table({ b: column.text }, { viewName: 'T' }) }, /duplicate view name "T": SQLite names ignore case/],
+    [{ ps_crud: new Table({ a: column.text }) }, /^schema: table "ps_crud": view name "ps_crud" is taken by PowerSync's or SQLite's own tables$/],
+    [{ PS_Data__x: new Table({ a: column.text }) }, /is taken by PowerSync's or SQLite's own tables/],
+    [{ sqlite_stat: new Table({ a: column.text }) }, /is taken by PowerSync's or SQLite's own tables/],
+  ];
+  for (const [tables, text] of cases) {
+    assert.throws(() => new Schema(tables), (e) => {
+      assert.equal(e.constructor, Error); // PowerSync's Schema/Table validate() throw plain Errors
+      assert.match(e.message, text);
+      assert.doesNotMatch(e.message, /^(store|bridge)[.:]/);
+      return true;
+    }, Object.keys(tables).join(','));
+  }
+  assert.ok(new Schema({ t: new Table({ a: column.text }), u: new Table({ T: column.text }) }));
+});
