@@ -1000,6 +1000,13 @@ export interface LiveQueryCollectionConfig {
   /** ms the query stays loaded without subscribers (default 5000; 0 or Infinity: forever). */
   gcTime?: number;
   id?: string;
+  /**
+   * The result's key for a row (get, has, keys, entries, change messages),
+   * as TanStack DB's; default the engine's: the source's key, `[left,right]`
+   * for a join, a group's value. Keys should be unique among the rows
+   * (with two alike, get returns the first in the query's order).
+   */
+  getKey?: (row: any) => string;
 }
 
 /** The result of a live query: a read-only collection in the query's order. */

@@ -163,15 +163,18 @@ function irOf(q, sources) {
 
 // ---------- The live query collection ----------
 
-const LIVE_OPTIONS = new Set(['query', 'startSync', 'gcTime', 'id']);
+const LIVE_OPTIONS = new Set(['query', 'startSync', 'gcTime', 'id', 'getKey']);
 
 // Releases the engine's side of live queries that JS no longer holds.
 const released = new FinalizationRegistry((release) => release());
 
 /**
  * createLiveQueryCollection((q) => q.from(...)...) or
- * createLiveQueryCollection({ query, startSync?, gcTime?, id? }): a
+ * createLiveQueryCollection({ query, startSync?, gcTime?, id?, getKey? }): a
  * read-only collection holding the query's result, in its orderBy order.
+ * getKey(row), as TanStack DB's: the result's keys (get, has, keys,
+ * entries, change messages) are what it returns, instead of the
+ * engine's (the source's key, a join's pair, a group's value).
  */
 export function createLiveQueryCollection(config) {
   const options = typeof config === 'function' ? { query: config } : config;
@@ -179,19 +182,22 @@ export function createLiveQueryCollection(config) {
   for (const k of Object.keys(options)) {
     if (!LIVE_OPTIONS.has(k)) throw new TypeError(`createLiveQueryCollection: unknown option "${k}"`);
   }
-  const { query, startSync, gcTime, id } = options;
+  const { query, startSync, gcTime, id, getKey } = options;
   const builder = typeof query === 'function' ? query(new BaseQueryBuilder()) : query;
   if (!(builder instanceof BaseQueryBuilder)) throw new TypeError('createLiveQueryCollection: query must be a function returning the query builder');
   if (startSync !== undefined && typeof startSync !== 'boolean') throw new TypeError('createLiveQueryCollection: startSync must be a boolean');
   if (gcTime !== undefined && typeof gcTime !== 'number') throw new TypeError('createLiveQueryCollection: gcTime must be a number (ms)');
   if (id !== undefined && typeof id !== 'string') throw new TypeError('createLiveQueryCollection: id must be a string');
+  if (getKey !== undefined && typeof getKey !== 'function') throw new TypeError('createLiveQueryCollection: getKey must be a function (row) => key');
   const sources = [];
   const ir = irOf(builder._q, sources);
   const opts = { startSync: startSync ?? true };
   if (gcTime !== undefined) opts.gcTime = gcTime;
   if (id !== undefined) opts.id = id;
-  return new LiveQueryCollection(JSON.stringify(ir), sources, opts, builder._q.findOne === true,
+  const c = new LiveQueryCollection(JSON.stringify(ir), sources, opts, builder._q.findOne === true,
     { offset: builder._q.offset ?? 0, limit: builder._q.limit });
+  if (getKey) c._getKey = getKey;
+  return c;
 }
 
 /**
@@ -232,6 +238,9 @@ export class LiveQueryCollection extends EngineCollection {
     this._list = null;
     this._keyList = null;
     this._watchId = null;
+    this._getKey = null; // the user's getKey, which then names the rows
+    this._keyMap = null; // user key -> row, for the rows array _keyMapOf
+    this._keyMapOf = null;
     this.utils = {
       /**
        * Moves the window of an ordered query ({ offset?, limit? }); an
@@ -306,27 +315,55 @@ export class LiveQueryCollection extends EngineCollection {
 
   get(key) {
     if (!this._go) return undefined;
+    if (this._getKey) return this._userKeyed().get(key);
     const p = check(this._go.get(key));
     return p === undefined ? undefined : revive(p);
   }
 
-  has(key) { return this._go ? check(this._go.has(key)) : false; }
+  has(key) {
+    if (!this._go) return false;
+    if (this._getKey) return this._userKeyed().has(key);
+    return check(this._go.has(key));
+  }
+
+  // _userKeyed maps getKey(row) to the row for the current rows (the
+  // first row wins if two share a key).
+  _userKeyed() {
+    const rows = this._rows();
+    if (this._keyMapOf !== rows) {
+      const m = new Map();
+      for (const r of rows) {
+        const k = this._getKey(r);
+        if (!m.has(k)) m.set(k, r);
+      }
+      this._keyMap = m;
+      this._keyMapOf = rows;
+    }
+    return this._keyMap;
+  }
 
   get size() { return this._go ? check(this._go.size()) : 0; }
 
   /** The rows, in the query's order. */
-  get toArray() {
+  get toArray() { return this._rows().slice(); }
+
+  // _rows is the rows array itself (cached while the read cache is live).
+  _rows() {
     if (!this._go) return [];
-    if (this._cached() && this._list) return this._list.slice();
+    if (this._cached() && this._list) return this._list;
     const list = revive(check(this._go.values()));
     if (this._watchId !== null) this._list = list;
-    return list.slice();
+    return list;
   }
 
   get state() { return new Map(this.entries()); }
 
   *keys() {
     if (!this._go) return;
+    if (this._getKey) {
+      yield* this._rows().map((r) => this._getKey(r));
+      return;
+    }
     if (this._cached() && this._keyList) {
       yield* this._keyList.slice();
       return;
@@ -374,7 +411,9 @@ export class LiveQueryCollection extends EngineCollection {
       this._list = null;
       this._keyList = null;
       try {
-        callback(revive(payload));
+        const changes = revive(payload);
+        if (this._getKey) for (const c of changes) c.key = this._getKey(c.value);
+        callback(changes);
       } catch (e) {
         report(e);
       }
