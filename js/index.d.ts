@@ -962,39 +962,81 @@ export class OnMutateMustBeSynchronousError extends TransactionError {}
 
 // ---------- Live queries (js/live-query.js) ----------
 
-/** A reference to a source row or one of its fields, as a query callback sees it. */
-export type Ref<T = any> = { readonly [K in keyof T]-?: Ref<T[K]> } & { readonly __ref?: T };
+declare const refType: unique symbol;
+/**
+ * A reference to a source row or one of its fields, as a query callback
+ * sees it; fields of a row that may be missing (an outer join's side) are
+ * references too. `[refType]` exists for types only.
+ */
+export type Ref<T = any> = { readonly [K in keyof NonNullable<T>]-?: Ref<NonNullable<T>[K] | Extract<T, undefined>> } & { readonly [refType]: T };
 /** An expression of the query IR: a reference, a function or aggregate, or a plain value. */
 export type Expression = Ref | QueryFunction | Aggregate | string | number | boolean | null | undefined | Date;
-export interface QueryFunction { readonly type: 'func'; readonly name: string; readonly args: unknown[] }
-export interface Aggregate { readonly type: 'agg'; readonly name: string; readonly args: unknown[] }
+/** A function of the query; T is its value where the types say it (else any). */
+export interface QueryFunction<T = any> { readonly type: 'func'; readonly name: string; readonly args: unknown[]; readonly [refType]?: T }
+export interface Aggregate<T = any> { readonly type: 'agg'; readonly name: string; readonly args: unknown[]; readonly [refType]?: T }
 
-/** Rows of every source by alias, plus $selected (the select's result) for orderBy. */
-export type QueryRefs = Record<string, Ref<any>> & { $selected: Ref<any> };
-export type QuerySource = Collection<any> | LiveQueryCollection<any> | BaseQueryBuilder;
+/** The row type a source gives a query. */
+export type SourceRow<C> = C extends Collection<infer T, any, any> ? T
+  : C extends LiveQueryCollection<infer T> ? T
+  : C extends BaseQueryBuilder<any, infer R, any> ? R
+  : any;
+type SourceRows<F> = { [K in keyof F]: SourceRow<F[K]> };
+type OwnKeys<V> = { [K in keyof V as K extends typeof refType ? never : K]: V[K] };
+/**
+ * What a select's shape gives a row: a reference its field's type, a
+ * function or aggregate its value, a nested object its shape (a spread
+ * row its fields beside the others).
+ */
+export type SelectResult<V> =
+  V extends QueryFunction<infer T> | Aggregate<infer T> ? T
+  : V extends { readonly [refType]: infer T }
+    ? (keyof OwnKeys<Omit<V, keyof Ref<T>>> extends never ? T : T & { [K in keyof OwnKeys<Omit<V, keyof Ref<T>>>]: SelectResult<OwnKeys<Omit<V, keyof Ref<T>>>[K]> })
+  : V extends Date ? V
+  : V extends object ? { [K in keyof OwnKeys<V>]: SelectResult<OwnKeys<V>[K]> }
+  : V;
+
+/** The references of each source by alias, plus $selected (the select's result) for orderBy. */
+export type QueryRefs<S = Record<string, any>, R = any> = { [K in keyof S]: Ref<S[K]> } & { $selected: Ref<R> };
+export type QuerySource = Collection<any, any, any> | LiveQueryCollection<any> | BaseQueryBuilder<any, any, any>;
 export interface OrderByOptions { direction?: 'asc' | 'desc'; nulls?: 'first' | 'last'; stringSort?: 'locale' | 'lexical' }
+type JoinKind = 'inner' | 'left' | 'right' | 'full';
+/** The sources after a join: the side an outer join may miss is `| undefined`. */
+type Joined<S, J, K extends JoinKind> = {
+  [A in keyof S]: K extends 'right' | 'full' ? S[A] | undefined : S[A];
+} & {
+  [A in keyof J]: K extends 'left' | 'full' ? SourceRow<J[A]> | undefined : SourceRow<J[A]>;
+};
+type Flat<T> = { [K in keyof T]: T[K] };
 
-/** TanStack DB's query builder; every method returns a new builder. */
-export class BaseQueryBuilder {
-  from(source: Record<string, QuerySource>): BaseQueryBuilder;
-  join(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction, type?: 'inner' | 'left' | 'right' | 'full'): BaseQueryBuilder;
-  innerJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
-  leftJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
-  rightJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
-  fullJoin(source: Record<string, QuerySource>, on: (refs: QueryRefs) => QueryFunction): BaseQueryBuilder;
-  where(condition: (refs: QueryRefs) => Expression): BaseQueryBuilder;
-  having(condition: (refs: QueryRefs) => Expression): BaseQueryBuilder;
-  select(shape: (refs: QueryRefs) => Record<string, unknown>): BaseQueryBuilder;
-  orderBy(key: (refs: QueryRefs) => Expression | Expression[], options?: 'asc' | 'desc' | OrderByOptions): BaseQueryBuilder;
-  groupBy(key: (refs: QueryRefs) => Expression | Expression[]): BaseQueryBuilder;
-  limit(n: number): BaseQueryBuilder;
-  offset(n: number): BaseQueryBuilder;
-  distinct(): BaseQueryBuilder;
-  findOne(): BaseQueryBuilder;
+/**
+ * TanStack DB's query builder; every method returns a new builder. S: the
+ * row type of each source by alias; R: the result's row (a from's row, the
+ * rows by alias after a join, or what select gives); One: findOne().
+ */
+export class BaseQueryBuilder<S extends Record<string, any> = Record<string, any>, R = any, One extends boolean = boolean> {
+  /** For types only: whether findOne() was called. */
+  readonly __single?: One;
+  from<F extends Record<string, QuerySource>>(source: F): BaseQueryBuilder<SourceRows<F>, SourceRow<F[keyof F]>, One>;
+  join<J extends Record<string, QuerySource>, K extends JoinKind = 'left'>(source: J, on: (refs: QueryRefs<S & SourceRows<J>, R>) => QueryFunction, type?: K): BaseQueryBuilder<Flat<Joined<S, J, K>>, Flat<Joined<S, J, K>>, One>;
+  innerJoin<J extends Record<string, QuerySource>>(source: J, on: (refs: QueryRefs<S & SourceRows<J>, R>) => QueryFunction): BaseQueryBuilder<Flat<Joined<S, J, 'inner'>>, Flat<Joined<S, J, 'inner'>>, One>;
+  leftJoin<J extends Record<string, QuerySource>>(source: J, on: (refs: QueryRefs<S & SourceRows<J>, R>) => QueryFunction): BaseQueryBuilder<Flat<Joined<S, J, 'left'>>, Flat<Joined<S, J, 'left'>>, One>;
+  rightJoin<J extends Record<string, QuerySource>>(source: J, on: (refs: QueryRefs<S & SourceRows<J>, R>) => QueryFunction): BaseQueryBuilder<Flat<Joined<S, J, 'right'>>, Flat<Joined<S, J, 'right'>>, One>;
+  fullJoin<J extends Record<string, QuerySource>>(source: J, on: (refs: QueryRefs<S & SourceRows<J>, R>) => QueryFunction): BaseQueryBuilder<Flat<Joined<S, J, 'full'>>, Flat<Joined<S, J, 'full'>>, One>;
+  where(condition: (refs: QueryRefs<S, R>) => Expression): BaseQueryBuilder<S, R, One>;
+  having(condition: (refs: QueryRefs<S, R>) => Expression): BaseQueryBuilder<S, R, One>;
+  select<V extends Record<string, unknown>>(shape: (refs: QueryRefs<S, R>) => V): BaseQueryBuilder<S, Flat<SelectResult<V>>, One>;
+  orderBy(key: (refs: QueryRefs<S, R>) => Expression | Expression[], options?: 'asc' | 'desc' | OrderByOptions): BaseQueryBuilder<S, R, One>;
+  groupBy(key: (refs: QueryRefs<S, R>) => Expression | Expression[]): BaseQueryBuilder<S, R, One>;
+  limit(n: number): BaseQueryBuilder<S, R, One>;
+  offset(n: number): BaseQueryBuilder<S, R, One>;
+  distinct(): BaseQueryBuilder<S, R, One>;
+  findOne(): BaseQueryBuilder<S, R, true>;
 }
+/** The builder a query callback starts from. */
+export type InitialQueryBuilder = BaseQueryBuilder<{}, unknown, false>;
 
-export interface LiveQueryCollectionConfig {
-  query: (q: BaseQueryBuilder) => BaseQueryBuilder;
+export interface LiveQueryCollectionConfig<R = any> {
+  query: (q: InitialQueryBuilder) => BaseQueryBuilder<any, R, any>;
   /** Start at once (default true). */
   startSync?: boolean;
   /** ms the query stays loaded without subscribers (default 5000; 0 or Infinity: forever). */
@@ -1006,7 +1048,7 @@ export interface LiveQueryCollectionConfig {
    * for a join, a group's value. Keys should be unique among the rows
    * (with two alike, get returns the first in the query's order).
    */
-  getKey?: (row: any) => string;
+  getKey?: (row: R) => string;
 }
 
 /** The result of a live query: a read-only collection in the query's order. */
@@ -1038,14 +1080,21 @@ export class LiveQueryCollection<T extends object = Record<string, any>> {
   cleanup(): Promise<void>;
 }
 
-export function createLiveQueryCollection<T extends object = Record<string, any>>(
-  query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | LiveQueryCollectionConfig,
-): LiveQueryCollection<T>;
+/** The result's row type is inferred from the query: a from's row, or what select gives. */
+export function createLiveQueryCollection<R extends object = any>(
+  query: ((q: InitialQueryBuilder) => BaseQueryBuilder<any, R, any>) | LiveQueryCollectionConfig<R>,
+): LiveQueryCollection<R>;
 
-/** Runs a query once: its rows in order (the row or undefined for findOne), then releases it. */
-export function queryOnce<T extends object = Record<string, any>>(
-  query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | { query: ((q: BaseQueryBuilder) => BaseQueryBuilder) | BaseQueryBuilder },
-): Promise<T[] | T | undefined>;
+/**
+ * Runs a query once and releases it, as TanStack DB's: the row or
+ * undefined for a findOne() query, else the rows in order.
+ */
+export function queryOnce<R>(
+  query: ((q: InitialQueryBuilder) => BaseQueryBuilder<any, R, true>) | { query: ((q: InitialQueryBuilder) => BaseQueryBuilder<any, R, true>) | BaseQueryBuilder<any, R, true> },
+): Promise<R | undefined>;
+export function queryOnce<R>(
+  query: ((q: InitialQueryBuilder) => BaseQueryBuilder<any, R, false>) | { query: ((q: InitialQueryBuilder) => BaseQueryBuilder<any, R, false>) | BaseQueryBuilder<any, R, false> },
+): Promise<R[]>;
 
 export function eq(a: Expression, b: Expression): QueryFunction;
 export function gt(a: Expression, b: Expression): QueryFunction;
@@ -1062,14 +1111,14 @@ export function like(a: Expression, pattern: Expression): QueryFunction;
 export function ilike(a: Expression, pattern: Expression): QueryFunction;
 export function upper(a: Expression): QueryFunction;
 export function lower(a: Expression): QueryFunction;
-export function length(a: Expression): QueryFunction;
+export function length(a: Expression): QueryFunction<number>;
 export function concat(...args: Expression[]): QueryFunction;
 export function coalesce(...args: Expression[]): QueryFunction;
 export function add(a: Expression, b: Expression): QueryFunction;
 export function subtract(a: Expression, b: Expression): QueryFunction;
 export function multiply(a: Expression, b: Expression): QueryFunction;
 export function divide(a: Expression, b: Expression): QueryFunction;
-export function count(a: Expression): Aggregate;
+export function count(a: Expression): Aggregate<number>;
 export function sum(a: Expression): Aggregate;
 export function avg(a: Expression): Aggregate;
 export function min(a: Expression): Aggregate;

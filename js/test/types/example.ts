@@ -144,3 +144,38 @@ export async function powerSyncSurface(): Promise<string> {
   dispose();
   return done;
 }
+
+// Live query results inferred from the query (TanStack DB's docs' code).
+import { queryOnce } from 'gopowersync';
+export async function inferredQueries(todos: Collection<Todo>, lists: Collection<List>) {
+  const users = await queryOnce((q) => q.from({ user: todos }));
+  const ids: string[] = users.map((u) => u.id);
+  const one = await queryOnce((q) => q.from({ todo: todos }).where(({ todo }) => eq(todo.id, 't1')).findOne());
+  const oneTitle: string | null | undefined = one?.title;
+  // @ts-expect-error findOne gives one row or undefined, not an array
+  one.map((t) => t);
+  const viaConfig: Todo[] = await queryOnce({ query: (q) => q.from({ todo: todos }) });
+
+  const all = createLiveQueryCollection((q) => q.from({ todo: todos }));
+  const allRows: Todo[] = all.toArray;
+  const picked = createLiveQueryCollection({
+    query: (q) => q.from({ todo: todos }).where(({ todo }) => eq(todo.done, 0))
+      .select(({ todo }) => ({ id: todo.id, title: todo.title, n: count(todo.id), meta: { w: todo.weight } })),
+    getKey: (row) => row.id,
+  });
+  const p = picked.toArray[0];
+  const shaped: { id: string; title: string | null; n: number; meta: { w: number | null } } = p;
+  // @ts-expect-error a select gives only the fields it names
+  p.done;
+  // @ts-expect-error getKey takes the result's row
+  createLiveQueryCollection({ query: (q) => q.from({ todo: todos }), getKey: (row: { name: string }) => row.name });
+  const spread = createLiveQueryCollection((q) => q.from({ todo: todos })
+    .join({ list: lists }, ({ todo, list }) => eq(todo.title, list.id))
+    .select(({ todo, list }) => ({ ...todo, listName: list.name })));
+  const sp = spread.toArray[0];
+  const spreadTyped: { title: string | null; listName: string | null | undefined } = sp;
+  const joined = createLiveQueryCollection((q) => q.from({ todo: todos }).leftJoin({ list: lists }, ({ todo, list }) => eq(todo.title, list.id)));
+  const j = joined.toArray[0];
+  const jt: { todo: Todo; list: List | undefined } = j;
+  return [ids, oneTitle, viaConfig, allRows, shaped, spreadTyped, jt];
+}
