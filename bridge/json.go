@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -19,7 +20,30 @@ import (
 // would cost a copy on each side; integers beyond 2^53 because a JS number
 // would round them (JS gets a BigInt, as wa-sqlite returns); infinities
 // because JSON has none.
+//
+// User data may hold objects that look like markers. The rule, the same
+// both ways: when side values travel (JS sends a blobs list, Go answers in
+// the [text, blobs] form), every object key of the form "$…$blob" (one or
+// more "$", then "blob") in user data is written with one "$" more, so
+// {"$blob": i} on the wire is always a marker and "$$blob" is a user's
+// "$blob"; the reader drops the added "$". When no side values travel,
+// nothing is escaped and no object is a marker. js/values.js (encode) and
+// js/loader.js (revive) are the JS halves.
 const blobKey = "$blob"
+
+// isBlobKey reports whether k is of the form "$…$blob" (see blobKey).
+func isBlobKey(k string) bool {
+	n := len(k) - len("blob")
+	if n < 1 || k[n:] != "blob" {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if k[i] != '$' {
+			return false
+		}
+	}
+	return true
+}
 
 // maxExact is the largest integer a JS number holds exactly (2^53-1).
 const maxExact = 1<<53 - 1
@@ -31,6 +55,10 @@ const maxExact = 1<<53 - 1
 type Encoder struct {
 	Buf   []byte
 	Blobs []any
+	// Escaped: a user key of the form "$…$blob" was written with one "$"
+	// more (see blobKey), so the text must travel in the [text, blobs]
+	// form for JS to undo it, even without blobs.
+	Escaped bool
 }
 
 // side sets v aside and appends its marker.
@@ -70,7 +98,16 @@ func (e *Encoder) Value(v any) error {
 	case time.Time:
 		b = appendString(b, v.UTC().Format(time.RFC3339Nano))
 	case json.RawMessage:
-		// User JSON text (metadata), kept as JSON.stringify wrote it.
+		// User JSON text (metadata), kept as JSON.stringify wrote it,
+		// unless a key in it needs the marker escape (see blobKey): then
+		// its value, which JS reads the same.
+		if bytes.Contains(v, []byte("blob")) {
+			x, err := parseJSON(v)
+			if err != nil {
+				return fmt.Errorf("bridge: user JSON: %w", err)
+			}
+			return e.Value(x)
+		}
 		b = append(b, v...)
 	case []byte:
 		b = e.side(b, v)
@@ -129,7 +166,7 @@ func (e *Encoder) Object(m map[string]any) error {
 		if i > 0 {
 			e.Buf = append(e.Buf, ',')
 		}
-		e.Buf = appendString(e.Buf, k)
+		e.Buf = e.appendKey(e.Buf, k)
 		e.Buf = append(e.Buf, ':')
 		if err := e.Value(m[k]); err != nil {
 			return fmt.Errorf("bridge: field %q: %w", k, err)
@@ -139,12 +176,21 @@ func (e *Encoder) Object(m map[string]any) error {
 	return nil
 }
 
+// appendKey appends an object key, with the marker escape (see blobKey).
+func (e *Encoder) appendKey(b []byte, k string) []byte {
+	if isBlobKey(k) {
+		e.Escaped = true
+		return appendString(b, "$"+k)
+	}
+	return appendString(b, k)
+}
+
 // Rows appends a query result as a JSON array of objects, one per row,
 // built straight from the column list so no map is allocated per row.
 func (e *Encoder) Rows(columns []string, values [][]any) error {
 	names := make([][]byte, len(columns))
 	for i, c := range columns {
-		names[i] = append(appendString(nil, c), ':')
+		names[i] = append(e.appendKey(nil, c), ':')
 	}
 	e.Buf = append(e.Buf, '[')
 	for r, row := range values {
@@ -188,12 +234,14 @@ func rawJSON(text string) (json.RawMessage, error) {
 // DecodeJSON parses JSON text from JS. Whole numbers that fit become int64
 // (SQLite INTEGER), other numbers float64, and {"$blob": i} markers are
 // replaced by blobs[i] (the side values JS sent: []byte or int64).
+// With blobs nil no side values travelled: nothing is a marker or escaped
+// (see blobKey).
 func DecodeJSON(text []byte, blobs []any) (any, error) {
 	v, markers, err := parseJSONMarkers(text)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: decode JSON: %w", err)
 	}
-	if !markers {
+	if !markers || blobs == nil {
 		return v, nil
 	}
 	return restoreBlobs(v, blobs)
@@ -233,7 +281,8 @@ func DecodeObjects(text []byte, blobs []any) ([]map[string]any, error) {
 	return out, nil
 }
 
-// restoreBlobs replaces {"$blob": i} markers by blobs[i].
+// restoreBlobs replaces {"$blob": i} markers by blobs[i] and drops the
+// "$" the escape added to user keys (see blobKey).
 func restoreBlobs(v any, blobs []any) (any, error) {
 	switch v := v.(type) {
 	case []any:
@@ -245,20 +294,30 @@ func restoreBlobs(v any, blobs []any) (any, error) {
 			v[i] = n
 		}
 	case map[string]any:
-		if len(v) == 1 {
-			if i, ok := v[blobKey].(int64); ok {
-				if i < 0 || i >= int64(len(blobs)) {
-					return nil, fmt.Errorf("bridge: blob marker %d out of range", i)
-				}
-				return blobs[i], nil
+		if m, ok := v[blobKey]; ok {
+			i, ok := m.(int64)
+			if len(v) != 1 || !ok || i < 0 || i >= int64(len(blobs)) {
+				return nil, fmt.Errorf("bridge: internal error: bad side value marker %v", v)
 			}
+			return blobs[i], nil
 		}
+		var escaped []string
 		for k, x := range v {
 			n, err := restoreBlobs(x, blobs)
 			if err != nil {
 				return nil, err
 			}
 			v[k] = n
+			if isBlobKey(k) {
+				escaped = append(escaped, k)
+			}
+		}
+		// Shortest first: "$$blob" becomes "$blob" before "$$$blob"
+		// becomes "$$blob".
+		sort.Slice(escaped, func(i, j int) bool { return len(escaped[i]) < len(escaped[j]) })
+		for _, k := range escaped {
+			v[k[1:]] = v[k]
+			delete(v, k)
 		}
 	}
 	return v, nil

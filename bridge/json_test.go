@@ -101,9 +101,61 @@ func TestDecodeObjectsRestoresEscapedAndLaterMarkers(t *testing.T) {
 }
 
 func TestDecodeObjectRejectsNonObjectsAndBadBlobMarkers(t *testing.T) {
-	for _, text := range []string{`[1]`, `"x"`, `{"a":{"$blob":3}}`, `{"a":{"\u0024blob":0}}`, `{`} {
+	for _, text := range []string{`[1]`, `"x"`, `{`} {
 		if _, err := DecodeObject([]byte(text), nil); err == nil {
 			t.Errorf("DecodeObject(%s) succeeded, want an error", text)
+		}
+	}
+	// With side values, {"$blob": i} is always a marker (user keys are
+	// escaped): a bad one is an internal error, not user data.
+	for _, text := range []string{`{"a":{"$blob":3}}`, `{"a":{"\u0024blob":0,"b":1}}`, `{"a":{"$blob":"0"}}`} {
+		if _, err := DecodeObject([]byte(text), []any{}); err == nil {
+			t.Errorf("DecodeObject(%s, []) succeeded, want an error", text)
+		}
+	}
+}
+
+// TestUserObjectsShapedLikeMarkersRoundTrip: user data holding "$blob"
+// keys (and "$$blob", the escaped form) comes back unchanged, whether or
+// not side values travel with it, both ways (see blobKey).
+func TestUserObjectsShapedLikeMarkersRoundTrip(t *testing.T) {
+	users := []map[string]any{
+		{"m": map[string]any{"$blob": int64(0)}},
+		{"m": map[string]any{"$blob": int64(7)}, "n": map[string]any{"$$blob": "x", "$blob": int64(1), "$$$blob": true}},
+		{"m": map[string]any{"$blob": map[string]any{"$blob": int64(2)}}, "$blob": []any{map[string]any{"$$blob": nil}}},
+		{"m": json.RawMessage(`{"$blob":0,"k":"\u0024$blob"}`)},
+	}
+	for _, withSide := range []bool{false, true} {
+		for _, u := range users {
+			row := map[string]any{}
+			for k, v := range u {
+				row[k] = v
+			}
+			if withSide {
+				row["bytes"] = []byte{1, 2}
+			}
+			var e Encoder
+			if err := e.Object(row); err != nil {
+				t.Fatal(err)
+			}
+			side := e.Blobs
+			if e.Escaped && side == nil {
+				side = []any{} // jsonArray's empty blobs array
+			}
+			got, err := DecodeObject(e.Buf, side)
+			if err != nil {
+				t.Fatalf("%s: %v", e.Buf, err)
+			}
+			want := row
+			if _, ok := row["m"].(json.RawMessage); ok { // read as its value
+				want = map[string]any{"m": map[string]any{"$blob": int64(0), "k": "$$blob"}}
+				if withSide {
+					want["bytes"] = []byte{1, 2}
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%v went as %s and came back %v", want, e.Buf, got)
+			}
 		}
 	}
 }

@@ -20,8 +20,9 @@ type parser struct {
 	// allocate. A lone object (one row) would only pay for the map.
 	keys    map[string]string
 	objects int
-	// markers: some object has the key blobKey (after unescaping), so a
-	// {"$blob": i} marker may be in the value.
+	// markers: some object has a key of blobKey's form (after
+	// unescaping), so a {"$blob": i} marker or an escaped key may be in
+	// the value.
 	markers bool
 }
 
@@ -90,7 +91,7 @@ func (p *parser) object() (any, error) {
 			}
 			// A key is interned the first time it is seen, so this
 			// check runs once per distinct key.
-			p.markers = p.markers || k == blobKey
+			p.markers = p.markers || isBlobKey(k)
 		}
 		var v any
 		if v, err = p.value(); err != nil {

@@ -156,7 +156,7 @@ func (b *Bridge) txInfo(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return string(e.Buf), nil
+	return b.jsonPayload(&e), nil // metadata may need the marker escape
 }
 
 // txMutations(id): [json, blobs] of the mutations, with collectionId

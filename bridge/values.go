@@ -127,18 +127,19 @@ func goFunc(v js.Value, arg string) (js.Value, error) {
 // the JS package's revive() expects them: the text alone when there are
 // no blobs (one crossing fewer), else [text, blobs].
 func (b *Bridge) jsonPayload(e *Encoder) js.Value {
-	if len(e.Blobs) == 0 {
+	if len(e.Blobs) == 0 && !e.Escaped {
 		return js.ValueOf(string(e.Buf))
 	}
 	return b.jsonArray(e)
 }
 
 // jsonArray is jsonPayload always in the [text, blobs|undefined] form,
-// for results that carry more fields.
+// for results that carry more fields. blobs is an array (maybe empty)
+// exactly when keys were escaped or values set aside (see blobKey).
 func (b *Bridge) jsonArray(e *Encoder) js.Value {
 	arr := b.deps.array.New(2)
 	arr.SetIndex(0, string(e.Buf))
-	if len(e.Blobs) > 0 {
+	if len(e.Blobs) > 0 || e.Escaped {
 		blobs := b.deps.array.New(len(e.Blobs))
 		for i, x := range e.Blobs {
 			switch x := x.(type) {

@@ -1,6 +1,7 @@
 // Loads the Go module once and hands back its entry object.
 
 import { makeError } from './errors.js';
+import { reviveWith } from './values.js';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
@@ -225,7 +226,7 @@ export function revive(payload) {
   if (typeof payload === 'string') return JSON.parse(payload);
   const [text, blobs] = payload;
   if (!blobs) return JSON.parse(text);
-  return JSON.parse(text, (_, v) => (v !== null && typeof v === 'object' && typeof v.$blob === 'number' && Object.keys(v).length === 1 ? blobs[v.$blob] : v));
+  return reviveWith(text, blobs);
 }
 
 /** Reports an error thrown by a user callback without interrupting the caller. @internal */

@@ -67,7 +67,7 @@ export class Transaction {
   // _about fetches the fixed facts once, on first use: most transactions
   // (one per insert) are never asked.
   _about() {
-    this._info ??= JSON.parse(check(module().txInfo(this._id)));
+    this._info ??= revive(check(module().txInfo(this._id)));
     return this._info;
   }
 

@@ -95,14 +95,40 @@ export function isSideValue(v) {
   return v instanceof Uint8Array || v instanceof BigInt64Array || v instanceof Float64Array;
 }
 
+// Side values travel beside the JSON text as {"$blob": i} markers. User
+// data may hold objects that look like one, so when side values travel
+// (a blobs array, maybe empty, goes with the text) every object key of the
+// form "$…$blob" is written with one "$" more and the reader drops it;
+// without a blobs array nothing is escaped and no object is a marker. The
+// rule is bridge/json.go's (blobKey); encode and reviveWith are its JS
+// halves.
+const BLOB_KEY = /^\$+blob$/;
+
+/** o with every "$…$blob" key given one "$" more, or o when it has none. */
+function escapeKeys(o) {
+  let hit = false;
+  for (const k in o) {
+    if (BLOB_KEY.test(k)) {
+      hit = true;
+      break;
+    }
+  }
+  if (!hit) return o;
+  const out = {};
+  for (const k of Object.keys(o)) out[BLOB_KEY.test(k) ? `$${k}` : k] = o[k];
+  return out;
+}
+
 /**
  * JSON text for the trip to Go, and the side values (Uint8Array,
- * BigInt64Array, Float64Array of ±Infinity) that travel beside it as {"$blob": i} markers. The
- * replacer is costly, so values without side values skip it. @internal
+ * BigInt64Array, Float64Array of ±Infinity) that travel beside it as
+ * {"$blob": i} markers, user keys escaped as above. The replacer is
+ * costly, so values without side values skip it. @internal
  */
 export function encode(value, hasSide) {
   if (!hasSide) return [JSON.stringify(value), undefined];
   let side;
+  let escaped = false;
   const text = JSON.stringify(value, function (k, v) {
     const raw = this[k];
     if (isSideValue(raw)) {
@@ -110,9 +136,37 @@ export function encode(value, hasSide) {
       side.push(raw);
       return { $blob: side.length - 1 };
     }
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const e = escapeKeys(v);
+      escaped ||= e !== v;
+      return e;
+    }
     return v;
   });
-  return [text, side];
+  return [text, side ?? (escaped ? [] : undefined)];
+}
+
+/**
+ * JSON.parse of text from Go that came with a blobs array: markers become
+ * their side values, escaped user keys lose their added "$". @internal
+ */
+export function reviveWith(text, blobs) {
+  const escaped = text.includes('"$$');
+  return JSON.parse(text, (_, v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    if (Object.hasOwn(v, '$blob')) return blobs[v.$blob]; // never user data here
+    if (!escaped) return v;
+    let keys;
+    for (const k in v) if (BLOB_KEY.test(k)) (keys ??= []).push(k);
+    if (!keys) return v;
+    // Shortest first: "$$blob" becomes "$blob" before "$$$blob" becomes "$$blob".
+    keys.sort((a, b) => a.length - b.length);
+    for (const k of keys) {
+      v[k.slice(1)] = v[k];
+      delete v[k];
+    }
+    return v;
+  });
 }
 
 /** JSON.stringify of user JSON (metadata), a TypeError naming arg if it cannot be. @internal */

@@ -162,3 +162,43 @@ test('±Infinity round-trips through a collection, and the upload queue stays re
   }
   assert.equal(tx, null, 'every entry can be uploaded and completed');
 });
+
+test('user objects shaped like the bridge\'s side-value marker ({ $blob: n }) round-trip unchanged on every path', async () => {
+  const { init, localOnlyCollectionOptions, localStorageCollectionOptions, createLiveQueryCollection, createTransaction } = await import('../index.js');
+  await init();
+  const looks = [
+    { $blob: 0 },
+    { $blob: 5, other: 1 },
+    { $$blob: 'x', $blob: { $blob: 1 }, $$$blob: [{ $blob: 0 }] },
+  ];
+  const items = (bytes) => looks.map((m, i) => ({ id: `i${i}`, m, ...(bytes ? { bytes: new Uint8Array([i, 9]) } : {}) }));
+  const stores = new Map();
+  const storage = { getItem: (k) => stores.get(k) ?? null, setItem: (k, v) => stores.set(k, v), removeItem: (k) => stores.delete(k) };
+  for (const bytes of [false, true]) {
+    const local = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id, initialData: items(bytes) }));
+    assert.deepEqual(local.toArray, items(bytes), 'initialData');
+    const other = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id }));
+    await other.insert(items(bytes)).isPersisted.promise;
+    assert.deepEqual(other.toArray, items(bytes), 'insert');
+    await other.update('i0', (d) => { d.m = { $blob: 1, $$blob: 2 }; }).isPersisted.promise;
+    assert.deepEqual(other.get('i0').m, { $blob: 1, $$blob: 2 }, 'update');
+    const lq = createLiveQueryCollection((q) => q.from({ x: local }).select(({ x }) => ({ id: x.id, m: x.m, bytes: x.bytes })));
+    await lq.preload();
+    assert.deepEqual(lq.toArray.map(({ id, m }) => ({ id, m })), looks.map((m, i) => ({ id: `i${i}`, m })), 'live query');
+    const ls = createCollection(localStorageCollectionOptions({ storageKey: `k${bytes}`, storage, storageEventApi: { addEventListener() {}, removeEventListener() {} }, getKey: (x) => x.id }));
+    await ls.insert(items(bytes)).isPersisted.promise;
+    assert.deepEqual(ls.toArray, items(bytes), 'localStorage');
+    const tx = createTransaction({ autoCommit: false, mutationFn: async () => {}, metadata: { $blob: 0, n: { $$blob: 1 } } });
+    tx.mutate(() => other.insert({ id: `meta${bytes}`, bytes: new Uint8Array([1]) }, { metadata: { $blob: 0 } }));
+    assert.deepEqual(tx.metadata, { $blob: 0, n: { $$blob: 1 } }, 'transaction metadata');
+    assert.deepEqual(tx.mutations[0].metadata, { $blob: 0 }, 'mutation metadata');
+    await tx.rollback();
+  }
+  const db = await openDatabase();
+  const docs = createCollection(powerSyncCollectionOptions({ database: db, table: db.schema.props.documents }));
+  await docs.preload();
+  await docs.insert({ id: 'd1', name: '{"$blob":0}', content: 'x' }).isPersisted.promise;
+  assert.equal(docs.get('d1').name, '{"$blob":0}');
+  const rows = await db.getAll('SELECT name AS "$blob", name AS "$$blob", x\'01\' AS b FROM documents');
+  assert.deepEqual(rows, [{ $blob: '{"$blob":0}', $$blob: '{"$blob":0}', b: new Uint8Array([1]) }]);
+});
