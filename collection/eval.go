@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/localfirst/gopowersync/internal/jsstring"
 )
 
 // Matches evaluates e over row as a filter: true only when e is true (an
@@ -257,7 +259,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 		}
 		s, p := textOf(args[0]), textOf(args[1])
 		if f.Name == "ilike" {
-			s, p = strings.ToLower(s), strings.ToLower(p)
+			s, p = jsstring.Lower(s), jsstring.Lower(p)
 		}
 		return likeMatch(s, p), nil
 	case "upper", "lower":
@@ -271,9 +273,9 @@ func evalFunc(f *Func, row Row) (any, error) {
 			return args[0], nil
 		}
 		if f.Name == "upper" {
-			return jsUpper(s), nil
+			return jsstring.Upper(s), nil
 		}
-		return jsLower(s), nil
+		return jsstring.Lower(s), nil
 	case "length":
 		if err := arity(f, 1); err != nil {
 			return nil, err
@@ -283,7 +285,7 @@ func evalFunc(f *Func, row Row) (any, error) {
 		// undefined included.
 		switch x := args[0].(type) {
 		case string:
-			return int64(jsLength(x)), nil
+			return int64(jsstring.Length(x)), nil
 		case []any:
 			return int64(len(x)), nil
 		}

@@ -3,12 +3,12 @@
 // expected values the Go tests check them against, all taken from this
 // Node's own String and Intl (ICU) implementation:
 //
-//   collection/casemap_table.go           full case mappings (one rune to several)
+//   internal/jsstring/casemap_table.go    full case mappings (one rune to several)
 //   collection/testdata/jsstrings.json    upper/lower/length of sample texts
 //   collection/query/locale_table.go      primary base letters for the locale order
 //   collection/query/testdata/localecompare.json  sample words in localeCompare order
 //
-// Run: node scripts/gen-unicode.mjs && gofmt -w collection/casemap_table.go collection/query/locale_table.go
+// Run: node scripts/gen-unicode.mjs && gofmt -w internal/jsstring/casemap_table.go collection/query/locale_table.go
 import { writeFileSync } from 'node:fs';
 
 const goRune = (cp) => `0x${cp.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -26,12 +26,12 @@ for (let cp = 0; cp <= 0x10ffff; cp++) {
   if ([...u].length > 1) upper.push([cp, u]);
   if ([...l].length > 1) lower.push([cp, l]);
 }
-let go = header + 'package collection\n\n';
+let go = header + 'package jsstring\n\n';
 go += '// upperFull maps the runes whose upper case is several runes to it, as JS toUpperCase.\n';
 go += 'var upperFull = map[rune]string{\n' + upper.map(([cp, s]) => `\t${goRune(cp)}: ${goStr(s)},\n`).join('') + '}\n\n';
 go += '// lowerFull maps the runes whose lower case is several runes to it, as JS toLowerCase.\n';
 go += 'var lowerFull = map[rune]string{\n' + lower.map(([cp, s]) => `\t${goRune(cp)}: ${goStr(s)},\n`).join('') + '}\n';
-writeFileSync('collection/casemap_table.go', go);
+writeFileSync('internal/jsstring/casemap_table.go', go);
 
 // Primary base letters for Latin, Greek and Cyrillic letters: each letter
 // that compares at primary strength (sensitivity 'base') as other letters

@@ -3,6 +3,8 @@ package store
 import (
 	"github.com/google/uuid"
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/localfirst/gopowersync/internal/jsstring"
 )
 
 // PowerSync's SQL functions, as Go functions on the connection. The
@@ -37,6 +39,19 @@ func registerFunctions(c *sqlite3.Conn, clientID func() string) error {
 	}); err != nil {
 		return err
 	}
+	// JavaScript's toUpperCase, toLowerCase and length, for the where
+	// clauses collection/powersync compiles: SQLite's UPPER and LOWER
+	// change ASCII letters only and its LENGTH counts runes, so a where
+	// pushed down with them would select other rows than collection.Eval.
+	for name, fn := range map[string]func(sqlite3.Context, ...sqlite3.Value){
+		"powersync_js_upper":  jsText(jsstring.Upper),
+		"powersync_js_lower":  jsText(jsstring.Lower),
+		"powersync_js_length": jsLength,
+	} {
+		if err := c.CreateFunction(name, 1, pureFunc, fn); err != nil {
+			return err
+		}
+	}
 	// uuid() and its alias gen_random_uuid() give a random (version 4)
 	// UUID as text, as the core's do: PowerSync's docs insert rows with
 	// `VALUES (uuid(), ...)`. Not deterministic, so a new one per call.
@@ -50,6 +65,30 @@ func registerFunctions(c *sqlite3.Conn, clientID func() string) error {
 
 func newUUID(ctx sqlite3.Context, _ ...sqlite3.Value) {
 	ctx.ResultText(uuid.NewString())
+}
+
+// jsText makes powersync_js_upper and powersync_js_lower(x) from f: f of
+// text; NULL, numbers and blobs as they are (as collection.Eval leaves
+// values other than text).
+func jsText(f func(string) string) func(sqlite3.Context, ...sqlite3.Value) {
+	return func(ctx sqlite3.Context, arg ...sqlite3.Value) {
+		if arg[0].Type() != sqlite3.TEXT {
+			ctx.ResultValue(arg[0])
+			return
+		}
+		ctx.ResultText(f(arg[0].Text()))
+	}
+}
+
+// jsLength implements powersync_js_length(x): the UTF-16 code units of
+// text (JavaScript's length, 👍 is 2), 0 for anything else (as
+// collection.Eval).
+func jsLength(ctx sqlite3.Context, arg ...sqlite3.Value) {
+	if arg[0].Type() != sqlite3.TEXT {
+		ctx.ResultInt(0)
+		return
+	}
+	ctx.ResultInt(jsstring.Length(arg[0].Text()))
 }
 
 // diff implements powersync_diff(old, new).

@@ -2,6 +2,8 @@ package powersync
 
 import (
 	"reflect"
+	"slices"
+	"sort"
 	"sync"
 	"testing"
 
@@ -216,5 +218,54 @@ func TestAnOnDemandCollectionLoadedByIDFollowsMutationsOfThatRow(t *testing.T) {
 	q := crud(t, db)
 	if got := ops(q[len(q)-3:]); !reflect.DeepEqual(got, []string{"PATCH", "DELETE", "PUT"}) {
 		t.Fatalf("ops %v", got)
+	}
+}
+
+// TestPushedDownStringFunctionsSelectWhatEvalSelects loads subsets whose
+// where uses upper, lower, length and ilike on text outside ASCII, and
+// wants exactly the rows collection.Matches selects in memory. SQLite's own
+// UPPER, LOWER and LENGTH would miss the row named in each case (they change
+// ASCII letters only and count runes, not UTF-16 units).
+func TestPushedDownStringFunctionsSelectWhatEvalSelects(t *testing.T) {
+	names := map[string]any{
+		"s1": "straße", "s2": "STRASSE", "s3": "Straße", "a1": "ÄPFEL", "a2": "äpfel",
+		"g1": "ΟΔΟΣ", "g2": "οδος", "t1": "👍", "t2": "ab", "i1": "İ", "n": nil,
+	}
+	cases := []struct {
+		name   string
+		where  collection.Expr
+		missed string // a row SQLite's builtins would not select
+	}{
+		{"upper, ß to SS", collection.Eq(collection.Upper(f("name")), v("STRASSE")), "s1"},
+		{"lower of Ä", collection.Eq(collection.Lower(f("name")), v("äpfel")), "a1"},
+		{"lower, final sigma", collection.Eq(collection.Lower(f("name")), v("οδος")), "g1"},
+		{"lower of İ, two runes", collection.Eq(collection.Length(collection.Lower(f("name"))), v(2)), "i1"},
+		{"length in UTF-16 units", collection.Eq(collection.Length(f("name")), v(2)), "t1"},
+		{"ilike", collection.ILike(f("name"), v("%ÄPF%")), "a2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t)
+			var inMemory []string
+			for id, name := range names {
+				exec(t, db, `INSERT INTO products (id, name) VALUES (?, ?)`, id, name)
+				ok, err := collection.Matches(tc.where, collection.Row{"id": id, "name": name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok {
+					inMemory = append(inMemory, id)
+				}
+			}
+			sort.Strings(inMemory)
+			if !slices.Contains(inMemory, tc.missed) {
+				t.Fatalf("in memory %v, without %s", inMemory, tc.missed)
+			}
+			c := newCollection(t, collection.NewRuntime(), db, products, Options{SyncMode: collection.SyncOnDemand})
+			load(t, c, tc.where)
+			if got := sortedKeys(c); !reflect.DeepEqual(got, inMemory) {
+				t.Fatalf("loaded %v, in memory %v", got, inMemory)
+			}
+		})
 	}
 }

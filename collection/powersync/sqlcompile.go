@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/localfirst/gopowersync/collection"
+	"github.com/localfirst/gopowersync/internal/jsstring"
 )
 
 // CompileError reports an expression that cannot be pushed down to SQLite.
@@ -25,8 +26,11 @@ func (e *CompileError) Name() string { return "CompileError" }
 //
 // A column of the view is never undefined (a row the view shows has every
 // column, NULL read as null): isNull is IS NULL and isUndefined is false.
-// upper, lower and length change only text, as collection.Eval does: other
-// values pass through upper and lower, and their length is 0.
+// upper, lower and length call the store's powersync_js_upper,
+// powersync_js_lower and powersync_js_length, which run collection.Eval's
+// code: JavaScript's full case mapping (straße → STRASSE) and UTF-16 length
+// (👍 is 2); other values than text pass through upper and lower, and their
+// length is 0. ilike lowers both sides the same way.
 func CompileWhere(e collection.Expr) (string, []any, error) {
 	c := &sqlCompiler{}
 	if err := c.expr(e); err != nil {
@@ -99,9 +103,11 @@ func funcOf(e collection.Expr) (*collection.Func, bool) {
 
 var comparisons = map[string]string{"eq": " = ", "gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}
 
-// textOnly maps the functions that apply to text only to SQLite's
-// function and the value they give anything else ("" for the value itself).
-var textOnly = map[string][2]string{"upper": {"UPPER", ""}, "lower": {"LOWER", ""}, "length": {"LENGTH", "0"}}
+// jsFuncs maps upper, lower and length to the store's SQLite functions
+// that run collection.Eval's own Go code (internal/jsstring): JavaScript's
+// full case mapping and UTF-16 length, where SQLite's UPPER and LOWER change
+// ASCII letters only and its LENGTH counts runes.
+var jsFuncs = map[string]string{"upper": "powersync_js_upper", "lower": "powersync_js_lower", "length": "powersync_js_length"}
 
 func (c *sqlCompiler) fn(f *collection.Func) error {
 	arity := func(n int) error {
@@ -119,27 +125,15 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 		}
 		return c.infix(op, f.Args)
 	}
-	if fn, ok := textOnly[f.Name]; ok {
+	if fn, ok := jsFuncs[f.Name]; ok {
 		if err := arity(1); err != nil {
 			return err
 		}
-		// (CASE WHEN typeof(x) = 'text' THEN FN(x) ELSE other END), x
-		// written twice with its parameters bound twice.
-		c.b.WriteString("(CASE WHEN typeof(")
+		c.b.WriteString(fn + "(")
 		if err := c.expr(f.Args[0]); err != nil {
 			return err
 		}
-		c.b.WriteString(") = 'text' THEN " + fn[0] + "(")
-		if err := c.expr(f.Args[0]); err != nil {
-			return err
-		}
-		c.b.WriteString(") ELSE ")
-		if fn[1] != "" {
-			c.b.WriteString(fn[1])
-		} else if err := c.expr(f.Args[0]); err != nil {
-			return err
-		}
-		c.b.WriteString(" END)")
+		c.b.WriteByte(')')
 		return nil
 	}
 	switch f.Name {
@@ -219,12 +213,12 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 		}
 		c.b.WriteByte('(')
 		if f.Name == "ilike" {
-			c.b.WriteString("LOWER(")
+			c.b.WriteString(jsFuncs["lower"] + "(")
 			if err := c.expr(f.Args[0]); err != nil {
 				return err
 			}
 			c.b.WriteString(") GLOB ?)")
-			c.params = append(c.params, likeToGlob(strings.ToLower(pat)))
+			c.params = append(c.params, likeToGlob(jsstring.Lower(pat)))
 			return nil
 		}
 		if err := c.expr(f.Args[0]); err != nil {

@@ -1,4 +1,9 @@
-package collection
+// Package jsstring holds JavaScript's string functions as Go functions:
+// toUpperCase, toLowerCase and length. It is the one home for these rules:
+// collection.Eval calls them in memory, and the store registers them as
+// SQLite functions (powersync_js_upper, powersync_js_lower,
+// powersync_js_length) so a where pushed down to SQLite selects the same rows.
+package jsstring
 
 import (
 	"strings"
@@ -6,15 +11,15 @@ import (
 	"unicode/utf8"
 )
 
-// jsUpper is String.prototype.toUpperCase: Unicode's full case mapping,
+// Upper is String.prototype.toUpperCase: Unicode's full case mapping,
 // where one rune may become several (ß → SS, ﬁ → FI).
-func jsUpper(s string) string {
+func Upper(s string) string {
 	return strings.Map(unicode.ToUpper, expandCase(s, upperFull))
 }
 
-// jsLower is String.prototype.toLowerCase: the full case mapping (İ → i̇)
+// Lower is String.prototype.toLowerCase: the full case mapping (İ → i̇)
 // and the final sigma (Σ at the end of a word becomes ς).
-func jsLower(s string) string {
+func Lower(s string) string {
 	s = expandCase(s, lowerFull)
 	if !strings.ContainsRune(s, 'Σ') {
 		return strings.ToLower(s)
@@ -61,9 +66,9 @@ func finalSigma(s string, i int) bool {
 	return i > 0 && unicode.IsLetter(before) && !unicode.IsLetter(after)
 }
 
-// jsLength is String.prototype.length: UTF-16 code units, two for a rune
+// Length is String.prototype.length: UTF-16 code units, two for a rune
 // outside the Basic Multilingual Plane (👍 is 2).
-func jsLength(s string) int {
+func Length(s string) int {
 	n := 0
 	for _, r := range s {
 		n++
