@@ -29,11 +29,11 @@ test('getKey keys the result of a live query', async () => {
   lq.forEach((_v, k) => keysSeen.push(k));
   assert.deepEqual(keysSeen.sort(), ['Ann/write', 'Bob/ship']);
   const changes = [];
-  const sub = lq.subscribeChanges((cs) => changes.push(...cs.map((c) => `${c.type} ${c.key}`)));
+  const sub = lq.subscribeChanges((cs) => changes.push(...cs.map((c) => `${c.type} ${c.key}`)), { includeInitialState: true });
   todos.insert({ id: 't3', title: 'test', owner: 'u1' });
   todos.delete('t2');
-  await waitFor(() => changes.length >= 1, 'a change');
-  assert.deepEqual(changes, ['insert Ann/test']);
+  await waitFor(() => changes.length >= 4, 'four changes');
+  assert.deepEqual(changes.sort(), ['delete Bob/ship', 'insert Ann/test', 'insert Ann/write', 'insert Bob/ship']);
   assert.deepEqual(lq.get('Ann/test'), { title: 'test', who: 'Ann' });
   assert.equal(lq.get('Bob/ship'), undefined);
   sub.unsubscribe();
