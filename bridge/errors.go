@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"syscall/js"
+
+	"github.com/localfirst/gopowersync/collection"
 )
 
 // JSError is a JS value thrown or rejected by JS code that Go called. It
@@ -49,6 +51,19 @@ type named interface {
 // jsError converts err into an instance of the exported JS class that
 // matches it, through the JS package's makeError(name, message, issues).
 func (b *Bridge) jsError(err error) js.Value {
+	// A collection in the error state refuses a mutation with TanStack
+	// DB's class even when what put it there was a JS value (a failed
+	// open): that value is its cause, not the error. A wait for ready
+	// (preload) rejects with the reason itself, as TanStack's does.
+	var ce *collection.CollectionInErrorStateError
+	if errors.As(err, &ce) && ce.Operation != "wait for ready" {
+		name, msg := userText(ce)
+		v := b.makeError(name, msg, js.Undefined())
+		if ce.Cause != nil {
+			v.Set("cause", b.jsError(ce.Cause))
+		}
+		return v
+	}
 	var jv interface{ JSValue() js.Value }
 	if errors.As(err, &jv) {
 		return jv.JSValue()

@@ -5,7 +5,7 @@
 import { module, loaded, call, check, revive, report } from './loader.js';
 import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
-import { MissingUpdateArgumentError } from './errors.js';
+import { MissingUpdateArgumentError, CollectionInErrorStateError } from './errors.js';
 import { isStandardSchema, validateWith } from './standard-schema.js';
 import { fieldValue, isSideValue, encode, userJSON } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
@@ -270,6 +270,16 @@ export class Collection extends EngineCollection {
     throw new Error(`collection of "${this._table.name}": the module is still loading; await init() before using collections (or await collection.preload())`);
   }
 
+  // _usable refuses a mutation while the database's open has failed and
+  // the engine's collection does not exist (init() was not awaited): as the
+  // engine refuses one in the error status (bridge/usertext.go has the text).
+  _usable(op) {
+    if (this._go || !this._error) return;
+    const e = new CollectionInErrorStateError(`Cannot perform ${op} on collection "${this.id ?? ''}" - collection is in error state. Try calling cleanup() and restarting the collection.`);
+    e.cause = this._error;
+    throw e;
+  }
+
   _meta() {
     return JSON.parse(check(this._g().getMeta()));
   }
@@ -524,6 +534,7 @@ export class Collection extends EngineCollection {
 
   /** Inserts one item or an array of them optimistically; returns the Transaction. */
   insert(items, config) {
+    this._usable('insert');
     const list = Array.isArray(items) ? items : [items];
     const [meta, optimistic] = opOptions(config, 'insert');
     const rows = list.map((item, i) => {
@@ -576,6 +587,7 @@ export class Collection extends EngineCollection {
    * are sent and persisted. Returns the Transaction.
    */
   update(keys, configOrCallback, maybeCallback) {
+    this._usable('update');
     const list = keyList(keys, 'update');
     const [config, callback] = typeof configOrCallback === 'function' ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
     if (callback === undefined && (config === undefined || (config !== null && typeof config === 'object'))) {
@@ -604,6 +616,7 @@ export class Collection extends EngineCollection {
 
   /** Deletes the items with key (or keys) optimistically; returns the Transaction. */
   delete(keys, config) {
+    this._usable('delete');
     const list = keyList(keys, 'delete');
     const [meta, optimistic] = opOptions(config, 'delete');
     return transactionFor(check(this._g().delete(list, meta, optimistic)), this._local ? undefined : this._db);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   init, PowerSyncDatabase, createCollection, powerSyncCollectionOptions, createTransaction, PowerSyncTransactor,
-  DatabaseLockedError,
+  DatabaseLockedError, CollectionInErrorStateError,
 } from '../index.js';
 import { appSchema, tempDir } from './helpers.js';
 
@@ -75,7 +75,7 @@ test('a failed open fails the waiting mutations with its typed error and rolls t
     assert.equal(documents.has('lost?'), false, 'rolled back');
     assert.equal(documents.status, 'error');
     await assert.rejects(documents.preload(), DatabaseLockedError);
-    assert.throws(() => documents.insert({ id: 'after' }), (e) => e.name === 'CollectionInErrorStateError' || e instanceof DatabaseLockedError);
+    assert.throws(() => documents.insert({ id: 'after' }), (e) => e instanceof CollectionInErrorStateError && e.cause instanceof DatabaseLockedError);
     await assert.rejects(db.init(), DatabaseLockedError);
     assert.equal((await holder.getAll('SELECT * FROM documents')).length, 0, 'nothing reached the file');
   } finally {
