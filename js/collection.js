@@ -7,7 +7,7 @@ import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError, CollectionInErrorStateError } from './errors.js';
 import { isStandardSchema, validateWith } from './standard-schema.js';
-import { fieldValue, isSideValue, encode, userJSON } from './values.js';
+import { fieldValue, isSideValue, encode, userJSON, localValue } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
 import { whereJSON } from './expressions.js';
@@ -108,7 +108,18 @@ function isEqual(a, b) {
   if (Object.is(a, b)) return true;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  // Deep, not through JSON: JSON.stringify throws on a bigint and makes
+  // NaN equal to null, which would drop a change the values table refuses.
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.constructor !== b.constructor || a.byteLength !== b.byteLength) return false;
+    const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return x.every((v, i) => v === y[i]);
+  }
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && isEqual(a[k], b[k]));
 }
 
 /**
@@ -213,11 +224,12 @@ export class Collection extends EngineCollection {
     let initial;
     let blobs;
     if (initialData !== undefined) {
+      const flags = { side: false };
       const rows = initialData.map((item, i) => {
         if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new TypeError(`localOnlyCollectionOptions: initialData[${i}] must be an object`);
-        return this._schema ? validateWith(this._schema, item, 'insert') : item;
+        return localValue(this._schema ? validateWith(this._schema, item, 'insert') : item, `initialData[${i}]`, flags);
       });
-      [initial, blobs] = encode(rows, true);
+      [initial, blobs] = encode(rows, flags.side);
     }
     const opts = options.id === undefined ? {} : { id: options.id };
     this._go = check(module().createLocalCollection(JSON.stringify(opts), keyOf, handler(onInsert), handler(onUpdate), handler(onDelete), initial, blobs));
@@ -550,8 +562,10 @@ export class Collection extends EngineCollection {
 
   _serialize(item, arg) {
     if (this._local) {
-      this._blobs = true; // the replacer finds Uint8Array values at any depth
-      return item;
+      const flags = { side: false };
+      const out = localValue(item, arg, flags);
+      if (flags.side) this._blobs = true;
+      return out;
     }
     const out = {};
     const validated = this._schema !== undefined;

@@ -138,9 +138,15 @@ export class Schema<S extends Record<string, Table<any>> = Record<string, Table<
  * JSON.stringify text. Metadata (insert/update/delete `metadata`,
  * createTransaction `metadata`) is queued as JSON.stringify gives it and
  * read back from that text: key order, escapes and numbers as given.
- * One shape is reserved inside values that travel as JSON (local-only
- * items, nested objects): an object whose only key is "$blob" with a
- * number marks a binary or bigint value beside the text.
+ * Local-only and localStorage items follow the same table at any depth:
+ * plain objects and arrays are kept and walked, each value in them comes
+ * back as "read back as" says (a bigint as a number when safe, a Date as
+ * its ISO string, a typed array as Uint8Array) or is refused with a
+ * TypeError naming its place (`insert: items[0].tags[2]`,
+ * `initialData[0].n`); Map, Set and other class instances and circular
+ * references are refused too; an undefined field is left out and an
+ * undefined array element is null, as in JSON. No object shape is
+ * reserved: an object like `{ $blob: 0 }` comes back as it went.
  */
 
 export interface QueryResult<R = any> {

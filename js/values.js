@@ -90,6 +90,46 @@ export function fieldValue(v, arg) {
   return typeof c === 'number' && !Number.isFinite(c) ? new Float64Array([c]) : c;
 }
 
+/**
+ * A value of a local-only (or localStorage) item, at any depth, converted
+ * by the same table as an SQL parameter or a PowerSync item's field (see
+ * sqlValue, fieldValue), so that it comes back as the table says or is
+ * refused with a TypeError naming its place (`insert: items[0].n`): plain
+ * objects and arrays are kept and walked; NaN, lone surrogates, bigints
+ * beyond 64 bits, Map, Set, other class instances, symbols, functions and
+ * circular references are refused; an undefined field is left out and an
+ * undefined array element is null, as in JSON. Returns v itself when
+ * nothing changed; sets flags.side when a value must travel beside the
+ * JSON text (isSideValue). @internal
+ */
+export function localValue(v, arg, flags, parents = new Set()) {
+  if (v === undefined) return v;
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) {
+    const c = fieldValue(v, arg);
+    if (isSideValue(c)) flags.side = true;
+    return c;
+  }
+  const array = Array.isArray(v);
+  const proto = Object.getPrototypeOf(v);
+  if (!array && proto !== Object.prototype && proto !== null) {
+    refuse(arg, v, `a ${proto?.constructor?.name ?? 'object'} cannot be stored (plain objects, arrays and the values of the table in index.d.ts can)`);
+  }
+  if (parents.has(v)) refuse(arg, v, 'a circular reference cannot be stored');
+  parents.add(v);
+  let out = v;
+  const keys = array ? v.keys() : Object.keys(v);
+  for (const k of keys) {
+    const x = v[k];
+    const c = localValue(x, array ? `${arg}[${k}]` : `${arg}.${k}`, flags, parents);
+    if (c !== x || (array && x === undefined)) {
+      if (out === v) out = array ? v.slice() : { ...v };
+      out[k] = array && c === undefined ? null : c;
+    }
+  }
+  parents.delete(v);
+  return out;
+}
+
 /** Whether a converted field value must travel beside the JSON text. @internal */
 export function isSideValue(v) {
   return v instanceof Uint8Array || v instanceof BigInt64Array || v instanceof Float64Array;

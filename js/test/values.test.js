@@ -202,3 +202,41 @@ test('user objects shaped like the bridge\'s side-value marker ({ $blob: n }) ro
   const rows = await db.getAll('SELECT name AS "$blob", name AS "$$blob", x\'01\' AS b FROM documents');
   assert.deepEqual(rows, [{ $blob: '{"$blob":0}', $$blob: '{"$blob":0}', b: new Uint8Array([1]) }]);
 });
+
+test('local-only items follow the values table: each value comes back as it says, or a TypeError names the field', async () => {
+  const { init, localOnlyCollectionOptions } = await import('../index.js');
+  await init();
+  const big = 2n ** 60n;
+  const item = {
+    id: 'a', inf: Infinity, ninf: -Infinity, negZero: -0, big, small: 5n, bytes: new Uint16Array([1]), when: new Date(0),
+    nested: { list: [1, undefined, { deep: -Infinity, b: big }], s: 'ok', n: null }, gone: undefined,
+  };
+  const want = {
+    id: 'a', inf: Infinity, ninf: -Infinity, negZero: 0, big, small: 5, bytes: new Uint8Array([1, 0]), when: '1970-01-01T00:00:00.000Z',
+    nested: { list: [1, null, { deep: -Infinity, b: big }], s: 'ok', n: null },
+  };
+  const c = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id, initialData: [item] }));
+  assert.deepEqual(c.get('a'), want, 'initialData');
+  await c.insert({ ...item, id: 'b' }).isPersisted.promise;
+  assert.deepEqual(c.get('b'), { ...want, id: 'b' }, 'insert');
+  const refused = [
+    [{ n: NaN }, /insert: items\[1\]\.n: NaN/],
+    [{ n: { deep: ['\ud800'] } }, /insert: items\[1\]\.n\.deep\[0\]: .*lone surrogate/],
+    [{ n: 2n ** 70n }, /insert: items\[1\]\.n: .*64-bit/],
+    [{ n: new Map([[1, 2]]) }, /insert: items\[1\]\.n: a Map cannot be stored/],
+    [{ n: [new Set()] }, /insert: items\[1\]\.n\[0\]: a Set cannot be stored/],
+    [{ n: () => 1 }, /insert: items\[1\]\.n: SQLite cannot store a function/],
+    [{ n: Symbol('s') }, /insert: items\[1\]\.n: SQLite cannot store a symbol/],
+  ];
+  for (const [extra, re] of refused) {
+    assert.throws(() => c.insert([{ id: 'ok' }, { id: 'x', ...extra }]), (e) => e instanceof TypeError && re.test(e.message), String(re));
+    assert.equal(c.has('ok'), false, 'nothing of a refused insert is kept');
+  }
+  const cyclic = { id: 'x' };
+  cyclic.self = cyclic;
+  assert.throws(() => c.insert(cyclic), /insert: item\.self: a circular reference/);
+  assert.throws(() => createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id, initialData: [{ id: 'x', n: { b: 2n ** 64n } }] })),
+    (e) => e instanceof TypeError && /^initialData\[0\]\.n\.b: /.test(e.message));
+  assert.throws(() => c.update('a', (d) => { d.nested.s = NaN; }), (e) => e instanceof TypeError && /update: draft\.nested\.s: NaN/.test(e.message));
+  assert.deepEqual(c.get('a'), want, 'a refused update changes nothing');
+});
