@@ -118,8 +118,8 @@ export class BaseQueryBuilder {
     return this._with({ groupBy: [...(this._q.groupBy ?? []), ...list.map(toExpr)] });
   }
 
-  limit(n) { return this._with({ limit: n }); }
-  offset(n) { return this._with({ offset: n }); }
+  limit(n) { return this._with({ limit: rowCount(n, 'limit') }); }
+  offset(n) { return this._with({ offset: rowCount(n, 'offset') }); }
   distinct() { return this._with({ distinct: true }); }
   // findOne needs no orderBy (TanStack DB's docs look a row up by id with it):
   // the engine limits it to one row itself, so no limit goes in the IR.
@@ -159,6 +159,17 @@ function irOf(q, sources) {
     if (q[k] !== undefined) out[k] = q[k];
   }
   return out;
+}
+
+// rowCount checks a limit or offset where it is given: JSON would carry
+// NaN and ±Infinity as null, which reads as "no limit", so the engine's own
+// check (a non-negative integer) cannot see them.
+function rowCount(n, what) {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    const got = typeof n === 'number' ? String(n) : typeof n;
+    throw new TypeError(`${what}: want a non-negative integer, got ${got}`);
+  }
+  return n;
 }
 
 // ---------- The live query collection ----------

@@ -8,7 +8,7 @@ import {
   JoinConditionMustBeEqualityError, UnknownFunctionError, QueryMustHaveFromClauseError, InvalidSourceError,
   InvalidWhereExpressionError, QueryCompilationError, TanStackDBError,
 } from '../index.js';
-import { Schema, Table, column } from '../index.js';
+import { Schema, Table, column, init, localOnlyCollectionOptions } from '../index.js';
 import { openDatabase, waitFor } from './helpers.js';
 
 function schema() {
@@ -413,4 +413,21 @@ test('bigints compare in live queries, beyond 2^53 too, and in inArray', async (
   const listed = await queryOnce((q) => q.from({ t: todos }).where(({ t }) => inArray(t.prio, [1n, 2n ** 60n + 1n])).orderBy(({ t }) => t.id));
   assert.deepEqual(listed.map((r) => r.id), ['big', 't2']);
   assert.throws(() => createLiveQueryCollection((q) => q.from({ t: todos }).where(({ t }) => eq(t.prio, 2n ** 64n))), TypeError);
+});
+
+test('limit and offset take a non-negative integer; NaN, ±Infinity, negatives, fractions and non-numbers are a TypeError naming the argument', async () => {
+  await init();
+  const c = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id, initialData: [{ id: 'a' }, { id: 'b' }] }));
+  const q = (f) => createLiveQueryCollection((b) => f(b.from({ t: c }).orderBy(({ t }) => t.id)));
+  for (const bad of [NaN, Infinity, -Infinity, -1, 1.5, '2', null, 2n]) {
+    for (const what of ['limit', 'offset']) {
+      assert.throws(() => q((b) => b[what](bad)), (e) => e instanceof TypeError && e.message.startsWith(`${what}: want a non-negative integer`), `${what}(${String(bad)})`);
+    }
+  }
+  const ok = q((b) => b.offset(1).limit(0));
+  await ok.preload();
+  assert.equal(ok.size, 0);
+  const one = q((b) => b.offset(1).limit(1));
+  await one.preload();
+  assert.deepEqual(one.toArray.map((r) => r.id), ['b']);
 });
