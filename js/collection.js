@@ -194,6 +194,7 @@ export class Collection extends EngineCollection {
   // own objects (JSON values and Uint8Array), kept by the Go engine.
   _initLocal(options) {
     this._local = true;
+    this._jsonStorage = options.jsonStorage === true;
     this._db = null;
     this._table = null;
     this._schema = options.schema;
@@ -564,6 +565,13 @@ export class Collection extends EngineCollection {
     if (this._local) {
       const flags = { side: false };
       const out = localValue(item, arg, flags);
+      if (flags.side && this._jsonStorage) {
+        // Kept in JSON text (localStorage with the default parser): what
+        // JSON cannot hold would be lost or fail to save.
+        const [at, v] = flags.at;
+        const what = v instanceof Uint8Array ? 'bytes' : v instanceof BigInt64Array ? `the bigint ${v[0]}` : String(v[0]);
+        throw new TypeError(`${at}: localStorage keeps JSON, which cannot hold ${what}; give the collection a parser that can`);
+      }
       if (flags.side) this._blobs = true;
       return out;
     }

@@ -145,7 +145,10 @@ export class Schema<S extends Record<string, Table<any>> = Record<string, Table<
  * TypeError naming its place (`insert: items[0].tags[2]`,
  * `initialData[0].n`); Map, Set and other class instances and circular
  * references are refused too; an undefined field is left out and an
- * undefined array element is null, as in JSON. No object shape is
+ * undefined array element is null, as in JSON. A localStorage collection
+ * with the default parser (JSON) also refuses, naming the field, what JSON
+ * text cannot hold (bytes, ±Infinity, bigints beyond 2^53); give it a
+ * parser that can hold them to keep them. No object shape is
  * reserved: an object like `{ $blob: 0 }` comes back as it went.
  */
 

@@ -91,6 +91,9 @@ export function localStorageCollectionOptions(config) {
 
   return {
     [IS_LOCAL_OPTIONS]: true,
+    // With JSON as the parser, values JSON cannot hold are refused at the
+    // call, naming the field, instead of failing the save.
+    jsonStorage: parser === JSON,
     id: id ?? `local-collection:${storageKey}`,
     getKey,
     schema,

@@ -100,13 +100,17 @@ export function fieldValue(v, arg) {
  * circular references are refused; an undefined field is left out and an
  * undefined array element is null, as in JSON. Returns v itself when
  * nothing changed; sets flags.side when a value must travel beside the
- * JSON text (isSideValue). @internal
+ * JSON text (isSideValue), and flags.at to the first one's [place, value].
+ * @internal
  */
 export function localValue(v, arg, flags, parents = new Set()) {
   if (v === undefined) return v;
   if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) {
     const c = fieldValue(v, arg);
-    if (isSideValue(c)) flags.side = true;
+    if (isSideValue(c)) {
+      flags.side = true;
+      flags.at ??= [arg, c]; // the first, for a store that takes JSON only
+    }
     return c;
   }
   const array = Array.isArray(v);
