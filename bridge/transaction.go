@@ -160,7 +160,7 @@ func (b *Bridge) txInfo(args []js.Value) (any, error) {
 }
 
 // txMutations(id): [json, blobs] of the mutations, with collectionId
-// naming each one's collection.
+// naming each one's collection; metadata is left out when none was given.
 func (b *Bridge) txMutations(args []js.Value) (any, error) {
 	tx, err := b.txArg(args)
 	if err != nil {
@@ -169,12 +169,17 @@ func (b *Bridge) txMutations(args []js.Value) (any, error) {
 	muts := tx.Mutations()
 	list := make([]any, len(muts))
 	for i, m := range muts {
-		list[i] = map[string]any{
+		o := map[string]any{
 			"mutationId": m.MutationID, "type": string(m.Type), "key": m.Key, "globalKey": m.GlobalKey,
 			"original": nilRow(m.Original), "modified": nilRow(m.Modified), "changes": nilRow(m.Changes),
-			"metadata": m.Metadata, "optimistic": m.Optimistic, "collectionId": m.Collection.ID(),
+			"optimistic": m.Optimistic, "collectionId": m.Collection.ID(),
 			"createdAt": m.CreatedAt.UnixMilli(), "updatedAt": m.UpdatedAt.UnixMilli(),
 		}
+		// Absent when none was given: metadata null is the user's null.
+		if m.Metadata != nil {
+			o["metadata"] = m.Metadata
+		}
+		list[i] = o
 	}
 	var e Encoder
 	if err := e.Value(list); err != nil {

@@ -137,7 +137,10 @@ export class Schema<S extends Record<string, Table<any>> = Record<string, Table<
  * an object or array it puts in a TEXT column is stored as its
  * JSON.stringify text. Metadata (insert/update/delete `metadata`,
  * createTransaction `metadata`) is queued as JSON.stringify gives it and
- * read back from that text: key order, escapes and numbers as given.
+ * read back from that text: key order, escapes and numbers as given;
+ * `metadata: null` reads back as null (none given: undefined), and what
+ * JSON has no type for reads back as JSON.stringify wrote it (a Date as
+ * its ISO string, where TanStack DB keeps the object).
  * Local-only and localStorage items follow the same table at any depth:
  * plain objects and arrays are kept and walked, each value in them comes
  * back as "read back as" says (a bigint as a number when safe, a Date as

@@ -94,7 +94,10 @@ export class Transaction {
         collection: collections.get(collectionId)?.deref(),
         createdAt: new Date(createdAt),
         updatedAt: new Date(updatedAt),
-        metadata: m.metadata ?? undefined,
+        // As given: null stays null; none given is undefined. Metadata is
+        // JSON (the queue holds JSON.stringify's text), and this is that
+        // text parsed: a Date in it reads back as its ISO string.
+        metadata: 'metadata' in m ? m.metadata : undefined,
       };
     });
   }
