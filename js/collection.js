@@ -6,7 +6,7 @@ import { module, loaded, call, check, revive, report } from './loader.js';
 import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError, CollectionInErrorStateError } from './errors.js';
-import { isStandardSchema, validateWith } from './standard-schema.js';
+import { isStandardSchema, validateWith, convertPowerSyncSchemaToSpecs } from './standard-schema.js';
 import { fieldValue, isSideValue, encode, userJSON, localValue } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
@@ -357,6 +357,42 @@ export class Collection extends EngineCollection {
       changes.push({ type: 'insert', key, value });
     }
     return changes;
+  }
+
+  /**
+   * Validates data as a mutation would, as TanStack DB's validateData:
+   * type is 'insert' or 'update'. Returns the schema's output value, or
+   * data itself when the collection has no schema (a PowerSync collection
+   * without one checks its table's column types). An update with the key
+   * of an item is checked merged with that item, and returns only the
+   * fields data gives. Throws SchemaValidationError (or
+   * SchemaMustBeSynchronousError).
+   */
+  validateData(data, type, key) {
+    if (type !== 'insert' && type !== 'update') throw new TypeError(`validateData: type must be 'insert' or 'update', got ${JSON.stringify(type)}`);
+    const schema = this._schema ?? this._tableSchema();
+    if (!schema) return data;
+    if (type === 'update' && key !== undefined && data !== null && typeof data === 'object') {
+      const existing = this.get(key);
+      if (existing !== null && typeof existing === 'object') {
+        const merged = validateWith(schema, { ...existing, ...data }, type);
+        return Object.fromEntries(Object.keys(data).map((k) => [k, merged[k]]));
+      }
+    }
+    return validateWith(schema, data, type);
+  }
+
+  // _tableSchema is the Standard Schema of the table's column types (the
+  // Go module's rules), for a PowerSync collection without a schema; it
+  // follows updateSchema.
+  _tableSchema() {
+    if (this._local) return undefined;
+    const schema = this._db.schema;
+    if (this._tableSpecOf !== schema) {
+      this._tableSpec = convertPowerSyncSchemaToSpecs(schema)[this._table.name];
+      this._tableSpecOf = schema;
+    }
+    return this._tableSpec;
   }
 
   /** Calls callback(value, key, index) for each item, in key order. */

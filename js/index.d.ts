@@ -755,6 +755,12 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   forEach(callback: (value: T, key: string, index: number) => void): void;
   map<U>(callback: (value: T, key: string, index: number) => U): U[];
   getKeyFromItem(item: T): string;
+  /**
+   * Validates data as a mutation would: the schema's output (for an update
+   * with the key of an item, checked merged with it, only data's fields),
+   * or data itself without a schema. Throws SchemaValidationError.
+   */
+  validateData(data: unknown, type: 'insert' | 'update', key?: string): T;
   /** status:change, status:<status> and subscribers:change events, after the change; returns a function that removes the handler. */
   on<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): () => void;
   once<E extends keyof CollectionEvents<T>>(event: E, handler: (event: CollectionEvents<T>[E]) => void): () => void;

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   todos.on('status:unknown', () => {});
   const keys: string[] = todos.currentStateAsChanges({ limit: 10 }).map((c) => c.key);
   const titles: (string | null)[] = todos.map((t) => t.title);
+  const checked: string | null = todos.validateData({ id: 't9', title: 'x' }, 'insert').title;
 
   // UI state beside the synced collections.
   const selection = createCollection(localOnlyCollectionOptions<{ id: string; todoId: string }>({

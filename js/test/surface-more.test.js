@@ -1,0 +1,42 @@
+// TanStack DB's and PowerSync's calls that issue 10 listed as missing:
+// collection.validateData, isLoadingSubset and its event, the index
+// events, truncate, and the database's statusUpdated listener.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, SchemaValidationError } from '../index.js';
+import { openDatabase } from './helpers.js';
+
+// A Standard Schema that requires name to be a string and upper-cases it.
+const upperName = {
+  '~standard': {
+    version: 1,
+    vendor: 'test',
+    validate(v) {
+      if (typeof v.name !== 'string') return { issues: [{ message: 'name must be a string', path: ['name'] }] };
+      return { value: { ...v, name: v.name.toUpperCase() } };
+    },
+  },
+};
+
+test('validateData runs the collection schema as TanStack DB does: the output value, SchemaValidationError, an update merged with the item', async () => {
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents', schema: upperName }));
+  await documents.preload();
+  assert.deepEqual(documents.validateData({ id: 'a', name: 'x' }, 'insert'), { id: 'a', name: 'X' });
+  assert.throws(() => documents.validateData({ id: 'a', name: 5 }, 'insert'), (e) => e instanceof SchemaValidationError && e.type === 'insert');
+  await documents.insert({ id: 'a', name: 'first' }).isPersisted.promise;
+  // An update is checked merged with the current item; only the changed fields come back.
+  assert.deepEqual(documents.validateData({ content: 'c' }, 'update', 'a'), { content: 'c' });
+  assert.deepEqual(documents.validateData({ name: 'y' }, 'update', 'a'), { name: 'Y' });
+  assert.throws(() => documents.validateData({ content: 'c' }, 'update', 'missing'), SchemaValidationError);
+
+  // Without a schema of its own, a PowerSync collection checks the table's types (as theirs, convertTableToSchema).
+  const plain = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  assert.deepEqual(plain.validateData({ id: 'b', n: 1 }, 'insert'), { id: 'b', n: 1 });
+  assert.throws(() => plain.validateData({ id: 'b', n: 'one' }, 'insert'), SchemaValidationError);
+  // A local-only collection without a schema returns the data as given.
+  const ui = createCollection(localOnlyCollectionOptions({ getKey: (x) => x.id }));
+  const item = { id: 'u', anything: [1] };
+  assert.equal(ui.validateData(item, 'insert'), item);
+  assert.throws(() => plain.validateData({}, 'upsert'), TypeError);
+});
