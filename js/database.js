@@ -58,7 +58,7 @@ function guarded(fn) {
 const DEFAULT_THROTTLE_MS = 30;
 
 // The events registerListener takes (PowerSync's PowerSyncDBListener).
-const LISTENER_EVENTS = ['statusChanged', 'initialized', 'schemaChanged', 'closing', 'closed'];
+const LISTENER_EVENTS = ['statusChanged', 'statusUpdated', 'initialized', 'schemaChanged', 'closing', 'closed'];
 
 function checkWatchOptions(what, o) {
   if (typeof o !== 'object') throw new TypeError(`${what}: options must be an object`);
@@ -876,11 +876,13 @@ export class PowerSyncDatabase extends Queries {
 
   /**
    * Calls listener.statusChanged(status) on every change of the sync
-   * status, and as PowerSync does, initialized() once the database has
+   * status, listener.statusUpdated(options) on every status report (the
+   * status as SyncStatusOptions: { connected, connecting, dataFlow,
+   * lastSyncedAt, hasSynced, priorityStatusEntries }), and as PowerSync does, initialized() once the database has
    * opened, schemaChanged(schema) after updateSchema, closing() when
    * close() begins and closed() when it has finished (close() awaits
    * those two); returns a function that ends that.
-   * @param {{ statusChanged?: (status: SyncStatus) => void, initialized?: () => void,
+   * @param {{ statusChanged?: (status: SyncStatus) => void, statusUpdated?: (options: object) => void, initialized?: () => void,
    *   schemaChanged?: (schema: Schema) => void, closing?: () => Promise<void> | void,
    *   closed?: () => Promise<void> | void }} listener
    */
@@ -955,9 +957,28 @@ export class PowerSyncDatabase extends Queries {
     this._statusText = text;
     const status = reviveSyncStatus(text, thrown);
     this._status = status;
+    // statusUpdated takes every report, as PowerSync's sync client's
+    // listeners do (the options of the update, SyncStatusOptions); the
+    // engine reports the whole status each time, so these are all of them.
+    let options;
     for (const l of [...this._listeners]) {
       try {
         l.statusChanged?.(status);
+      } catch (e) {
+        report(e);
+      }
+      try {
+        if (typeof l.statusUpdated === 'function') {
+          options ??= {
+            connected: status.connected,
+            connecting: status.connecting,
+            dataFlow: { ...status.dataFlowStatus },
+            lastSyncedAt: status.lastSyncedAt,
+            hasSynced: status.hasSynced,
+            priorityStatusEntries: status.priorityStatusEntries,
+          };
+          l.statusUpdated(options);
+        }
       } catch (e) {
         report(e);
       }

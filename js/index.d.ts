@@ -359,6 +359,8 @@ export class SyncStatus {
 
 export interface PowerSyncDBListener {
   statusChanged?: (status: SyncStatus) => void;
+  /** On every status report, changed or not: the status as SyncStatusOptions. */
+  statusUpdated?: (options: SyncStatusOptions) => void;
   /** Once the database has opened. */
   initialized?: () => void;
   /** After updateSchema. */

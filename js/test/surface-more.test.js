@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, SchemaValidationError } from '../index.js';
-import { openDatabase } from './helpers.js';
+import { openDatabase, waitFor } from './helpers.js';
 
 // A Standard Schema that requires name to be a string and upper-cases it.
 const upperName = {
@@ -39,4 +39,25 @@ test('validateData runs the collection schema as TanStack DB does: the output va
   const item = { id: 'u', anything: [1] };
   assert.equal(ui.validateData(item, 'insert'), item);
   assert.throws(() => plain.validateData({}, 'upsert'), TypeError);
+});
+
+test('registerListener statusUpdated is called on every status update, with the status options, beside statusChanged', async (t) => {
+  const db = await openDatabase();
+  const updated = [];
+  const changed = [];
+  const dispose = db.registerListener({ statusUpdated: (o) => updated.push(o), statusChanged: (s) => changed.push(s) });
+  await db.connect({
+    fetchCredentials: async () => ({ endpoint: 'http://127.0.0.1:1', token: 'x' }),
+    uploadData: async () => {},
+  }, { retryDelayMs: 50 });
+  t.after(() => db.disconnect());
+  await waitFor(() => updated.some((o) => o.dataFlow?.downloadError), 'a statusUpdated with the downloadError');
+  assert.ok(updated.length >= changed.length && changed.length > 0, `${updated.length} updates, ${changed.length} changes`);
+  assert.ok(updated.some((o) => o.connecting === true), 'connecting reported');
+  const last = updated.at(-1);
+  assert.equal(Object.getPrototypeOf(last), Object.prototype, 'the options, a plain object (SyncStatusOptions)');
+  assert.ok(last.dataFlow.downloadError instanceof Error);
+  assert.equal(last.connected, db.currentStatus.connected);
+  dispose();
+  assert.throws(() => db.registerListener({ statusUpdated: 1 }), (e) => e instanceof TypeError && e.message.includes('listener.statusUpdated'));
 });

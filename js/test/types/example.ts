@@ -26,6 +26,7 @@ const noId: List = { name: 'x' };
 async function main(): Promise<void> {
   const db = new PowerSyncDatabase({ schema, database: { dbFilename: 'app.sqlite' } });
   await db.init();
+  const disposeStatus: () => void = db.registerListener({ statusUpdated: (o) => { const c: boolean | undefined = o.connected; void c; } });
 
   // A table without a schema gives the collection the table's row type.
   const todos = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.todos }));
