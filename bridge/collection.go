@@ -140,6 +140,8 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("onStatusChange", b.sync(k.onStatusChange))
 	o.method("subscriberCount", b.sync(func([]js.Value) (any, error) { return c.SubscriberCount(), nil }))
 	o.method("onSubscribersChange", b.sync(k.onSubscribersChange))
+	o.method("onLoadingSubsetChange", b.sync(k.onLoadingSubsetChange))
+	o.method("isLoadingSubset", b.sync(func([]js.Value) (any, error) { return c.IsLoadingSubset(), nil }))
 	return k
 }
 

@@ -51,3 +51,18 @@ func (k *coll) onSubscribersChange(args []js.Value) (any, error) {
 	k.c.OnSubscribersChange(func(from, to int) { k.b.invoke(fn, from, to) })
 	return nil, nil
 }
+
+// onLoadingSubsetChange(callback): callback(previous, current) each time
+// the collection starts or stops loading a subset
+// (collection.OnLoadingSubsetChange).
+func (k *coll) onLoadingSubsetChange(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	k.c.OnLoadingSubsetChange(func(from, to bool) { k.b.invoke(fn, from, to) })
+	return nil, nil
+}

@@ -20,6 +20,8 @@ type Collection struct {
 	readyWaiters        []*readyWaiter      // OnFirstReady callbacks, run at the next ready
 	statusListeners     []*listener[Status] // OnStatusChange callbacks
 	subscriberListeners []*listener[int]    // OnSubscribersChange callbacks
+	loadingListeners    []*listener[bool]   // OnLoadingSubsetChange callbacks
+	loadingSubsets      int                 // LoadSubset calls in flight
 	syncErr             error               // the cause given to MarkError
 	syncGen             uint64              // bumped by every start and cleanup of sync
 	handle              SyncHandle          // of the running sync session

@@ -30,7 +30,10 @@ func (c *Collection) LoadSubsetWith(ctx context.Context, opts LoadSubsetOptions)
 		}
 		return func() {}, nil
 	}
-	if err := h.LoadSubset(ctx, opts); err != nil {
+	c.loadingSubset(+1)
+	err = h.LoadSubset(ctx, opts)
+	c.loadingSubset(-1)
+	if err != nil {
 		return nil, err
 	}
 	var once sync.Once
@@ -44,4 +47,34 @@ func (c *Collection) LoadSubsetWith(ctx context.Context, opts LoadSubsetOptions)
 			}
 		})
 	}, nil
+}
+
+// IsLoadingSubset reports whether a LoadSubset call is waiting for its
+// sync source: TanStack DB's collection.isLoadingSubset.
+func (c *Collection) IsLoadingSubset() bool {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	return c.loadingSubsets > 0
+}
+
+// OnLoadingSubsetChange calls fn(previous, current) each time
+// IsLoadingSubset changes (TanStack DB's loadingSubset:change event), in
+// order, on a goroutine of its own, never with the collection's locks
+// held. It returns a function that ends that.
+func (c *Collection) OnLoadingSubsetChange(fn func(previous, current bool)) (cancel func()) {
+	return addListener(c, &c.loadingListeners, fn)
+}
+
+// loadingSubset counts a LoadSubset call starting (+1) or ending (-1) and
+// tells the listeners when the first starts or the last ends.
+func (c *Collection) loadingSubset(delta int) {
+	c.rt.mu.Lock()
+	defer c.rt.mu.Unlock()
+	before := c.loadingSubsets > 0
+	c.loadingSubsets += delta
+	if now := c.loadingSubsets > 0; now != before {
+		for _, l := range c.loadingListeners {
+			l.push(before, now)
+		}
+	}
 }

@@ -16,7 +16,7 @@ import { EngineCollection } from './engine-collection.js';
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
 const STATUS_EVENTS = new Set(['status:change', 'status:idle', 'status:loading', 'status:ready', 'status:error', 'status:cleaned-up']);
-const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change']);
+const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change', 'loadingSubset:change']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 
@@ -420,8 +420,9 @@ export class Collection extends EngineCollection {
    * Calls handler(event) on each `event`, as TanStack DB's collection
    * events: 'status:change' ({ type, collection, previousStatus, status }),
    * 'status:idle' | 'status:loading' | 'status:ready' | 'status:error' |
-   * 'status:cleaned-up', and 'subscribers:change' ({ type, collection,
-   * previousSubscriberCount, subscriberCount }). Handlers run after the change, in order. Returns a
+   * 'status:cleaned-up', 'subscribers:change' ({ type, collection,
+   * previousSubscriberCount, subscriberCount }) and 'loadingSubset:change'
+   * (see isLoadingSubset). Handlers run after the change, in order. Returns a
    * function that removes the handler.
    */
   on(event, handler) {
@@ -432,14 +433,18 @@ export class Collection extends EngineCollection {
     this._events ??= new Map();
     if (!this._events.has(event)) this._events.set(event, new Set());
     this._events.get(event).add(handler);
-    const subscribers = event === 'subscribers:change';
-    if (subscribers ? !this._subscribersWatched : !this._statusWatched) {
-      if (subscribers) this._subscribersWatched = true;
-      else this._statusWatched = true;
-      const watch = subscribers
-        ? () => check(this._go.onSubscribersChange((previousSubscriberCount, subscriberCount) => this._emit('subscribers:change',
-          { type: 'subscribers:change', collection: this, previousSubscriberCount, subscriberCount })))
-        : () => check(this._go.onStatusChange((from, to) => this._emitStatus(from, to)));
+    // One engine listener per kind of event, made on its first handler.
+    const kind = STATUS_EVENTS.has(event) ? 'status' : event;
+    this._watched ??= new Set();
+    if (!this._watched.has(kind)) {
+      this._watched.add(kind);
+      const watch = {
+        status: () => check(this._go.onStatusChange((from, to) => this._emitStatus(from, to))),
+        'subscribers:change': () => check(this._go.onSubscribersChange((previousSubscriberCount, subscriberCount) => this._emit('subscribers:change',
+          { type: 'subscribers:change', collection: this, previousSubscriberCount, subscriberCount }))),
+        'loadingSubset:change': () => check(this._go.onLoadingSubsetChange((previousIsLoadingSubset, isLoadingSubset) => this._emit('loadingSubset:change',
+          { type: 'loadingSubset:change', collection: this, isLoadingSubset, previousIsLoadingSubset, loadingSubsetTransition: isLoadingSubset ? 'start' : 'end' }))),
+      }[kind];
       if (this._go) watch();
       else this._pending.then(watch, () => {});
     }
@@ -494,6 +499,17 @@ export class Collection extends EngineCollection {
         report(e);
       }
     }
+  }
+
+  /**
+   * Whether the collection is loading a subset of its rows for a live
+   * query (an on-demand collection reading SQLite), as TanStack DB's; the
+   * 'loadingSubset:change' event ({ type, collection, isLoadingSubset,
+   * previousIsLoadingSubset, loadingSubsetTransition: 'start' | 'end' })
+   * follows it.
+   */
+  get isLoadingSubset() {
+    return this._go ? check(this._go.isLoadingSubset()) : false;
   }
 
   /**

@@ -732,7 +732,15 @@ export interface CollectionSubscribersChangeEvent<T extends object = Record<stri
 /** The events a collection emits, by name. */
 export type CollectionEvents<T extends object = Record<string, any>> = {
   [S in CollectionStatus | 'change' as `status:${S}`]: CollectionStatusEvent<S, T>;
-} & { 'subscribers:change': CollectionSubscribersChangeEvent<T> };
+} & { 'subscribers:change': CollectionSubscribersChangeEvent<T>; 'loadingSubset:change': CollectionLoadingSubsetChangeEvent<T> };
+
+export interface CollectionLoadingSubsetChangeEvent<T extends object = Record<string, any>> {
+  type: 'loadingSubset:change';
+  collection: Collection<T, any>;
+  isLoadingSubset: boolean;
+  previousIsLoadingSubset: boolean;
+  loadingSubsetTransition: 'start' | 'end';
+}
 
 export interface CurrentStateAsChangesOptions {
   limit?: number;
@@ -748,6 +756,8 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   readonly utils: TUtils;
   /** The number of active subscriptions (subscribeChanges callers and live queries reading it). */
   readonly subscriberCount: number;
+  /** Whether a live query's rows are being loaded into it (an on-demand collection); see the loadingSubset:change event. */
+  readonly isLoadingSubset: boolean;
   /** Whether the status is 'ready'. */
   isReady(): boolean;
   /** Calls callback once ready (at once if ready now); does not start sync. Returns a function that drops it. */

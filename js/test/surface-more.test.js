@@ -3,7 +3,7 @@
 // events, truncate, and the database's statusUpdated listener.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, SchemaValidationError } from '../index.js';
+import { createCollection, powerSyncCollectionOptions, localOnlyCollectionOptions, SchemaValidationError, createLiveQueryCollection, eq } from '../index.js';
 import { openDatabase, waitFor } from './helpers.js';
 
 // A Standard Schema that requires name to be a string and upper-cases it.
@@ -60,4 +60,26 @@ test('registerListener statusUpdated is called on every status update, with the 
   assert.equal(last.connected, db.currentStatus.connected);
   dispose();
   assert.throws(() => db.registerListener({ statusUpdated: 1 }), (e) => e instanceof TypeError && e.message.includes('listener.statusUpdated'));
+});
+
+test('isLoadingSubset and loadingSubset:change follow an on-demand collection loading a live query\'s rows', async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name, n) VALUES ('a', 'x', 1), ('b', 'y', 2)");
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents', syncMode: 'on-demand' }));
+  await documents.preload();
+  assert.equal(documents.isLoadingSubset, false);
+  const events = [];
+  documents.on('loadingSubset:change', (e) => {
+    events.push([e.type, e.collection === documents, e.previousIsLoadingSubset, e.isLoadingSubset, e.loadingSubsetTransition]);
+  });
+  const ones = createLiveQueryCollection({ query: (q) => q.from({ d: documents }).where(({ d }) => eq(d.n, 1)), gcTime: 0 });
+  await ones.preload();
+  assert.deepEqual([...ones.keys()], ['a']);
+  await waitFor(() => events.length === 2, 'a start and an end');
+  assert.deepEqual(events, [
+    ['loadingSubset:change', true, false, true, 'start'],
+    ['loadingSubset:change', true, true, false, 'end'],
+  ]);
+  assert.equal(documents.isLoadingSubset, false);
+  await ones.cleanup();
 });
