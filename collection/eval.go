@@ -237,12 +237,15 @@ func evalFunc(f *Func, row Row) (any, error) {
 		if err := arity(f, 2); err != nil {
 			return nil, err
 		}
-		list, ok := args[1].([]any)
-		if !ok {
-			return nil, &ExpressionError{Function: f.Name, Message: "the second argument must be a list"}
-		}
+		// As TanStack DB 0.9.2: an unknown value is unknown whatever the
+		// list; a second argument that is not a list (null, undefined, a
+		// scalar, an object) holds nothing, so the answer is false.
 		if unknown(args[0]) {
 			return nil, nil
+		}
+		list, ok := args[1].([]any)
+		if !ok {
+			return false, nil
 		}
 		for _, v := range list {
 			if c, ok := compareValues(args[0], v); ok && c == 0 {
@@ -299,11 +302,16 @@ func evalFunc(f *Func, row Row) (any, error) {
 	return nil, &UnknownFunctionError{Function: f.Name}
 }
 
-// arith computes with SQL's rules: null in, null out; integers stay integers
-// except in division by zero, which is null.
+// arith computes as TanStack DB 0.9.2 does: a null or undefined operand
+// counts as 0 (so add(null, 2) is 2, not SQL's null), and division by zero
+// is null. Integers stay integers where the result is whole; a quotient
+// with a fraction is a float, as JavaScript's division gives.
 func arith(op string, a, b any) (any, error) {
-	if unknown(a) || unknown(b) {
-		return nil, nil
+	if unknown(a) {
+		a = int64(0)
+	}
+	if unknown(b) {
+		b = int64(0)
 	}
 	ai, aInt := a.(int64)
 	bi, bInt := b.(int64)
@@ -318,6 +326,9 @@ func arith(op string, a, b any) (any, error) {
 		default:
 			if bi == 0 {
 				return nil, nil
+			}
+			if ai%bi != 0 {
+				return float64(ai) / float64(bi), nil
 			}
 			return ai / bi, nil
 		}

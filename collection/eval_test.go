@@ -43,7 +43,16 @@ func TestEvalFollowsSQLSemantics(t *testing.T) {
 		{"concat", Concat(f("name"), v("-"), f("none"), f("price")), "Widget-150"},
 		{"add ints", Add(f("price"), v(int64(1))), int64(151)},
 		{"add floats", Add(f("ratio"), v(int64(1))), 1.5},
-		{"add null", Add(f("none"), v(int64(1))), nil},
+		{"add reads null as 0", Add(f("none"), v(int64(1))), int64(1)},
+		{"add of two nulls is 0", Add(f("none"), f("none")), int64(0)},
+		{"subtract reads null as 0", Func{Name: "subtract", Args: []Expr{f("none"), v(int64(2))}}, int64(-2)},
+		{"multiply reads null as 0", Func{Name: "multiply", Args: []Expr{f("price"), f("none")}}, int64(0)},
+		{"divide by null is null", Func{Name: "divide", Args: []Expr{f("price"), f("none")}}, nil},
+		{"divide null by a number is 0", Func{Name: "divide", Args: []Expr{f("none"), v(int64(2))}}, int64(0)},
+		{"divide with a fraction is a float", Func{Name: "divide", Args: []Expr{v(int64(7)), v(int64(2))}}, 3.5},
+		{"in a non-list is false", InArray(f("price"), v(int64(150))), false},
+		{"in null is false", InArray(f("price"), f("none")), false},
+		{"unknown in a non-list is unknown", InArray(f("none"), v("x")), nil},
 		{"coalesce", Coalesce(f("none"), f("cat")), "electronics"},
 		{"nested path", Eq(Ref{Path: []string{"nested", "x"}}, v(int64(1))), true},
 		{"text sorts after numbers", Gt(v("a"), v(int64(9))), true},
@@ -102,7 +111,8 @@ func TestEvalTellsUndefinedFromNull(t *testing.T) {
 		{"coalesce skips undefined", Coalesce(f("missing"), f("n")), int64(2)},
 		{"coalesce of nothing known is null", IsNull(Coalesce(f("missing"), f("none"))), true},
 		{"concat reads undefined as empty", Concat(f("missing"), v("-")), "-"},
-		{"add with undefined", Add(f("missing"), v(int64(1))), nil},
+		{"add reads undefined as 0", Add(f("missing"), v(int64(1))), int64(1)},
+		{"in undefined is false", InArray(v(int64(1)), f("missing")), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -282,12 +282,10 @@ func substitute(e collection.Expr, groupBy []collection.Expr, vals []any, rows [
 	}
 	switch f.Name {
 	case "count", "sum", "avg", "min", "max":
-		var xs []any
+		var xs []any // every row's value, null and undefined as nil
 		for _, r := range rows {
 			v, _ := collection.Eval(f.Args[0], r.row)
-			if v != nil {
-				xs = append(xs, v)
-			}
+			xs = append(xs, v)
 		}
 		return collection.Val{Value: aggregate(f.Name, xs)}
 	}
@@ -298,14 +296,19 @@ func substitute(e collection.Expr, groupBy []collection.Expr, vals []any, rows [
 	return collection.Func{Name: f.Name, Args: args}
 }
 
+// aggregate follows TanStack DB 0.9.2's group-by and db-ivm's aggregates
+// step by step, over every row's value (nil for null and undefined).
 func aggregate(fn string, xs []any) any {
 	switch fn {
-	case "count":
-		return int64(len(xs))
-	case "sum", "avg":
-		if len(xs) == 0 {
-			return nil
+	case "count": // the known values
+		n := int64(0)
+		for _, x := range xs {
+			if x != nil {
+				n++
+			}
 		}
+		return n
+	case "sum", "avg": // null as 0; avg over every row
 		var si int64
 		var sf float64
 		floats := false
@@ -316,6 +319,10 @@ func aggregate(fn string, xs []any) any {
 			case float64:
 				sf += v
 				floats = true
+			case bool:
+				if v {
+					si++
+				}
 			}
 		}
 		if fn == "avg" {
@@ -325,16 +332,52 @@ func aggregate(fn string, xs []any) any {
 			return sf + float64(si)
 		}
 		return si
-	default:
-		if len(xs) == 0 {
-			return nil
+	default: // min, max: JavaScript's loop, falsy values passed over
+		truthy := func(v any) bool {
+			switch x := v.(type) {
+			case nil:
+				return false
+			case string:
+				return x != ""
+			case int64:
+				return x != 0
+			case float64:
+				return x != 0 && x == x
+			}
+			return true
 		}
-		best := xs[0]
-		for _, x := range xs[1:] {
+		var best any
+		allEmpty := true
+		for _, x := range xs {
+			switch v := x.(type) {
+			case nil:
+				x = int64(0)
+			case bool:
+				x = int64(0)
+				if v {
+					x = int64(1)
+				}
+			}
+			if x != "" {
+				allEmpty = false
+			}
+			if !truthy(best) {
+				best = x
+				continue
+			}
+			if !truthy(x) {
+				continue
+			}
 			c, _ := collection.Compare(x, best)
 			if (fn == "min" && c < 0) || (fn == "max" && c > 0) {
 				best = x
 			}
+		}
+		if !truthy(best) { // TanStack: the last falsy value; we answer 0 unless all are ""
+			if allEmpty && len(xs) > 0 {
+				return ""
+			}
+			return int64(0)
 		}
 		return best
 	}

@@ -340,3 +340,55 @@ func TestJoinKeysKeepEveryPair(t *testing.T) {
 		t.Errorf("no key for the unmatched todo")
 	}
 }
+
+// TestAggregatesAndArithmeticReadNullsAsTanStackDB: the values are what
+// TanStack DB 0.9.2 answers for the same rows and query (run in Node over a
+// local-only collection): sum reads null and undefined as 0, avg divides by
+// every row, min and max pass over 0, null and undefined and answer 0 when
+// nothing else is left, add reads null as 0, and in against a value that is
+// not a list is false.
+func TestAggregatesAndArithmeticReadNullsAsTanStackDB(t *testing.T) {
+	_, s := todos(t,
+		collection.Row{"id": "1", "g": "a", "n": nil}, collection.Row{"id": "2", "g": "a", "n": int64(5)},
+		collection.Row{"id": "3", "g": "b", "n": nil}, collection.Row{"id": "4", "g": "b", "n": nil},
+		collection.Row{"id": "5", "g": "c", "n": int64(0)}, collection.Row{"id": "6", "g": "c", "n": int64(5)},
+		collection.Row{"id": "7", "g": "d", "n": int64(-3)}, collection.Row{"id": "8", "g": "d", "n": int64(0)},
+		collection.Row{"id": "9", "g": "e", "n": int64(4)}, collection.Row{"id": "10", "g": "e"},
+		collection.Row{"id": "13", "g": "h", "n": true}, collection.Row{"id": "14", "g": "h", "n": int64(2)})
+	n := ref("t", "n")
+	lq, err := query.NewLiveQuery(query.From("t", s.c).GroupBy(ref("t", "g")).Select(query.Field("g", ref("t", "g")),
+		query.Field("s", query.Sum(n)), query.Field("a", query.Avg(n)), query.Field("mn", query.Min(n)),
+		query.Field("mx", query.Max(n)), query.Field("c", query.Count(n))), query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{ // TanStack DB 0.9.2's output
+		"a": `{"g":"a","s":5,"a":2.5,"mn":5,"mx":5,"c":1}`,
+		"b": `{"g":"b","s":0,"a":0,"mn":0,"mx":0,"c":0}`,
+		"c": `{"g":"c","s":5,"a":2.5,"mn":5,"mx":5,"c":2}`,
+		"d": `{"g":"d","s":-3,"a":-1.5,"mn":-3,"mx":-3,"c":2}`,
+		"e": `{"g":"e","s":4,"a":2,"mn":4,"mx":4,"c":1}`,
+		"h": `{"g":"h","s":3,"a":1.5,"mn":1,"mx":2,"c":2}`,
+	}
+	got := lq.Entries()
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d: %v", len(got), len(want), got)
+	}
+	for _, e := range got {
+		g, _ := e.Value["g"].(string)
+		if query.CanonKey(e.Value) != query.CanonKey(mustJSON(t, want[g])) {
+			t.Errorf("group %s = %v, want %s", g, e.Value, want[g])
+		}
+	}
+
+	lq, err = query.NewLiveQuery(query.From("t", s.c).Where(collection.Eq(ref("t", "id"), val("1"))).Select(
+		query.Field("p", collection.Add(n, val(int64(1)))), query.Field("undef", collection.Add(ref("t", "missing"), val(int64(2)))),
+		query.Field("inScalar", collection.InArray(ref("t", "id"), val("1"))), query.Field("inNull", collection.InArray(ref("t", "g"), n)),
+		query.Field("nullIn", collection.InArray(n, val(int64(5))))), query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := lq.Entries(); len(rows) != 1 || query.CanonKey(rows[0].Value) != query.CanonKey(mustJSON(t, `{"p":1,"undef":2,"inScalar":false,"inNull":false,"nullIn":null}`)) {
+		t.Fatalf("got %v", rows)
+	}
+}

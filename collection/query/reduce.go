@@ -35,7 +35,8 @@ type aggState struct {
 	sumInt   int64
 	sumFloat float64
 	floats   int                    // non-integer values among n
-	values   map[string]*valueCount // min and max: the distinct values
+	values   map[string]*valueCount // min and max: the distinct truthy values
+	empties  int                    // min and max: rows whose value is ""
 	extreme  any
 	stale    bool // the extreme left: rescan values
 }
@@ -94,7 +95,7 @@ func (r *reduce) apply(ds []delta) {
 		}
 		av := make(Row, len(r.aggs))
 		for i, a := range r.aggs {
-			av[strconv.Itoa(i)] = g.aggs[i].value(a.Name)
+			av[strconv.Itoa(i)] = g.aggs[i].value(a.Name, g.rows)
 		}
 		g.out = Row{groupKey: gv, aggKey: av}
 		out = append(out, delta{key: key, row: g.out, mult: +1})
@@ -123,6 +124,10 @@ func (r *reduce) resultKey(g *group) string {
 	return string(canon(nil, g.values))
 }
 
+// add counts v, one row's value, mult times (negative: the row left).
+// Null and undefined (nil here) count for count as nothing, for sum and avg
+// as 0 and for min and max as 0, which TanStack DB 0.9.2's min and max then
+// pass over (see minMaxValue).
 func (s *aggState) add(fn string, v any, mult int) {
 	if v == nil {
 		return
@@ -146,6 +151,13 @@ func (s *aggState) add(fn string, v any, mult int) {
 			}
 		}
 	case "min", "max":
+		v, ok := minMaxValue(v)
+		if !ok {
+			if v == "" {
+				s.empties += mult
+			}
+			return
+		}
 		if s.values == nil {
 			s.values = make(map[string]*valueCount)
 		}
@@ -169,31 +181,59 @@ func (s *aggState) add(fn string, v any, mult int) {
 	}
 }
 
+// minMaxValue is v as TanStack DB 0.9.2's min and max read it, and whether
+// it takes part. They read true as 1 and false, like null, as 0, then keep
+// the first value while the running extreme is falsy (0, "", NaN) and skip
+// falsy values after, so the answer is the extreme of the truthy values:
+// min(0, 5) is 5 and max(-3, null) is -3. Only a group with no truthy value
+// answers a falsy one (see value).
+func minMaxValue(v any) (any, bool) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return int64(1), true
+		}
+		return int64(0), false
+	case string:
+		return x, x != ""
+	case int64:
+		return x, x != 0
+	case int:
+		return int64(x), x != 0
+	case float64:
+		return x, x != 0 && x == x
+	}
+	return v, true
+}
+
 func better(fn string, a, b any) bool {
-	c, _ := collection.Compare(a, b)
+	c, _ := collection.Compare(a, b) // as JavaScript's < for numbers and for texts
 	if fn == "min" {
 		return c < 0
 	}
 	return c > 0
 }
 
-func (s *aggState) value(fn string) any {
+// value is the aggregate over a group of rows rows, as TanStack DB 0.9.2
+// answers it: count counts the known values; sum reads null and undefined
+// as 0 (0 when all are); avg divides that sum by every row, null rows
+// included; min and max answer 0 when no value is truthy, or "" when every
+// row's value is "" (TanStack answers the last falsy value to arrive there,
+// which depends on order: we pick 0 unless all are "").
+func (s *aggState) value(fn string, rows int) any {
 	switch fn {
 	case "count":
 		return int64(s.n)
 	case "sum":
-		if s.n == 0 {
-			return nil
-		}
 		if s.floats == 0 {
 			return s.sumInt
 		}
 		return s.sumFloat + float64(s.sumInt)
 	case "avg":
-		if s.n == 0 {
+		if rows <= 0 {
 			return nil
 		}
-		return (s.sumFloat + float64(s.sumInt)) / float64(s.n)
+		return (s.sumFloat + float64(s.sumInt)) / float64(rows)
 	default: // min, max
 		if s.stale {
 			s.extreme, s.stale = nil, false
@@ -204,7 +244,10 @@ func (s *aggState) value(fn string) any {
 			}
 		}
 		if len(s.values) == 0 {
-			return nil
+			if rows > 0 && s.empties == rows {
+				return ""
+			}
+			return int64(0)
 		}
 		return s.extreme
 	}
