@@ -20,8 +20,11 @@ func (e *CompileError) Name() string { return "CompileError" }
 // CompileWhere turns a filter expression into a SQLite WHERE clause over
 // the view's columns and its parameters. It supports eq, gt, gte, lt, lte,
 // and, or, not, isNull, isUndefined, in, like, ilike, upper, lower,
-// length, concat, add and coalesce; anything else, nested paths and
-// comparisons with null are errors. like is case-sensitive (compiled to
+// length, concat, add, subtract, multiply and coalesce; anything else,
+// nested paths and comparisons with null are errors. Arithmetic reads NULL
+// as 0 (IFNULL(a, 0) + IFNULL(b, 0)) and in against a constant that is not
+// a list is false (NULL for a NULL value), as collection.Eval and TanStack
+// DB 0.9.2 answer. like is case-sensitive (compiled to
 // GLOB, as collection.Eval evaluates it), ilike ignores case.
 //
 // A column of the view is never undefined (a row the view shows has every
@@ -181,14 +184,27 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 			return err
 		}
 		var list []any
+		isVal := true
 		switch x := f.Args[1].(type) {
 		case collection.Val:
 			list, _ = x.Value.([]any)
 		case *collection.Val:
 			list, _ = x.Value.([]any)
+		default:
+			isVal = false
 		}
-		if list == nil {
+		if !isVal {
 			return &CompileError{Reason: "in expects a list value"}
+		}
+		if len(list) == 0 {
+			// Not a list, or an empty one: nothing is in it, so false, but
+			// an unknown value stays unknown (SQLite's NULL IN () is 0).
+			c.b.WriteString("(CASE WHEN (")
+			if err := c.expr(f.Args[0]); err != nil {
+				return err
+			}
+			c.b.WriteString(") IS NULL THEN NULL ELSE 0 END)")
+			return nil
 		}
 		c.b.WriteByte('(')
 		if err := c.expr(f.Args[0]); err != nil {
@@ -243,11 +259,25 @@ func (c *sqlCompiler) fn(f *collection.Func) error {
 		}
 		c.b.WriteByte(')')
 		return nil
-	case "add":
+	case "add", "subtract", "multiply":
 		if err := arity(2); err != nil {
 			return err
 		}
-		return c.infix(" + ", f.Args)
+		// As collection.Eval: null counts as 0, not SQL's null in, null out.
+		op := map[string]string{"add": " + ", "subtract": " - ", "multiply": " * "}[f.Name]
+		c.b.WriteByte('(')
+		for i, a := range f.Args {
+			if i > 0 {
+				c.b.WriteString(op)
+			}
+			c.b.WriteString("IFNULL(")
+			if err := c.expr(a); err != nil {
+				return err
+			}
+			c.b.WriteString(", 0)")
+		}
+		c.b.WriteByte(')')
+		return nil
 	}
 	return &collection.UnknownFunctionError{Function: f.Name}
 }

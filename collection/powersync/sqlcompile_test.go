@@ -3,6 +3,7 @@ package powersync
 import (
 	"errors"
 	"reflect"
+	"sort"
 	"testing"
 
 	c "github.com/localfirst/gopowersync/collection"
@@ -39,7 +40,9 @@ func TestCompileWhereProducesSQLAndParams(t *testing.T) {
 		{"is undefined: never, a column is null or a value", c.IsUndefined(f("a")), `(0)`, nil},
 		{"not is undefined", c.Not(c.IsUndefined(f("a"))), `NOT ((0))`, nil},
 		{"concat", c.Eq(c.Concat(f("a"), v("-"), f("b")), v("x-y")), `(CONCAT("a", ?, "b") = ?)`, []any{"-", "x-y"}},
-		{"add", c.Gt(c.Add(f("a"), v(1)), v(2)), `(("a" + ?) > ?)`, []any{1, 2}},
+		{"add reads null as 0", c.Gt(c.Add(f("a"), v(1)), v(2)), `((IFNULL("a", 0) + IFNULL(?, 0)) > ?)`, []any{1, 2}},
+		{"subtract", c.Gt(c.Func{Name: "subtract", Args: []c.Expr{f("a"), f("b")}}, v(2)), `((IFNULL("a", 0) - IFNULL("b", 0)) > ?)`, []any{2}},
+		{"in a non-list is false unless the value is null", c.InArray(f("a"), v(3)), `(CASE WHEN ("a") IS NULL THEN NULL ELSE 0 END)`, nil},
 		{"coalesce", c.Eq(c.Coalesce(f("a"), f("b")), v(1)), `(COALESCE("a", "b") = ?)`, []any{1}},
 	}
 	for _, tc := range cases {
@@ -72,6 +75,64 @@ func TestCompileWhereRefusesWhatItCannotPushDown(t *testing.T) {
 		_, _, err := CompileWhere(tc.e)
 		if err == nil || !errors.As(err, tc.want) {
 			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// TestCompiledWhereSelectsWhatEvalMatches runs compiled wheres on a real
+// SQLite view and compares the rows selected with collection.Match over
+// the same rows: null in arithmetic counts as 0 and in against a non-list
+// is false, also under not, where SQL's null and false part ways.
+func TestCompiledWhereSelectsWhatEvalMatches(t *testing.T) {
+	db := openDB(t)
+	rows := []c.Row{
+		{"id": "1", "n": int64(2), "score": 1.5, "name": "a"},
+		{"id": "2", "n": nil, "score": 2.0, "name": "b"},
+		{"id": "3", "n": int64(-1), "score": nil, "name": nil},
+		{"id": "4", "n": nil, "score": nil, "name": "d"},
+		{"id": "5", "n": int64(0), "score": 0.5, "name": "e"},
+	}
+	for _, r := range rows {
+		exec(t, db, `INSERT INTO documents (id, n, score, name) VALUES (?, ?, ?, ?)`, r["id"], r["n"], r["score"], r["name"])
+	}
+	f, v := c.Field, c.Value
+	sub := func(a, b c.Expr) c.Expr { return c.Func{Name: "subtract", Args: []c.Expr{a, b}} }
+	mul := func(a, b c.Expr) c.Expr { return c.Func{Name: "multiply", Args: []c.Expr{a, b}} }
+	for _, e := range []c.Expr{
+		c.Eq(c.Add(f("n"), v(int64(1))), v(int64(1))),
+		c.Gt(c.Add(f("n"), f("score")), v(int64(1))),
+		c.Eq(c.Add(f("n"), f("score")), v(int64(0))),
+		c.Lt(sub(f("score"), f("n")), v(int64(1))),
+		c.Eq(mul(f("n"), f("score")), v(int64(0))),
+		c.InArray(f("name"), v("a")),
+		c.Not(c.InArray(f("name"), v("a"))),
+		c.Not(c.InArray(f("name"), v([]any{}))),
+		c.Not(c.InArray(f("n"), v([]any{int64(2), int64(0)}))),
+	} {
+		sql, params, err := CompileWhere(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := db.GetAll(ctx(t), `SELECT id FROM documents WHERE `+sql, params...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for i := 0; i < res.Len(); i++ {
+			got = append(got, res.Values[i][0].(string))
+		}
+		for _, r := range rows {
+			ok, err := c.Matches(e, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				want = append(want, r["id"].(string))
+			}
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: SQLite selects %v, Eval %v", sql, got, want)
 		}
 	}
 }
