@@ -66,7 +66,9 @@ func IsNull(a Expr) Func { return fn("isNull", a) }
 // of an outer join's missing side. A null field is not undefined.
 func IsUndefined(a Expr) Func { return fn("isUndefined", a) }
 
-// InArray is true when a equals one of the values of list (a Val holding a []any).
+// InArray is true when a equals one of the values of list (a Val holding a
+// []any). As in TanStack DB 0.9.2 it is unknown (nil) when a is null or
+// undefined, and false when list is not a list (null, a scalar).
 func InArray(a, list Expr) Func { return fn("in", a, list) }
 
 // Like matches a against a pattern with % and _ wildcards, case-sensitively.
@@ -89,7 +91,8 @@ func Length(a Expr) Func { return fn("length", a) }
 // Concat joins its arguments as text; null counts as empty.
 func Concat(args ...Expr) Func { return fn("concat", args...) }
 
-// Add is a + b.
+// Add is a + b, reading null and undefined as 0 as TanStack DB 0.9.2
+// does: Add(null, 2) is 2.
 func Add(a, b Expr) Func { return fn("add", a, b) }
 
 // Coalesce is its first non-null argument.

@@ -106,16 +106,21 @@ func Ref(alias string, path ...string) collection.Ref {
 // Count counts the rows of a group where e is not null.
 func Count(e collection.Expr) collection.Func { return agg("count", e) }
 
-// Sum adds e over a group, ignoring nulls (null when there is nothing to add).
+// Sum adds e over a group, null and undefined as 0 (0 for a group of
+// nulls), as TanStack DB 0.9.2 does.
 func Sum(e collection.Expr) collection.Func { return agg("sum", e) }
 
-// Avg is the average of e over a group, ignoring nulls.
+// Avg is Sum over the number of rows of the group, rows where e is null
+// included, as TanStack DB 0.9.2 does: the average of 5 and null is 2.5.
 func Avg(e collection.Expr) collection.Func { return agg("avg", e) }
 
-// Min is the smallest e of a group, ignoring nulls.
+// Min is the smallest e of a group that is not null, undefined, 0, false
+// or "" (TanStack DB 0.9.2 passes over falsy values: the min of 0 and 5 is
+// 5); 0 when there is no other value ("" when every value is "").
 func Min(e collection.Expr) collection.Func { return agg("min", e) }
 
-// Max is the largest e of a group, ignoring nulls.
+// Max is the largest e of a group, with Min's rules: the max of -3 and
+// null is -3.
 func Max(e collection.Expr) collection.Func { return agg("max", e) }
 
 func agg(name string, e collection.Expr) collection.Func {
