@@ -141,6 +141,8 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("subscriberCount", b.sync(func([]js.Value) (any, error) { return c.SubscriberCount(), nil }))
 	o.method("onSubscribersChange", b.sync(k.onSubscribersChange))
 	o.method("onLoadingSubsetChange", b.sync(k.onLoadingSubsetChange))
+	o.method("onIndexChange", b.sync(k.onIndexChange))
+	o.method("removeIndex", b.sync(k.removeIndex))
 	o.method("isLoadingSubset", b.sync(func([]js.Value) (any, error) { return c.IsLoadingSubset(), nil }))
 	return k
 }

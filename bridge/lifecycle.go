@@ -66,3 +66,51 @@ func (k *coll) onLoadingSubsetChange(args []js.Value) (any, error) {
 	k.c.OnLoadingSubsetChange(func(from, to bool) { k.b.invoke(fn, from, to) })
 	return nil, nil
 }
+
+// onIndexChange(callback): callback('added' | 'removed', name, path) after
+// each index is added or removed (collection.OnIndexChange); path is the
+// array of field names, or null for an index on a function.
+func (k *coll) onIndexChange(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	k.c.OnIndexChange(func(removed, added *collection.Index) {
+		what, ix := "added", added
+		if added == nil {
+			what, ix = "removed", removed
+		}
+		var path any
+		if p := ix.Path(); p != nil {
+			names := make([]any, len(p))
+			for i, n := range p {
+				names[i] = n
+			}
+			path = names
+		}
+		k.b.invoke(fn, what, ix.Name(), path)
+	})
+	return nil, nil
+}
+
+// removeIndex(name): drops the index of that name (collection.RemoveIndex);
+// returns whether there was one.
+func (k *coll) removeIndex(args []js.Value) (any, error) {
+	if err := argCount(args, 1, "removeIndex(name)"); err != nil {
+		return nil, err
+	}
+	name, err := goString(args[0], "name")
+	if err != nil {
+		return nil, err
+	}
+	for _, ix := range k.c.Indexes() {
+		if ix.Name() == name {
+			k.c.RemoveIndex(ix)
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -21,6 +21,7 @@ type Collection struct {
 	statusListeners     []*listener[Status] // OnStatusChange callbacks
 	subscriberListeners []*listener[int]    // OnSubscribersChange callbacks
 	loadingListeners    []*listener[bool]   // OnLoadingSubsetChange callbacks
+	indexListeners      []*listener[*Index] // OnIndexChange callbacks
 	loadingSubsets      int                 // LoadSubset calls in flight
 	syncErr             error               // the cause given to MarkError
 	syncGen             uint64              // bumped by every start and cleanup of sync

@@ -202,6 +202,7 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 	if opts.Background {
 		ix.building = true
 		c.indexes = append(c.indexes, ix) // changes reach it from now on
+		c.indexChangedLocked(nil, ix)
 		go ix.fill()
 		return ix, nil
 	}
@@ -224,7 +225,25 @@ func (c *Collection) CreateIndex(fn func(Row) any, opts IndexOptions) (*Index, e
 		ix.put(it)
 	}
 	c.indexes = append(c.indexes, ix)
+	c.indexChangedLocked(nil, ix)
 	return ix, nil
+}
+
+// OnIndexChange calls fn(nil, ix) after each index is added (by
+// CreateIndex, also for a live query) and fn(ix, nil) after each is
+// removed (RemoveIndex): TanStack DB's index:added and index:removed
+// events. The calls come in order, on a goroutine of their own, never with
+// the collection's locks held. It returns a function that ends that.
+func (c *Collection) OnIndexChange(fn func(removed, added *Index)) (cancel func()) {
+	return addListener(c, &c.indexListeners, fn)
+}
+
+// indexChangedLocked tells the OnIndexChange callbacks; the caller holds
+// rt.mu.
+func (c *Collection) indexChangedLocked(removed, added *Index) {
+	for _, l := range c.indexListeners {
+		l.push(removed, added)
+	}
 }
 
 // fill adds the items shown to a Background index, a slice of about 4 ms
@@ -334,6 +353,7 @@ func (c *Collection) RemoveIndex(ix *Index) {
 			ix.tree.Clear(false)
 			ix.texts = 0
 			ix.removed = true
+			c.indexChangedLocked(ix, nil)
 			return
 		}
 	}

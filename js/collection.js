@@ -16,7 +16,7 @@ import { EngineCollection } from './engine-collection.js';
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
 const STATUS_EVENTS = new Set(['status:change', 'status:idle', 'status:loading', 'status:ready', 'status:error', 'status:cleaned-up']);
-const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change', 'loadingSubset:change']);
+const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change', 'loadingSubset:change', 'index:added', 'index:removed']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 
@@ -421,8 +421,9 @@ export class Collection extends EngineCollection {
    * events: 'status:change' ({ type, collection, previousStatus, status }),
    * 'status:idle' | 'status:loading' | 'status:ready' | 'status:error' |
    * 'status:cleaned-up', 'subscribers:change' ({ type, collection,
-   * previousSubscriberCount, subscriberCount }) and 'loadingSubset:change'
-   * (see isLoadingSubset). Handlers run after the change, in order. Returns a
+   * previousSubscriberCount, subscriberCount }), 'loadingSubset:change'
+   * (see isLoadingSubset), and 'index:added' and 'index:removed' ({ type,
+   * collection, index: { name, path } }, also for a live query's index). Handlers run after the change, in order. Returns a
    * function that removes the handler.
    */
   on(event, handler) {
@@ -434,7 +435,7 @@ export class Collection extends EngineCollection {
     if (!this._events.has(event)) this._events.set(event, new Set());
     this._events.get(event).add(handler);
     // One engine listener per kind of event, made on its first handler.
-    const kind = STATUS_EVENTS.has(event) ? 'status' : event;
+    const kind = STATUS_EVENTS.has(event) ? 'status' : event.startsWith('index:') ? 'index' : event;
     this._watched ??= new Set();
     if (!this._watched.has(kind)) {
       this._watched.add(kind);
@@ -444,6 +445,8 @@ export class Collection extends EngineCollection {
           { type: 'subscribers:change', collection: this, previousSubscriberCount, subscriberCount }))),
         'loadingSubset:change': () => check(this._go.onLoadingSubsetChange((previousIsLoadingSubset, isLoadingSubset) => this._emit('loadingSubset:change',
           { type: 'loadingSubset:change', collection: this, isLoadingSubset, previousIsLoadingSubset, loadingSubsetTransition: isLoadingSubset ? 'start' : 'end' }))),
+        index: () => check(this._go.onIndexChange((what, name, path) => this._emit(`index:${what}`,
+          { type: `index:${what}`, collection: this, index: { name, path } }))),
       }[kind];
       if (this._go) watch();
       else this._pending.then(watch, () => {});
@@ -773,5 +776,17 @@ export class Collection extends EngineCollection {
     if (this._go) make();
     else this._pending.then(make, () => {});
     return index;
+  }
+
+  /**
+   * Drops an index: the `{ name }` createIndex returned, or its name.
+   * Returns whether the collection had it. An 'index:removed' event
+   * follows. A live query made with autoIndex 'eager' creates its index
+   * again when it needs it.
+   */
+  removeIndex(index) {
+    const name = typeof index === 'string' ? index : index?.name;
+    if (typeof name !== 'string') throw new TypeError('removeIndex: give the index createIndex returned (once the collection exists) or its name');
+    return check(this._g().removeIndex(name));
   }
 }

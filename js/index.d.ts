@@ -732,7 +732,15 @@ export interface CollectionSubscribersChangeEvent<T extends object = Record<stri
 /** The events a collection emits, by name. */
 export type CollectionEvents<T extends object = Record<string, any>> = {
   [S in CollectionStatus | 'change' as `status:${S}`]: CollectionStatusEvent<S, T>;
-} & { 'subscribers:change': CollectionSubscribersChangeEvent<T>; 'loadingSubset:change': CollectionLoadingSubsetChangeEvent<T> };
+} & { 'subscribers:change': CollectionSubscribersChangeEvent<T>; 'loadingSubset:change': CollectionLoadingSubsetChangeEvent<T>;
+  'index:added': CollectionIndexEvent<'added', T>; 'index:removed': CollectionIndexEvent<'removed', T> };
+
+/** An index's identity as events report it: its name and the field path it reads (null for a function). */
+export interface CollectionIndexEvent<E extends 'added' | 'removed', T extends object = Record<string, any>> {
+  type: `index:${E}`;
+  collection: Collection<T, any>;
+  index: { name: string; path: string[] | null };
+}
 
 export interface CollectionLoadingSubsetChangeEvent<T extends object = Record<string, any>> {
   type: 'loadingSubset:change';
@@ -797,6 +805,8 @@ export class Collection<T extends object = Record<string, any>, TUtils extends o
   ): { unsubscribe(): void };
   /** An ordered index on the field the callback reads, kept up to date on every change. */
   createIndex(callback: (row: T) => unknown, options?: { name?: string; indexType?: unknown; options?: unknown }): { name: string | null; path: string[] };
+  /** Drops an index (what createIndex returned, or its name); whether there was one. An index:removed event follows. */
+  removeIndex(index: { name: string | null } | string): boolean;
   preload(): Promise<void>;
   stateWhenReady(): Promise<Map<string, T>>;
   toArrayWhenReady(): Promise<T[]>;

@@ -83,3 +83,29 @@ test('isLoadingSubset and loadingSubset:change follow an on-demand collection lo
   assert.equal(documents.isLoadingSubset, false);
   await ones.cleanup();
 });
+
+test('index:added and index:removed follow createIndex, a live query\'s own index and removeIndex', async () => {
+  const db = await openDatabase();
+  await db.execute("INSERT INTO documents (id, name, n) VALUES ('a', 'x', 1), ('b', 'y', 2)");
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await documents.preload();
+  const events = [];
+  const record = (e) => events.push([e.type, e.collection === documents, e.index.name, e.index.path]);
+  documents.on('index:added', record);
+  documents.on('index:removed', record);
+  const byName = documents.createIndex((row) => row.name, { name: 'byName' });
+  await waitFor(() => events.length === 1, 'index:added');
+  assert.deepEqual(events[0], ['index:added', true, 'byName', ['name']]);
+  // A windowed live query orders by n: the collection makes that index itself (autoIndex 'eager').
+  const top = createLiveQueryCollection({ query: (q) => q.from({ d: documents }).orderBy(({ d }) => d.n).limit(1), gcTime: 0 });
+  await top.preload();
+  await waitFor(() => events.length === 2, 'the live query\'s index:added');
+  assert.deepEqual(events[1].slice(0, 2), ['index:added', true]);
+  assert.deepEqual(events[1][3], ['n']);
+  assert.equal(documents.removeIndex(byName), true);
+  assert.equal(documents.removeIndex('byName'), false, 'already removed');
+  await waitFor(() => events.length === 3, 'index:removed');
+  assert.deepEqual(events[2], ['index:removed', true, 'byName', ['name']]);
+  assert.throws(() => documents.removeIndex(5), TypeError);
+  await top.cleanup();
+});
