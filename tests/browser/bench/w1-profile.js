@@ -10,6 +10,7 @@
 // Not a test: it prints figures (BENCHMARKS.md).
 //
 //   node tests/browser/bench/w1-profile.js [--root DIR] [--updates 1000] [--inserts 0]
+//     [--save FILE.cpuprofile] [--flags '--js-flags=--liftoff-only']
 //
 // --inserts N then profiles N optimistic insert() calls of 10,000 rows
 // (W3) the same way, in a function named w3Insert.
@@ -32,6 +33,7 @@ const opt = (name, def, conv = Number) => {
 const ROOT = opt('root', REPO, String);
 const UPDATES = opt('updates', 1000);
 const INSERTS = opt('inserts', 0);
+const SAVE = opt('save', null, String); // the W1 loop's raw profile, as JSON (a .cpuprofile)
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -49,7 +51,7 @@ const CATEGORIES = [
 
 const web = await serve(ROOT);
 const profile = freshProfile();
-const chrome = await launch(profile.dir);
+const chrome = await launch(profile.dir, opt('flags', '', String).split(' ').filter(Boolean));
 try {
   const page = await chrome.context.newPage();
   for (const p of chrome.context.pages()) if (p !== page) await p.close();
@@ -88,6 +90,7 @@ try {
   await cdp.send('Profiler.start');
   const cb = await loop(UPDATES, true);
   const { profile: prof } = await cdp.send('Profiler.stop');
+  if (SAVE) (await import('node:fs')).writeFileSync(SAVE, JSON.stringify(prof));
 
   const w1 = analyze(prof, 'w1Update');
   console.log(`root ${ROOT}; ${UPDATES} updates; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; Go names ${w1.names ? 'yes' : 'no (built with -s)'}`);
