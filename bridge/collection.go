@@ -142,6 +142,7 @@ func (b *Bridge) newColl(c *collection.Collection) *coll {
 	o.method("onSubscribersChange", b.sync(k.onSubscribersChange))
 	o.method("onLoadingSubsetChange", b.sync(k.onLoadingSubsetChange))
 	o.method("onIndexChange", b.sync(k.onIndexChange))
+	o.method("onTruncate", b.sync(k.onTruncate))
 	o.method("removeIndex", b.sync(k.removeIndex))
 	o.method("isLoadingSubset", b.sync(func([]js.Value) (any, error) { return c.IsLoadingSubset(), nil }))
 	return k

@@ -114,3 +114,17 @@ func (k *coll) removeIndex(args []js.Value) (any, error) {
 	}
 	return false, nil
 }
+
+// onTruncate(callback): callback() after each sync transaction that
+// truncated the collection's synced state (collection.OnTruncate).
+func (k *coll) onTruncate(args []js.Value) (any, error) {
+	if len(args) < 1 {
+		return nil, typeErrorf("callback", "missing")
+	}
+	fn, err := goFunc(args[0], "callback")
+	if err != nil {
+		return nil, err
+	}
+	k.c.OnTruncate(func() { k.b.invoke(fn) })
+	return nil, nil
+}

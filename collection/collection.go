@@ -16,16 +16,17 @@ type Collection struct {
 	// Everything below is guarded by rt.mu.
 
 	status              Status
-	statusCh            chan struct{}       // closed and replaced on every status change
-	readyWaiters        []*readyWaiter      // OnFirstReady callbacks, run at the next ready
-	statusListeners     []*listener[Status] // OnStatusChange callbacks
-	subscriberListeners []*listener[int]    // OnSubscribersChange callbacks
-	loadingListeners    []*listener[bool]   // OnLoadingSubsetChange callbacks
-	indexListeners      []*listener[*Index] // OnIndexChange callbacks
-	loadingSubsets      int                 // LoadSubset calls in flight
-	syncErr             error               // the cause given to MarkError
-	syncGen             uint64              // bumped by every start and cleanup of sync
-	handle              SyncHandle          // of the running sync session
+	statusCh            chan struct{}         // closed and replaced on every status change
+	readyWaiters        []*readyWaiter        // OnFirstReady callbacks, run at the next ready
+	statusListeners     []*listener[Status]   // OnStatusChange callbacks
+	subscriberListeners []*listener[int]      // OnSubscribersChange callbacks
+	loadingListeners    []*listener[bool]     // OnLoadingSubsetChange callbacks
+	indexListeners      []*listener[*Index]   // OnIndexChange callbacks
+	truncateListeners   []*listener[struct{}] // OnTruncate callbacks
+	loadingSubsets      int                   // LoadSubset calls in flight
+	syncErr             error                 // the cause given to MarkError
+	syncGen             uint64                // bumped by every start and cleanup of sync
+	handle              SyncHandle            // of the running sync session
 	hasHandle           bool
 
 	synced      map[string]held     // the sync source's state (see packed.go)

@@ -173,6 +173,15 @@ func (c *Collection) OnSubscribersChange(fn func(previous, current int)) (cancel
 	return addListener(c, &c.subscriberListeners, fn)
 }
 
+// OnTruncate calls fn after each sync transaction that truncates the
+// synced state is applied (SyncParams.Truncate; a PowerSync collection's
+// table reread whole): TanStack DB's truncate event. The calls come in
+// order, on a goroutine of their own, never with the collection's locks
+// held. It returns a function that ends that.
+func (c *Collection) OnTruncate(fn func()) (cancel func()) {
+	return addListener(c, &c.truncateListeners, func(struct{}, struct{}) { fn() })
+}
+
 // subscribersChangedLocked tells the OnSubscribersChange callbacks; the
 // caller holds rt.mu.
 func (c *Collection) subscribersChangedLocked(previous int) {

@@ -292,6 +292,9 @@ func (c *Collection) applyPendingSyncLocked(s *step) {
 		}
 		if t.truncate {
 			c.clearSynced()
+			for _, l := range c.truncateListeners {
+				l.push(struct{}{}, struct{}{})
+			}
 		}
 		for i := range t.ops {
 			op := &t.ops[i]

@@ -3,6 +3,7 @@ package collection
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/localfirst/gopowersync/internal/testutil"
 )
@@ -118,5 +119,36 @@ func TestSyncDeleteRemovesTheItem(t *testing.T) {
 	_ = p.Commit()
 	if c.Has("a") || c.Size() != 0 {
 		t.Fatal("deleted item still there")
+	}
+}
+
+func TestOnTruncateFollowsATruncatingSyncTransaction(t *testing.T) {
+	c, p := source(t, "")
+	calls := make(chan struct{}, 4)
+	cancel := c.OnTruncate(func() { calls <- struct{}{} })
+	defer cancel()
+	p.Begin()
+	if err := p.Write(Change{Type: ChangeInsert, Value: row("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	p.Begin()
+	if err := p.Truncate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-calls:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no truncate call")
+	}
+	select {
+	case <-calls:
+		t.Fatal("a second truncate call; the plain commit before must not call")
+	case <-time.After(20 * time.Millisecond):
 	}
 }

@@ -16,7 +16,7 @@ import { EngineCollection } from './engine-collection.js';
 const OPTIONS = new Set(['database', 'table', 'tableName', 'schema', 'deserializationSchema', 'serializer',
   'onDeserializationError', 'syncBatchSize', 'syncMode', 'autoIndex', 'id', 'gcTime', 'startSync']);
 const STATUS_EVENTS = new Set(['status:change', 'status:idle', 'status:loading', 'status:ready', 'status:error', 'status:cleaned-up']);
-const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change', 'loadingSubset:change', 'index:added', 'index:removed']);
+const EVENTS = new Set([...STATUS_EVENTS, 'subscribers:change', 'loadingSubset:change', 'index:added', 'index:removed', 'truncate']);
 const OP_OPTIONS = new Set(['metadata', 'optimistic']);
 const IS_OPTIONS = Symbol('powerSyncCollectionOptions');
 
@@ -423,7 +423,9 @@ export class Collection extends EngineCollection {
    * 'status:cleaned-up', 'subscribers:change' ({ type, collection,
    * previousSubscriberCount, subscriberCount }), 'loadingSubset:change'
    * (see isLoadingSubset), and 'index:added' and 'index:removed' ({ type,
-   * collection, index: { name, path } }, also for a live query's index). Handlers run after the change, in order. Returns a
+   * collection, index: { name, path } }, also for a live query's index),
+   * and 'truncate' ({ type, collection }: the synced rows were replaced
+   * whole, as when another tab's commits were missed and the table reread). Handlers run after the change, in order. Returns a
    * function that removes the handler.
    */
   on(event, handler) {
@@ -445,6 +447,7 @@ export class Collection extends EngineCollection {
           { type: 'subscribers:change', collection: this, previousSubscriberCount, subscriberCount }))),
         'loadingSubset:change': () => check(this._go.onLoadingSubsetChange((previousIsLoadingSubset, isLoadingSubset) => this._emit('loadingSubset:change',
           { type: 'loadingSubset:change', collection: this, isLoadingSubset, previousIsLoadingSubset, loadingSubsetTransition: isLoadingSubset ? 'start' : 'end' }))),
+        truncate: () => check(this._go.onTruncate(() => this._emit('truncate', { type: 'truncate', collection: this }))),
         index: () => check(this._go.onIndexChange((what, name, path) => this._emit(`index:${what}`,
           { type: `index:${what}`, collection: this, index: { name, path } }))),
       }[kind];

@@ -733,7 +733,9 @@ export interface CollectionSubscribersChangeEvent<T extends object = Record<stri
 export type CollectionEvents<T extends object = Record<string, any>> = {
   [S in CollectionStatus | 'change' as `status:${S}`]: CollectionStatusEvent<S, T>;
 } & { 'subscribers:change': CollectionSubscribersChangeEvent<T>; 'loadingSubset:change': CollectionLoadingSubsetChangeEvent<T>;
-  'index:added': CollectionIndexEvent<'added', T>; 'index:removed': CollectionIndexEvent<'removed', T> };
+  'index:added': CollectionIndexEvent<'added', T>; 'index:removed': CollectionIndexEvent<'removed', T>;
+  /** The synced rows were replaced whole (a table reread, as after another tab's missed commits). */
+  truncate: { type: 'truncate'; collection: Collection<T, any> } };
 
 /** An index's identity as events report it: its name and the field path it reads (null for a function). */
 export interface CollectionIndexEvent<E extends 'added' | 'removed', T extends object = Record<string, any>> {

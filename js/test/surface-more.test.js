@@ -109,3 +109,21 @@ test('index:added and index:removed follow createIndex, a live query\'s own inde
   assert.throws(() => documents.removeIndex(5), TypeError);
   await top.cleanup();
 });
+
+test('truncate is an event a collection takes; ordinary sync writes do not send it', async () => {
+  // The engine sends it when a table is reread whole (another tab's missed
+  // commits: a browser case); collection/sync_test.go checks the engine's
+  // call, this the seam up to on().
+  const db = await openDatabase();
+  const documents = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await documents.preload();
+  const events = [];
+  const off = documents.on('truncate', (e) => events.push(e));
+  await db.execute("INSERT INTO documents (id, name) VALUES ('a', 'x')");
+  await waitFor(() => documents.has('a'), 'the insert seen');
+  await db.execute("DELETE FROM documents");
+  await waitFor(() => !documents.has('a'), 'the delete seen');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(events, []);
+  off();
+});

@@ -349,7 +349,7 @@ test('collection events: status:change and status:<status>, in order; once, off 
   assert.deepEqual(seen, ['idle>loading', 'loading>ready', 'ready>cleaned-up', 'cleaned-up>loading', 'loading>ready']);
   assert.deepEqual(readyOnce, ['status:ready']);
   await assert.rejects(documents.waitFor('status:error', 20), /no status:error event within 20 ms/);
-  assert.throws(() => documents.on('truncate', () => {}), /unsupported event/);
+  assert.throws(() => documents.on('change', () => {}), /unsupported event/);
 });
 
 test("PowerSync's older schema form builds the same schema, and works as a database's", async () => {

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   const keys: string[] = todos.currentStateAsChanges({ limit: 10 }).map((c) => c.key);
   const titles: (string | null)[] = todos.map((t) => t.title);
   todos.on('index:added', (e) => { const p: string[] | null = e.index.path; void p; });
+  todos.on('truncate', (e) => { const t: 'truncate' = e.type; void t; });
   const removed: boolean = todos.removeIndex('byTitle');
   todos.on('loadingSubset:change', (e) => { const t: 'start' | 'end' = e.loadingSubsetTransition; const now: boolean = todos.isLoadingSubset || e.isLoadingSubset; void t; void now; });
   const checked: string | null = todos.validateData({ id: 't9', title: 'x' }, 'insert').title;
