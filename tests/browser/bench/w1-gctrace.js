@@ -19,7 +19,10 @@ const opt = (name, def, conv = Number) => {
 const ROOT = opt('root', REPO, String);
 const UPDATES = opt('updates', 1000);
 const ROWS = opt('rows', 0);
-const PAUSE = opt('pause', 0); // ms idle after each isPersisted, before the next update
+const PAUSE = opt('pause', 0);
+// --warm N: N updates, then a reload of the page (same browser profile, so
+// V8's code cache for the module applies), before the measured loop.
+const WARM = opt('warm', 0); // ms idle after each isPersisted, before the next update
 const ENV = opt('env', 'GODEBUG=gctrace=1', String);
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -57,6 +60,17 @@ try {
   await page.goto(web.url + '/tests/browser/pages/stack.html');
   await page.waitForFunction(() => window.pageReady);
   await page.evaluate(() => app.open('w1-gc.db'));
+  if (WARM) {
+    await page.evaluate(async (n) => {
+      await todos.insert({ id: 'warm', title: 'x', n: 0 }).isPersisted.promise;
+      for (let i = 1; i <= n; i++) await todos.update('warm', (d) => { d.n = i; }).isPersisted.promise;
+      await db.close();
+    }, WARM);
+    await new Promise((r) => setTimeout(r, 3000)); // V8 writes its code cache after a task
+    await page.reload();
+    await page.waitForFunction(() => window.pageReady);
+    await page.evaluate(() => app.open('w1-gc.db'));
+  }
   if (ROWS) {
     await page.evaluate(async (rows) => {
       for (let k = 0; k < rows; k += 10000) {
@@ -84,7 +98,7 @@ try {
     return { spans, gclog: globalThis.__gclog, mem: app.wasmMemory?.() };
   }, { n: UPDATES, pause: PAUSE });
   const cb = res.spans.map(([a, b]) => b - a);
-  console.log(`root ${ROOT}; ${UPDATES} updates (${ROWS} extra rows, pause ${PAUSE} ms); env ${ENV}; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; wasm memory ${res.mem}`);
+  console.log(`root ${ROOT}; ${UPDATES} updates (${ROWS} extra rows, pause ${PAUSE} ms, warm ${WARM}); env ${ENV}; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; wasm memory ${res.mem}`);
   console.log(`update to callback: p50 ${pct(cb, 50).toFixed(2)} ms, p99 ${pct(cb, 99).toFixed(2)} ms, max ${Math.max(...cb).toFixed(2)} ms`);
   // browser-bench.js's window (updates 51-350) against the last 300.
   const win = (a, b) => { const w = cb.slice(a, b); return `p50 ${pct(w, 50).toFixed(2)} p99 ${pct(w, 99).toFixed(2)} max ${Math.max(...w).toFixed(1)}`; };
