@@ -27,6 +27,7 @@ func userText(err error) (name, msg string) {
 	var argc *store.ArgCountError
 	var code sqlite3.ExtendedErrorCode
 	var notPS *powersync.NotPowerSyncCollectionError
+	var schemaErr *store.SchemaError
 	switch {
 	case errors.As(err, &notPS):
 		// What @tanstack/powersync-db-collection's PowerSyncTransactor
@@ -47,6 +48,8 @@ func userText(err error) (name, msg string) {
 	case errors.As(err, &argc):
 		return "Error", "the SQL has " + strconv.Itoa(argc.Params) + " parameter(s) but " + strconv.Itoa(argc.Args) +
 			" argument(s) were given: pass one value per ? in the parameters array"
+	case errors.As(err, &schemaErr):
+		return "Error", schemaText(schemaErr)
 	case errors.Is(err, sqlite3.NOTADB):
 		return "Error", "file is not a database: dbFilename names a file that is not a SQLite database; use another path or remove the file"
 	case errors.As(err, &sqlErr):
@@ -85,6 +88,13 @@ func namedText(n collection.NamedError) string {
 		return ""
 	}
 	return stripPrefixes(n.Error())
+}
+
+// schemaText words a schema the store refuses (at new Schema() once the
+// module is loaded, or at open): the store's own text of what is wrong and
+// where, with "invalid schema: " for its Go context ("store: schema: ").
+func schemaText(e *store.SchemaError) string {
+	return "invalid schema: " + strings.TrimPrefix(e.Error(), "store: schema: ")
 }
 
 // goPrefixes are the package prefixes the engine's errors start with.

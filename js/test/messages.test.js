@@ -17,7 +17,7 @@ import {
 import { tempDir, waitFor } from './helpers.js';
 
 /** A Go package prefix at the start of a message. */
-const GO_PREFIX = /^(store|collection|powersync|query|bridge|psync|sync)[.:]/;
+const GO_PREFIX = /^(store|collection|powersync|query|bridge|psync|sync|schema)[.:]/;
 
 const dir = tempDir();
 const schema = new Schema({ t: new Table({ s: column.text }) });
@@ -50,6 +50,15 @@ test('opening a file that is not a database', async () => {
   writeFileSync(path, 'not a database '.repeat(400));
   const bad = new PowerSyncDatabase({ schema, database: { dbFilename: path } });
   await fails(() => bad.init(), Error, /^file is not a database: dbFilename names a file that is not a SQLite database/);
+});
+
+test('a schema the store refuses, at new Schema()', async () => {
+  // A view name SQLite or PowerSync already uses: the store's rule (Go).
+  await fails(() => new Schema({ ps_crud: new Table({ s: column.text }) }), Error,
+    /^invalid schema: table "ps_crud": view name "ps_crud" is taken/);
+  // Names SQLite compares without case: also the store's rule.
+  await fails(() => new Schema({ u: new Table({ s: column.text }), U: new Table({ s: column.text }) }), Error,
+    /^invalid schema: table "U": duplicate table: SQLite names ignore case/);
 });
 
 test('SQL given the wrong number of arguments', async () => {

@@ -58,9 +58,9 @@ test('generated Standard Schema validators check id and column types', async () 
 test('names SQLite or PowerSync would refuse at open throw at construction', async () => {
   await init();
   const cases = [
-    [{ t: new Table({ a: column.text }), T: new Table({ b: column.text }) }, /^schema: table "T": duplicate table: SQLite names ignore case, so it is the same table as "t"$/],
+    [{ t: new Table({ a: column.text }), T: new Table({ b: column.text }) }, /^invalid schema: table "T": duplicate table: SQLite names ignore case, so it is the same table as "t"$/],
     [{ t: new Table({ a: column.text }), u: new Table({ b: column.text }, { viewName: 'T' }) }, /duplicate view name "T": SQLite names ignore case/],
-    [{ ps_crud: new Table({ a: column.text }) }, /^schema: table "ps_crud": view name "ps_crud" is taken by PowerSync's or SQLite's own tables$/],
+    [{ ps_crud: new Table({ a: column.text }) }, /^invalid schema: table "ps_crud": view name "ps_crud" is taken by PowerSync's or SQLite's own tables$/],
     [{ PS_Data__x: new Table({ a: column.text }) }, /is taken by PowerSync's or SQLite's own tables/],
     [{ sqlite_stat: new Table({ a: column.text }) }, /is taken by PowerSync's or SQLite's own tables/],
   ];
