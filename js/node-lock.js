@@ -18,7 +18,7 @@ const held = new Map(); // absolute lock path -> token, in this process
  * or another database object of this one, holds it.
  */
 export async function lockDatabaseFile(dbFilename) {
-  const [{ writeFileSync, linkSync, readFileSync, renameSync, unlinkSync }, { resolve }, { randomUUID }] =
+  const [{ writeFileSync, linkSync, readFileSync, renameSync, unlinkSync }, { resolve, dirname }, { randomUUID }] =
     await Promise.all([import('node:fs'), import('node:path'), import('node:crypto')]);
   const lock = `${resolve(dbFilename)}.lock`;
   if (held.has(lock)) throw new DatabaseLockedError(dbFilename);
@@ -26,7 +26,17 @@ export async function lockDatabaseFile(dbFilename) {
   // The lock appears with its content at once: written aside, then linked
   // into place, which fails if a lock exists.
   const mine = `${lock}.${token.replace(' ', '-')}`;
-  writeFileSync(mine, token);
+  try {
+    writeFileSync(mine, token);
+  } catch (e) {
+    // The lock is the first thing an open writes: a missing directory (or a
+    // file where one should be) shows here, and its words name the
+    // database file, not the lock's temporary name.
+    if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') throw e;
+    const file = resolve(dbFilename);
+    throw new Error(`cannot open the database file "${file}": there is no directory "${dirname(file)}"; ` +
+      'dbFilename (joined to dbLocation when given) must name a file in an existing directory', { cause: e });
+  }
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {

@@ -61,6 +61,25 @@ test('a schema the store refuses, at new Schema()', async () => {
     /^invalid schema: table "U": duplicate table: SQLite names ignore case/);
 });
 
+test('a database file in a directory that does not exist', async () => {
+  // Every such open names the file and says the directory must exist, not
+  // an internal lock file: a missing directory, one given as dbLocation,
+  // and a path through a file.
+  const missing = join(dir, 'no-such-dir');
+  writeFileSync(join(dir, 'plain-file'), '');
+  const cases = [
+    [{ dbFilename: join(missing, 'x.sqlite') }, join(missing, 'x.sqlite'), missing],
+    [{ dbFilename: 'x.sqlite', dbLocation: missing }, join(missing, 'x.sqlite'), missing],
+    [{ dbFilename: join(dir, 'plain-file', 'x.sqlite') }, join(dir, 'plain-file', 'x.sqlite'), join(dir, 'plain-file')],
+  ];
+  for (const [database, file, parent] of cases) {
+    const bad = new PowerSyncDatabase({ schema, database });
+    await fails(() => bad.init(), Error,
+      `cannot open the database file "${file}": there is no directory "${parent}"; ` +
+      'dbFilename (joined to dbLocation when given) must name a file in an existing directory');
+  }
+});
+
 test('SQL given the wrong number of arguments', async () => {
   await fails(() => db.getAll('SELECT ?, ?', [1]), Error,
     'the SQL has 2 parameter(s) but 1 argument(s) were given: pass one value per ? in the parameters array');
