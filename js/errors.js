@@ -45,6 +45,8 @@ export class MissingHandlerError extends TanStackDBError { constructor(m = 'No h
 
 /** An insert used a key the collection already shows. */
 export class DuplicateKeyError extends CollectionOperationError { constructor(m = 'Cannot insert document because its key already exists in the collection') { super(m); this.name = 'DuplicateKeyError'; } }
+/** A live query's getKey gave two result rows the same key (TanStack DB's class for a synced key already present). */
+export class DuplicateKeySyncError extends CollectionOperationError { constructor(m = 'Cannot insert document from sync because its key already exists in the collection') { super(m); this.name = 'DuplicateKeySyncError'; } }
 /** An item's key could not be derived (for PowerSync collections: id is undefined or null). */
 export class UndefinedKeyError extends CollectionOperationError { constructor(m = 'An object was created without a defined key') { super(m); this.name = 'UndefinedKeyError'; } }
 /** An item's key is not valid (for PowerSync collections: id not a string). */

@@ -980,6 +980,7 @@ export class SchemaValidationError extends TanStackDBError {
 }
 export class SchemaMustBeSynchronousError extends CollectionConfigurationError {}
 export class DuplicateKeyError extends CollectionOperationError {}
+export class DuplicateKeySyncError extends CollectionOperationError {}
 export class UndefinedKeyError extends CollectionOperationError {}
 export class InvalidKeyError extends CollectionOperationError {}
 export class UpdateKeyNotFoundError extends CollectionOperationError {}

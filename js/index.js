@@ -18,7 +18,7 @@ export { createOptimisticAction } from './optimistic-action.js';
 export { createPacedMutations, debounceStrategy, throttleStrategy, queueStrategy } from './paced-mutations.js';
 export {
   TanStackDBError, CollectionOperationError, TransactionError, CollectionStateError, MissingHandlerError,
-  SchemaValidationError, SchemaMustBeSynchronousError, DuplicateKeyError, UndefinedKeyError, InvalidKeyError,
+  SchemaValidationError, SchemaMustBeSynchronousError, DuplicateKeyError, DuplicateKeySyncError, UndefinedKeyError, InvalidKeyError,
   UpdateKeyNotFoundError, DeleteKeyNotFoundError, KeyUpdateNotAllowedError, MissingUpdateArgumentError,
   NoKeysPassedToUpdateError, NoKeysPassedToDeleteError, MissingInsertHandlerError, MissingUpdateHandlerError,
   MissingDeleteHandlerError, MissingMutationFunctionError, TransactionNotPendingMutateError,

@@ -11,6 +11,7 @@ import {
   OnlyOneSourceAllowedError, InvalidSourceError, QueryMustHaveFromClauseError, SubQueryMustHaveFromClauseError,
   InvalidWhereExpressionError,
 } from './query-errors.js';
+import { DuplicateKeySyncError } from './errors.js';
 
 export {
   eq, gt, gte, lt, lte, and, or, not, isNull, isUndefined, inArray, like, ilike, upper, lower, length, concat,
@@ -252,6 +253,7 @@ export class LiveQueryCollection extends EngineCollection {
     this._getKey = null; // the user's getKey, which then names the rows
     this._keyMap = null; // user key -> row, for the rows array _keyMapOf
     this._keyMapOf = null;
+    this._keyError = null; // why getKey failed (threw, or gave two rows one key): the query is in error until cleanup
     this.utils = {
       /**
        * Moves the window of an ordered query ({ offset?, limit? }); an
@@ -321,6 +323,7 @@ export class LiveQueryCollection extends EngineCollection {
   /** 'idle' | 'loading' | 'ready' | 'error' | 'cleaned-up' */
   get status() {
     if (!this._go) return this._error ? 'error' : 'loading';
+    if (this._keyError) return 'error';
     return check(this._go.status());
   }
 
@@ -337,15 +340,45 @@ export class LiveQueryCollection extends EngineCollection {
     return check(this._go.has(key));
   }
 
-  // _userKeyed maps getKey(row) to the row for the current rows (the
-  // first row wins if two share a key).
+  /**
+   * Starts the query and resolves once it is ready; with getKey, rejects
+   * (and the query's status is 'error') if getKey throws or gives two
+   * rows the same key (DuplicateKeySyncError), as TanStack DB's.
+   */
+  async preload() {
+    await super.preload();
+    if (this._getKey) this._userKeyed();
+  }
+
+  async cleanup() {
+    await super.cleanup();
+    this._keyError = null;
+    this._keyMap = null;
+    this._keyMapOf = null;
+  }
+
+  // _userKeyed maps getKey(row) to the row for the current rows. A
+  // getKey that throws, or two rows with one key, put the query in error
+  // (TanStack DB's live query errors on a duplicate synced key): this
+  // throws that error, now and on every later read until cleanup.
   _userKeyed() {
+    if (this._keyError) throw this._keyError;
     const rows = this._rows();
     if (this._keyMapOf !== rows) {
       const m = new Map();
-      for (const r of rows) {
-        const k = this._getKey(r);
-        if (!m.has(k)) m.set(k, r);
+      try {
+        for (const r of rows) {
+          const k = this._getKey(r);
+          if (m.has(k)) {
+            throw new DuplicateKeySyncError(`Cannot insert document with key "${k}" from sync because it already exists in the collection "${this.id}": ` +
+              'the live query\'s getKey gave two result rows this key; make getKey return a value unique to each row ' +
+              '(a join or distinct can give several rows the same fields)');
+          }
+          m.set(k, r);
+        }
+      } catch (e) {
+        this._keyError = e;
+        throw e;
       }
       this._keyMap = m;
       this._keyMapOf = rows;
@@ -372,7 +405,7 @@ export class LiveQueryCollection extends EngineCollection {
   *keys() {
     if (!this._go) return;
     if (this._getKey) {
-      yield* this._rows().map((r) => this._getKey(r));
+      yield* [...this._userKeyed().keys()];
       return;
     }
     if (this._cached() && this._keyList) {
@@ -393,6 +426,27 @@ export class LiveQueryCollection extends EngineCollection {
   }
 
   [Symbol.iterator]() { return this.entries(); }
+
+  // _userKeyedChanges names the engine's changes by getKey. An update
+  // whose row's getKey changed is, as in TanStack DB, a delete of the old
+  // key and an insert of the new: a subscriber never sees an update of a
+  // key it was not given.
+  _userKeyedChanges(changes) {
+    const out = [];
+    for (const c of changes) {
+      const key = this._getKey(c.value);
+      if (c.type === 'update' && c.previousValue !== undefined) {
+        const old = this._getKey(c.previousValue);
+        if (old !== key) {
+          out.push({ type: 'delete', key: old, value: c.previousValue });
+          out.push({ type: 'insert', key, value: c.value });
+          continue;
+        }
+      }
+      out.push({ ...c, key });
+    }
+    return out;
+  }
 
   /** Calls callback(value, key, index) for each row, in order. */
   forEach(callback) {
@@ -422,8 +476,20 @@ export class LiveQueryCollection extends EngineCollection {
       this._list = null;
       this._keyList = null;
       try {
-        const changes = revive(payload);
-        if (this._getKey) for (const c of changes) c.key = this._getKey(c.value);
+        let changes = revive(payload);
+        if (this._getKey) {
+          if (this._keyError) return;
+          try {
+            this._userKeyed(); // the new rows' keys must be unique, or the query is in error
+            changes = this._userKeyedChanges(changes);
+          } catch (e) {
+            // The query is now in error (its status says so, reads throw e);
+            // said once here, as TanStack DB logs a live query's error.
+            this._keyError = e;
+            console.error('gopowersync: live query in error:', e);
+            return;
+          }
+        }
         callback(changes);
       } catch (e) {
         report(e);
@@ -432,6 +498,7 @@ export class LiveQueryCollection extends EngineCollection {
     const start = () => {
       if (!active) return;
       this._cached();
+      if (this._getKey) this._userKeyed();
       id = check(this._go.subscribeChanges(deliver, includeInitialState, where));
     };
     if (this._go) start();
