@@ -40,6 +40,8 @@ func userText(err error) (name, msg string) {
 		return "Error", "Result set is empty"
 	case errors.Is(err, store.ErrWriteInRead):
 		return "Error", "this statement writes: it cannot run in readTransaction or readLock (use writeTransaction or writeLock)"
+	case errors.Is(err, store.ErrTxControl):
+		return "Error", "transaction-control statements (BEGIN, COMMIT, ROLLBACK, END, SAVEPOINT, RELEASE) are refused: the database opens and ends transactions itself; use writeTransaction or readTransaction (commits when the callback returns, rolls back when it throws)"
 	case errors.Is(err, store.ErrTxEnded):
 		return "Error", "a statement inside the transaction ended it (COMMIT, ROLLBACK or END): do not run these in writeTransaction; it commits when the callback returns and rolls back when it throws"
 	case errors.Is(err, store.ErrClosed):

@@ -13,6 +13,9 @@ import (
 type changeSet struct {
 	tables  map[string]struct{}
 	collect *[]string // set while DB.prepare compiles a statement
+	// txControl is set when a statement DB.prepare compiles is transaction
+	// control (SQLite's authorizer reports those at prepare time).
+	txControl bool
 }
 
 func (c *changeSet) addAll(tables []string) {
@@ -38,6 +41,10 @@ func (c *changeSet) has(table string) bool {
 // recompiling after one) add their tables directly.
 func (db *DB) authorize(action sqlite3.AuthorizerActionCode, table, _, schema, _ string) sqlite3.AuthorizerReturnCode {
 	switch action {
+	case sqlite3.AUTH_TRANSACTION, sqlite3.AUTH_SAVEPOINT:
+		if db.changes.collect != nil {
+			db.changes.txControl = true
+		}
 	case sqlite3.AUTH_INSERT, sqlite3.AUTH_UPDATE, sqlite3.AUTH_DELETE:
 		if schema != "main" || table == "" || strings.HasPrefix(table, "sqlite_") {
 			break

@@ -63,6 +63,15 @@ func (e *ArgCountError) Error() string {
 	return fmt.Sprintf("statement has %d parameters, %d arguments given", e.Params, e.Args)
 }
 
+// ErrTxControl is returned, before it runs, for a transaction-control
+// statement (BEGIN, COMMIT, ROLLBACK, END, SAVEPOINT, RELEASE) given to
+// Execute, GetAll, a Tx or a Locked: the store opens and ends every
+// transaction itself (WriteTx, ReadTx, and one per write elsewhere), so a
+// transaction the caller opened would stay open past the call and make
+// every later transaction fail with "cannot start a transaction within a
+// transaction". This is the one place such statements are refused.
+var ErrTxControl = errors.New("store: a transaction-control statement (BEGIN, COMMIT, ROLLBACK, END, SAVEPOINT, RELEASE)")
+
 // ErrWriteInRead is returned for a statement that writes, run in a read
 // transaction (ReadTx) or a read lock (Lock with write false).
 var ErrWriteInRead = errors.New("store: a statement that writes, in a read transaction or read lock")
@@ -116,12 +125,15 @@ func (db *DB) run(ctx context.Context, sql string, args []any, readOnly bool) (R
 func (db *DB) prepare(sql string) (*cachedStmt, string, error) {
 	var writes []string
 	db.changes.collect = &writes
+	db.changes.txControl = false
 	stmt, tail, err := db.conn.Prepare(sql)
 	db.changes.collect = nil
+	txControl := db.changes.txControl
+	db.changes.txControl = false
 	if err != nil || stmt == nil {
 		return nil, tail, err
 	}
-	return &cachedStmt{sql: sql, stmt: stmt, writes: writes}, tail, nil
+	return &cachedStmt{sql: sql, stmt: stmt, writes: writes, txControl: txControl}, tail, nil
 }
 
 // step binds args, runs the statement to completion and collects its
@@ -141,6 +153,9 @@ func (db *DB) step(cs *cachedStmt, args []any, readOnly bool) (res Result, err e
 			stmt.ClearBindings()
 		}
 	}()
+	if cs.txControl {
+		return Result{}, ErrTxControl
+	}
 	if readOnly && !stmt.ReadOnly() {
 		return Result{}, ErrWriteInRead
 	}

@@ -19,6 +19,9 @@ type cachedStmt struct {
 	sql    string
 	stmt   *sqlite3.Stmt
 	writes []string // tables the statement may write (see DB.authorize)
+	// txControl is set for BEGIN, COMMIT, ROLLBACK, END, SAVEPOINT and
+	// RELEASE (see DB.authorize): step refuses them (ErrTxControl).
+	txControl bool
 }
 
 func newStmtCache(max int) *stmtCache {

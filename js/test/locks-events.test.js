@@ -2,7 +2,7 @@
 // the database events of registerListener besides statusChanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, PowerSyncDatabase, Schema, Table, column, TransactionReentryError } from '../index.js';
+import { init, PowerSyncDatabase, Schema, Table, column, TransactionReentryError, createCollection, powerSyncCollectionOptions } from '../index.js';
 import { appSchema, openDatabase, waitFor } from './helpers.js';
 
 test('writeLock runs each statement as its own commit, holding the lock throughout', async () => {
@@ -104,4 +104,23 @@ test("a collection's subscriberCount and subscribers:change events follow its su
   assert.deepEqual(events, waiting);
   assert.throws(() => documents.on('status:unknown', () => {}), (e) => e instanceof TypeError && e.message.includes('subscribers:change'));
   await query.cleanup();
+});
+
+test('BEGIN or SAVEPOINT through a lock context is refused before it runs, and the database stays usable (trial 16b #1)', async () => {
+  const schema = appSchema();
+  const db = await openDatabase(':memory:', schema);
+  const docs = createCollection(powerSyncCollectionOptions({ database: db, table: schema.props.documents }));
+  await docs.preload();
+  const refused = (e) => e instanceof Error && /^transaction-control statements \(BEGIN, COMMIT, ROLLBACK, END, SAVEPOINT, RELEASE\) are refused/.test(e.message);
+  for (const sql of ['BEGIN', 'BEGIN IMMEDIATE', 'SAVEPOINT a', 'RELEASE a', 'COMMIT', 'ROLLBACK', 'END']) {
+    await db.writeLock(async (ctx) => { await assert.rejects(ctx.execute(sql), refused, `writeLock ${sql}`); });
+    await db.readLock(async (ctx) => { await assert.rejects(ctx.execute(sql), refused, `readLock ${sql}`); });
+  }
+  await assert.rejects(db.execute('BEGIN'), refused, 'plain execute: the same rule');
+  await db.execute("INSERT INTO documents (id, name) VALUES ('e', 'E')");
+  await db.writeTransaction((tx) => tx.execute("INSERT INTO documents (id, name) VALUES ('w', 'W')"));
+  assert.deepEqual(await db.readTransaction((tx) => tx.getAll('SELECT id FROM documents ORDER BY id')), [{ id: 'e' }, { id: 'w' }]);
+  const tx = docs.insert({ id: 'c', name: 'C' });
+  await tx.isPersisted.promise;
+  assert.deepEqual(await db.get("SELECT name FROM documents WHERE id = 'c'"), { name: 'C' });
 });

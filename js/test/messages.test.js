@@ -93,7 +93,7 @@ test('a write in a read transaction', async () => {
 
 test('COMMIT inside writeTransaction', async () => {
   await fails(() => db.writeTransaction((tx) => tx.execute('COMMIT')), Error,
-    /^a statement inside the transaction ended it \(COMMIT, ROLLBACK or END\)/);
+    /^transaction-control statements \(BEGIN, COMMIT, ROLLBACK, END, SAVEPOINT, RELEASE\) are refused/);
 });
 
 test('collection operations get TanStack DB\'s classes and texts', async () => {
