@@ -7,7 +7,7 @@ import { Table, ColumnType } from './schema.js';
 import { PowerSyncDatabase } from './database.js';
 import { MissingUpdateArgumentError, CollectionInErrorStateError } from './errors.js';
 import { isStandardSchema, validateWith, convertPowerSyncSchemaToSpecs } from './standard-schema.js';
-import { fieldValue, isSideValue, encode, userJSON, localValue } from './values.js';
+import { fieldValue, isSideValue, encode, userJSON, localValue, unencodable, pathText } from './values.js';
 import { transactionFor, collections, Transaction } from './transaction.js';
 import { IS_LOCAL_OPTIONS } from './local-only.js';
 import { whereJSON } from './expressions.js';
@@ -615,7 +615,7 @@ export class Collection extends EngineCollection {
       const v = this._schema ? validateWith(this._schema, item, 'insert') : item;
       return this._serialize(v, Array.isArray(items) ? `insert: items[${i}]` : 'insert: item');
     });
-    const [text, blobs] = this._encode(rows, 'insert');
+    const [text, blobs] = this._encode(rows, 'insert', 'items', Array.isArray(items) ? undefined : 'item');
     return transactionFor(check(this._g().insert(text, blobs, meta, optimistic)), this._local ? undefined : this._db);
   }
 
@@ -644,14 +644,19 @@ export class Collection extends EngineCollection {
     return out;
   }
 
-  // _encode is encode() with a TypeError naming the operation when a
-  // nested value cannot be JSON (a bigint inside an object).
-  _encode(value, what) {
+  // _encode is encode() of the rows with a TypeError naming the operation
+  // and the field when a nested value cannot be JSON (a bigint inside an
+  // object).
+  // name is the rows' name in the call (items, drafts), one when the call
+  // was given a single one (item, draft), as _serialize's errors say.
+  _encode(value, what, name, one) {
     try {
       return encode(value, this._takeBlobs());
     } catch (e) {
-      if (e instanceof TypeError) throw new TypeError(`${what}: ${e.message}`);
-      throw e;
+      if (!(e instanceof TypeError)) throw e;
+      const at = unencodable(value);
+      const path = at && (one ? [one, ...at.slice(1)] : [name, ...at]);
+      throw new TypeError(`${what}: ${path ? `${pathText(path)}: ` : ''}${e.message}`);
     }
   }
 
@@ -690,7 +695,7 @@ export class Collection extends EngineCollection {
       }
       return this._serialize(changed, Array.isArray(keys) ? `update: drafts[${i}]` : 'update: draft');
     });
-    const [text, blobs] = this._encode(changes, 'update');
+    const [text, blobs] = this._encode(changes, 'update', 'drafts', Array.isArray(keys) ? undefined : 'draft');
     return transactionFor(check(this._g().update(list, text, blobs, meta, optimistic)), this._local ? undefined : this._db);
   }
 

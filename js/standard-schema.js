@@ -3,7 +3,7 @@
 
 import { Schema, Table } from './schema.js';
 import { module, check } from './loader.js';
-import { fieldValue, isSideValue, encode } from './values.js';
+import { fieldValue, isSideValue, encode, unencodable, pathText } from './values.js';
 import { SchemaValidationError, SchemaMustBeSynchronousError } from './errors.js';
 
 /**
@@ -49,7 +49,9 @@ function tableSpec(schemaText, table) {
         try {
           [text, blobs] = encode(item, side);
         } catch (e) {
-          return { issues: [{ message: e.message, path: [] }] };
+          // The field, as insert's TypeError names it (collection.js _encode).
+          const path = unencodable(item) ?? [];
+          return { issues: [{ message: path.length ? `${pathText(path)}: ${e.message}` : e.message, path }] };
         }
         const issues = check(validator(text, blobs));
         return issues === undefined ? { value } : { issues: JSON.parse(issues) };

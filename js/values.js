@@ -193,6 +193,30 @@ export function encode(value, hasSide) {
 }
 
 /**
+ * The place, below v, of the first value JSON cannot hold (a bigint inside
+ * an object field, a cycle): a list of keys and indexes, or null. For the error of
+ * a failed encode, so that it names the field, insert's and validateData's
+ * alike; only the failure pays for the walk. @internal
+ */
+export function unencodable(v, path = [], parents = new Set()) {
+  if (typeof v === 'bigint') return path;
+  if (v === null || typeof v !== 'object' || isSideValue(v)) return null;
+  if (parents.has(v)) return path; // a cycle
+  parents.add(v);
+  for (const k of Object.keys(v)) {
+    const at = unencodable(v[k], [...path, Array.isArray(v) ? Number(k) : k], parents);
+    if (at) return at;
+  }
+  parents.delete(v);
+  return null;
+}
+
+/** A path from unencodable as text: `items[0].name.a`. @internal */
+export function pathText(path) {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/**
  * JSON.parse of text from Go that came with a blobs array: markers become
  * their side values, escaped user keys lose their added "$". @internal
  */

@@ -41,6 +41,30 @@ test('validateData runs the collection schema as TanStack DB does: the output va
   assert.throws(() => plain.validateData({}, 'upsert'), TypeError);
 });
 
+// Trial 16b finding 8: a value JSON cannot hold inside an object field (a
+// bigint, a cycle) is named by its field, by validateData as by insert and
+// update, not V8's bare "Do not know how to serialize a BigInt".
+test('validateData, insert and update name the field of a value JSON cannot hold', async () => {
+  const db = await openDatabase();
+  const plain = createCollection(powerSyncCollectionOptions({ database: db, tableName: 'documents' }));
+  await plain.preload();
+  assert.deepEqual(plain.validateData({ id: 'v', n: 5n }, 'insert'), { id: 'v', n: 5n });
+  assert.throws(() => plain.validateData({ id: 'v', name: { a: [1, 5n] } }, 'insert'), (e) => {
+    assert.ok(e instanceof SchemaValidationError, e.message);
+    assert.deepEqual(e.issues.map((i) => i.path), [['name', 'a', 1]]);
+    assert.match(e.issues[0].message, /^name\.a\[1\]: Do not know how to serialize a BigInt/);
+    return true;
+  });
+  const cycle = {};
+  cycle.self = cycle;
+  assert.throws(() => plain.validateData({ id: 'v', name: cycle }, 'insert'), (e) => e.issues[0].path.join() === 'name,self');
+  assert.throws(() => plain.insert({ id: 'v', name: { a: 5n } }), { name: 'TypeError', message: /^insert: item\.name\.a: Do not know how to serialize a BigInt/ });
+  assert.throws(() => plain.insert([{ id: 'v' }, { id: 'w', name: { a: 5n } }]), { name: 'TypeError', message: /^insert: items\[1\]\.name\.a: / });
+  await plain.insert({ id: 'u', name: 'x' }).isPersisted.promise;
+  assert.throws(() => plain.update('u', (d) => { d.content = [5n]; }), { name: 'TypeError', message: /^update: draft\.content\[0\]: / });
+  assert.equal(plain.get('u').content, null);
+});
+
 test('registerListener statusUpdated is called on every status update, with the status options, beside statusChanged', async (t) => {
   const db = await openDatabase();
   const updated = [];
