@@ -1087,8 +1087,9 @@ export interface LiveQueryCollectionConfig<R = any> {
   id?: string;
   /**
    * The result's key for a row (get, has, keys, entries, change messages),
-   * as TanStack DB's; default the engine's: the source's key, `[left,right]`
-   * for a join, a group's value. Keys should be unique among the rows
+   * as TanStack DB's; default the engine's: the source's key, for a join
+   * the canonical text of the pair (`[s"x",s"z"]`, `u` for a missing
+   * side: `[s"y",u]`), a group's value. Keys should be unique among the rows
    * (with two alike, get returns the first in the query's order).
    */
   getKey?: (row: R) => string;
