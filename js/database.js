@@ -177,7 +177,8 @@ class Transaction extends TransactionContext {
    * commit()/rollback() decides, later calls do nothing. The writes are
    * made durable when the callback ends (the lock is held until then, so
    * no other caller can observe the difference); statements run through
-   * tx after commit() are kept too.
+   * tx after commit() are kept too, in the same upload transaction (under
+   * PowerSync each is its own: docs/API.md says why not yet).
    */
   async commit() {
     this._ended ??= 'commit';

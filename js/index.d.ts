@@ -177,7 +177,8 @@ export interface LockContext {
  * Transaction. The first of commit()/rollback() decides how the
  * transaction ends; later calls do nothing. commit(): it ends committed
  * even if the callback then throws (the throw still reaches the caller);
- * statements after it are kept. rollback(): it ends rolled back, the call
+ * statements after it are kept, in the same upload transaction (PowerSync
+ * runs them as transactions of their own: docs/API.md). rollback(): it ends rolled back, the call
  * resolves with what the callback returns, and statements through tx
  * after it reject.
  */

@@ -87,3 +87,20 @@ test('lockTimeout: the wait for a held lock ends with an Error and the callback 
   await assert.rejects(db.writeTransaction(async () => {}, -1), TypeError);
   await assert.rejects(db.readTransaction(async () => {}, '5'), TypeError);
 });
+
+// Trial 16b finding 6, documented in docs/API.md (tx.commit()): statements
+// after commit() share the committed transaction's upload entries, where
+// PowerSync runs them as their own transactions. This test pins what the
+// text says; it changes with the text when the store can end a transaction
+// mid-callback.
+test('tx.commit(): later statements join the upload transaction, as docs/API.md says', async () => {
+  const db = await openDatabase();
+  await db.writeTransaction(async (tx) => {
+    await tx.execute("INSERT INTO documents (id, name) VALUES ('cm', 'x')");
+    await tx.commit();
+    await tx.execute("INSERT INTO documents (id, name) VALUES ('after', 'y')");
+  });
+  const t = await db.getNextCrudTransaction();
+  assert.deepEqual(t.crud.map((e) => e.id), ['cm', 'after']);
+  assert.equal(new Set(t.crud.map((e) => e.transactionId)).size, 1);
+});
