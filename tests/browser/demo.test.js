@@ -233,6 +233,9 @@ test('demo: loads connected with no console errors and shows the items the serve
     const { page, errors } = await openDemo(chrome.context, base);
     await waitForText(page, 'sync-status', 'connected', 10000);
     await waitForText(page, 'row-count', '2');
+    // The list is a live query over the collection: it renders when the query
+    // delivers its change, which may be a task after the collection's count.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="todo-text"]').length === 2, null, { timeout: 5000 });
     assert.equal((await texts(page)).length, 2);
     await page.waitForFunction(() => document.querySelector('[data-testid="last-synced"]').textContent !== 'never');
     assert.equal(await textOf(page, 'queue-length'), '0');
