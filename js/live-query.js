@@ -341,17 +341,15 @@ export class LiveQueryCollection extends EngineCollection {
   }
 
   /**
-   * Starts the query and resolves once it is ready; with getKey, rejects
-   * (and the query's status is 'error') if getKey throws or gives two
-   * rows the same key (DuplicateKeySyncError), as TanStack DB's.
+   * Run by preload once the query is ready: with getKey, throws, so that
+   * preload rejects and the query's status is 'error', if getKey throws or
+   * gives two rows the same key (DuplicateKeySyncError), as TanStack DB's.
    */
-  async preload() {
-    await super.preload();
+  _afterPreload() {
     if (this._getKey) this._userKeyed();
   }
 
-  async cleanup() {
-    await super.cleanup();
+  _afterCleanup() {
     this._keyError = null;
     this._keyMap = null;
     this._keyMapOf = null;
